@@ -1,0 +1,1 @@
+Console.WriteLine("OctaveML samples: commands arrive with the models.");

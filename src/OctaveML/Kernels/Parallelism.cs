@@ -1,0 +1,54 @@
+namespace OctaveML.Kernels;
+
+/// <summary>
+/// The one place that decides how many threads the kernels use. Work is split into chunks that
+/// depend only on the problem size and <see cref="Threads"/>, never on timing, so results are
+/// bit-identical from run to run for the same thread count.
+/// </summary>
+public static class Parallelism
+{
+    private static int _threads = Environment.ProcessorCount;
+
+    /// <summary>Threads the kernels may use (default: all processors). Must be at least 1.</summary>
+    public static int Threads
+    {
+        get => _threads;
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Threads must be at least 1.");
+            _threads = value;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> for every index in [0, <paramref name="count"/>), on up to
+    /// <paramref name="maxThreads"/> threads (0 = <see cref="Threads"/>). Runs inline when one
+    /// thread suffices, so small problems pay no scheduling cost.
+    /// </summary>
+    public static void For(int count, Action<int> body, int maxThreads = 0)
+    {
+        int threads = Math.Min(maxThreads > 0 ? maxThreads : _threads, count);
+        if (threads <= 1)
+        {
+            for (int i = 0; i < count; i++) body(i);
+            return;
+        }
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+    }
+
+    /// <summary>
+    /// Splits [0, <paramref name="count"/>) into <paramref name="chunks"/> contiguous ranges of
+    /// near-equal size and runs <paramref name="body"/>(chunk, start, end) for each, in parallel.
+    /// </summary>
+    public static void ForChunks(int count, int chunks, Action<int, int, int> body, int maxThreads = 0)
+    {
+        chunks = Math.Max(1, Math.Min(chunks, count));
+        For(chunks, c =>
+        {
+            int start = (int)((long)count * c / chunks);
+            int end = (int)((long)count * (c + 1) / chunks);
+            body(c, start, end);
+        }, maxThreads);
+    }
+}
