@@ -110,7 +110,8 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmMicroKernel
                 {
                     // Ragged edge: full tile into scratch (1*acc is exact), then the same update
                     // as the kernel's, element by element, for the part inside C.
-                    TK.Run(kc, apanel, bpanel, tile, nr, scales + 2, true);
+                    if (rows == mr) TK.Run(kc, apanel, bpanel, tile, nr, scales + 2, true);
+                    else TK.RunTail(rows, kc, apanel, bpanel, tile);
                     float alpha = scales[0], beta = scales[1];
                     for (int i = 0; i < rows; i++)
                     {

@@ -31,4 +31,11 @@ internal unsafe interface IGemmMicroKernel
     /// pin two vector registers through the k loop and force an accumulator to spill.
     /// </summary>
     static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, float* alphaBeta, bool overwrite);
+
+    /// <summary>
+    /// For a panel with fewer than MR real rows: tile[i*NR + j] = acc for i &lt; rows (rows after
+    /// those are unspecified). Same products in the same order as <see cref="Run"/>, so a row
+    /// gives bit-identical sums on either path; it only skips the zero padding rows.
+    /// </summary>
+    static abstract void RunTail(int rows, int kc, float* a, float* b, float* tile);
 }

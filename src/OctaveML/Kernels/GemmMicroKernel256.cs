@@ -62,6 +62,82 @@ internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
         Store(c, c50, c51, va, vb, overwrite);
     }
 
+    /// <summary>
+    /// Ragged row panels (m = 32 leaves 2 rows, 64 leaves 4): 4-, 2- and 1-row passes instead of
+    /// a full 6-row tile, so padding rows cost nothing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunTail(int rows, int kc, float* a, float* b, float* tile)
+    {
+        int r = 0;
+        if (rows - r >= 4) { Rows4(kc, a + r, b, tile + r * 16); r += 4; }
+        if (rows - r >= 2) { Rows2(kc, a + r, b, tile + r * 16); r += 2; }
+        if (rows - r >= 1) Rows1(kc, a + r, b, tile + r * 16);
+    }
+
+    private static void Rows4(int kc, float* a, float* b, float* t)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.LoadAligned(b);
+            Vector256<float> b1 = Vector256.LoadAligned(b + 8);
+            Vector256<float> av = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(av, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(av, b1, c01);
+            av = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(av, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(av, b1, c11);
+            av = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(av, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(av, b1, c21);
+            av = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(av, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(av, b1, c31);
+            a += 6;
+            b += 16;
+        }
+        c00.Store(t); c01.Store(t + 8);
+        c10.Store(t + 16); c11.Store(t + 24);
+        c20.Store(t + 32); c21.Store(t + 40);
+        c30.Store(t + 48); c31.Store(t + 56);
+    }
+
+    private static void Rows2(int kc, float* a, float* b, float* t)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.LoadAligned(b);
+            Vector256<float> b1 = Vector256.LoadAligned(b + 8);
+            Vector256<float> av = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(av, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(av, b1, c01);
+            av = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(av, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(av, b1, c11);
+            a += 6;
+            b += 16;
+        }
+        c00.Store(t); c01.Store(t + 8);
+        c10.Store(t + 16); c11.Store(t + 24);
+    }
+
+    private static void Rows1(int kc, float* a, float* b, float* t)
+    {
+        Vector256<float> c00 = default, c01 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> av = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(av, Vector256.LoadAligned(b), c00);
+            c01 = Vector256.FusedMultiplyAdd(av, Vector256.LoadAligned(b + 8), c01);
+            a += 6;
+            b += 16;
+        }
+        c00.Store(t); c01.Store(t + 8);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(float* c, Vector256<float> x0, Vector256<float> x1, Vector256<float> alpha, Vector256<float> beta, bool overwrite)
     {
