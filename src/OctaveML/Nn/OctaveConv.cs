@@ -12,7 +12,7 @@ namespace OctaveML.Nn;
 /// stride-1 convolutions; h2l pools once more; at stride 1 the l2h result is upsampled 2x (nearest)
 /// and cropped to the high output size. The four convolutions run fused, as two GEMM passes.
 /// </summary>
-public sealed class OctaveConv : Module
+public sealed class OctaveConv : Module, IOctaveLayer
 {
     private readonly OctaveConvBranch? _h2h, _l2h, _h2l, _l2l;
     private OctaveConvKernel? _kernel;
@@ -134,12 +134,13 @@ public sealed class OctaveConv : Module
         new(n, h, w, HighIn, LowIn, HighOut, LowOut, KernelSize, Stride, Padding, Dilation, Paths);
 
     /// <summary>
-    /// Forward pass. <paramref name="x"/>.High is [N, HighIn, H, W]; .Low is [N, LowIn, ceil(H/2), ceil(W/2)]
+    /// Forward pass. <paramref name="input"/>.High is [N, HighIn, H, W]; .Low is [N, LowIn, ceil(H/2), ceil(W/2)]
     /// (null allowed when LowIn is 0). Returns High [N, HighOut, H', W'] (0 channels when alphaOut is 1) and
     /// Low [N, LowOut, ceil-halved] or null when <see cref="HasLowOutput"/> is false.
     /// </summary>
-    public OctaveTensor Forward(OctaveTensor x)
+    public OctaveTensor Forward(OctaveTensor input)
     {
+        var x = input;
         var g = CheckInput(x);
         if (_kernel is null || _kernel.Geometry != g || _kernelThreads != Parallelism.Threads)
         {
@@ -184,28 +185,29 @@ public sealed class OctaveConv : Module
     private float[][] Weights() => [_h2h?.Weight.Value.Data ?? [], _l2h?.Weight.Value.Data ?? [], _h2l?.Weight.Value.Data ?? [], _l2l?.Weight.Value.Data ?? []];
     private float[][] Grads() => [_h2h?.Weight.Grad.Data ?? [], _l2h?.Weight.Grad.Data ?? [], _h2l?.Weight.Grad.Data ?? [], _l2l?.Weight.Grad.Data ?? []];
 
-    private OctaveConvGeometry CheckInput(OctaveTensor x)
+    private OctaveConvGeometry CheckInput(OctaveTensor input)
     {
-        var xh = x.High ?? throw new ArgumentNullException(nameof(x), "x.High must not be null.");
+        var x = input;
+        var xh = x.High ?? throw new ArgumentNullException(nameof(input), "input.High must not be null.");
         if (xh.Rank != 4 || xh.C != HighIn || xh.N < 1 || xh.H < 1 || xh.W < 1)
-            throw new ArgumentException($"x.High has shape {xh.ShapeString}, expected [N, {HighIn}, H, W] (N, H, W >= 1).", nameof(x));
+            throw new ArgumentException($"input.High has shape {xh.ShapeString}, expected [N, {HighIn}, H, W] (N, H, W >= 1).", nameof(input));
         int n = xh.N, h = xh.H, w = xh.W;
         int[] lowShape = [n, LowIn, (h + 1) / 2, (w + 1) / 2];
         if (x.Low is null)
         {
             if (LowIn > 0)
-                throw new ArgumentException($"x.Low is null, expected shape {Tensor.FormatShape(lowShape)}.", nameof(x));
+                throw new ArgumentException($"input.Low is null, expected shape {Tensor.FormatShape(lowShape)}.", nameof(input));
         }
         else if (!x.Low.HasShape(lowShape))
-            throw new ArgumentException($"x.Low has shape {x.Low.ShapeString}, expected {Tensor.FormatShape(lowShape)}.", nameof(x));
+            throw new ArgumentException($"input.Low has shape {x.Low.ShapeString}, expected {Tensor.FormatShape(lowShape)}.", nameof(input));
         var g = Geometry(n, h, w);
         if (g.OutHiH < 1 || g.OutHiW < 1 || (HasLowOutput && (g.OutLoH < 1 || g.OutLoW < 1)))
             throw new ArgumentException(
-                $"x: a {h}x{w} input is too small for kernel {KernelSize}, padding {Padding}, dilation {Dilation} at stride {Stride}.", nameof(x));
+                $"input: a {h}x{w} input is too small for kernel {KernelSize}, padding {Padding}, dilation {Dilation} at stride {Stride}.", nameof(input));
         if (Stride == 1 && _l2h is not null && (2 * g.OutLoH < g.OutHiH || 2 * g.OutLoW < g.OutHiW))
             throw new ArgumentException(
-                $"x: with kernel {KernelSize}, padding {Padding}, dilation {Dilation} the upsampled low-to-high output " +
-                $"({2 * g.OutLoH}x{2 * g.OutLoW}) is smaller than the high output ({g.OutHiH}x{g.OutHiW}) for a {h}x{w} input.", nameof(x));
+                $"input: with kernel {KernelSize}, padding {Padding}, dilation {Dilation} the upsampled low-to-high output " +
+                $"({2 * g.OutLoH}x{2 * g.OutLoW}) is smaller than the high output ({g.OutHiH}x{g.OutHiW}) for a {h}x{w} input.", nameof(input));
         return g;
     }
 }
