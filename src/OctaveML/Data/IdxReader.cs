@@ -31,11 +31,14 @@ public static class IdxReader
     public static byte[] ReadLabels(string path) => Read(path, LabelsMagic, 1).Data;
 
     /// <summary>The whole file, decompressed when it starts with the gzip signature 1f 8b.</summary>
-    public static byte[] ReadAllBytesMaybeGzip(string path)
+    public static byte[] ReadAllBytesMaybeGzip(string path) => ReadAllBytesMaybeGzip(path, out _);
+
+    private static byte[] ReadAllBytesMaybeGzip(string path, out bool gzipped)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] raw = File.ReadAllBytes(path);
-        if (raw.Length < 2 || raw[0] != 0x1f || raw[1] != 0x8b) return raw;
+        gzipped = raw.Length >= 2 && raw[0] == 0x1f && raw[1] == 0x8b;
+        if (!gzipped) return raw;
         try
         {
             using var gz = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
@@ -52,7 +55,20 @@ public static class IdxReader
     /// <summary>Reads and validates one IDX file; returns its dimensions and its data (without the header).</summary>
     internal static (int[] Dims, byte[] Data, int HeaderSize) Read(string path, int expectedMagic, int expectedRank)
     {
-        byte[] bytes = ReadAllBytesMaybeGzip(path);
+        byte[] bytes = ReadAllBytesMaybeGzip(path, out bool gzipped);
+        try
+        {
+            return Parse(path, bytes, expectedMagic, expectedRank);
+        }
+        catch (DatasetFormatException e) when (gzipped)
+        {
+            // Offsets count decompressed bytes; say so, since they do not match the file on disk.
+            throw new DatasetFormatException(e.FileName, e.Offset, e.Reason + " (offsets count the gzip-decompressed data)");
+        }
+    }
+
+    private static (int[] Dims, byte[] Data, int HeaderSize) Parse(string path, byte[] bytes, int expectedMagic, int expectedRank)
+    {
         string kind = expectedRank == 1 ? "labels" : "images";
         if (bytes.Length < 4)
             throw new DatasetFormatException(path, bytes.Length, $"file ends after {bytes.Length} bytes; expected a 4-byte IDX magic number");
