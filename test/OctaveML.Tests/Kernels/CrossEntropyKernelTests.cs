@@ -17,7 +17,7 @@ public class CrossEntropyKernelTests
         int n = z.Dim(0), k = z.Dim(1);
         var labels = G[$"{name}/labels"].Data.Select(v => (int)v).ToArray();
         var grad = new float[z.Length]; var probs = new float[z.Length];
-        float loss = CrossEntropyKernel.ForwardBackward(n, k, z.Data, labels, grad, probs, smoothing);
+        float loss = CrossEntropyKernel.ForwardBackward(n, k, z.Data, labels, grad, smoothing, probs);
         Close.Assert(new[] { loss }, G[$"{name}/loss"].Data, "loss");
         Close.Assert(grad, G[$"{name}/grad_logits"].Data, "grad_logits");
         Close.Assert(probs, G[$"{name}/probabilities"].Data, "probabilities");
@@ -33,9 +33,9 @@ public class CrossEntropyKernelTests
         var z = FiniteDifference.RandomNormal(n * k, 1, 2f);
         var labels = new[] { 2, 0, 5 };
         var grad = new float[z.Length];
-        CrossEntropyKernel.ForwardBackward(n, k, z, labels, grad, default, 0.2f);
+        CrossEntropyKernel.ForwardBackward(n, k, z, labels, grad, 0.2f);
         var one = new[] { 1f };
-        FiniteDifference.Check(v => new[] { CrossEntropyKernel.ForwardBackward(n, k, v, labels, default, default, 0.2f) }, z, one, grad, "dlogits");
+        FiniteDifference.Check(v => new[] { CrossEntropyKernel.ForwardBackward(n, k, v, labels, default, 0.2f) }, z, one, grad, "dlogits");
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class CrossEntropyKernelTests
     {
         var act = () => CrossEntropyKernel.ForwardBackward(2, 3, new float[6], new[] { 0, 3 }, new float[6]);
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("labels").WithMessage("*labels[1] is 3*[0, 3)*");
-        var act2 = () => CrossEntropyKernel.ForwardBackward(2, 3, new float[6], new[] { 0, 1 }, new float[6], default, 1.5f);
+        var act2 = () => CrossEntropyKernel.ForwardBackward(2, 3, new float[6], new[] { 0, 1 }, new float[6], 1.5f);
         act2.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("labelSmoothing");
     }
 }
