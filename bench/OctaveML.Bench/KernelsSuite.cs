@@ -6,5 +6,6 @@ public static class KernelsSuite
     public static void Run(string[] args)
     {
         ConvBench.Run();
+        OctaveConvBench.Run();
     }
 }
