@@ -10,5 +10,6 @@ public static class KernelsSuite
     {
         GemmBench.Run();
         ConvBench.Run();
+        OctaveConvBench.Run();
     }
 }
