@@ -48,6 +48,20 @@ internal static unsafe class GemmPacking
                     for (int i = 0; i < mr; i++)
                         dst[(nint)p * mr + i] = src[i * lda + p];
             }
+            else if (rows == mr && mr == 6 && Avx.IsSupported)
+            {
+                // Six-row panels (AVX2 kernel): the same transposes with two zero rows. Each
+                // 8-float store spills 2 floats into the next depth step, which the next store
+                // overwrites, so the vector loop stops while at least one step is left for the
+                // scalar tail (nothing is written past the panel).
+                float* src = a + (nint)(i0 + ir) * lda + p0;
+                int p = 0;
+                for (; p + 8 < kc; p += 8)
+                    Transpose6x8(src + p, lda, dst + (nint)p * 6);
+                for (; p < kc; p++)
+                    for (int i = 0; i < 6; i++)
+                        dst[(nint)p * 6 + i] = src[i * lda + p];
+            }
             else
             {
                 // op(A)[i, p] = A[i, p]: read each row sequentially, scatter with stride MR.
@@ -165,5 +179,33 @@ internal static unsafe class GemmPacking
         Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(u1, u5, 0x31));
         Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(u2, u6, 0x31));
         Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>
+    /// dst[q * 6 + r] = src[r * srcStride + q] for r &lt; 6, q &lt; 8 (AVX); also writes
+    /// dst[48] and dst[49] (garbage the caller overwrites).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose6x8(float* src, nint srcStride, float* dst)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + srcStride);
+        Vector256<float> r2 = Avx.LoadVector256(src + 2 * srcStride), r3 = Avx.LoadVector256(src + 3 * srcStride);
+        Vector256<float> r4 = Avx.LoadVector256(src + 4 * srcStride), r5 = Avx.LoadVector256(src + 5 * srcStride);
+        Vector256<float> zero = Vector256<float>.Zero;
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, zero, 0x44), u5 = Avx.Shuffle(t4, zero, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, zero, 0x44), u7 = Avx.Shuffle(t5, zero, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + 6, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 12, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 18, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 24, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 30, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 36, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 42, Avx.Permute2x128(u3, u7, 0x31));
     }
 }
