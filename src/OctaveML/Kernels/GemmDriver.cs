@@ -55,7 +55,7 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmMicroKernel
         float* ap = ws.A(aResident ? aSlice * slices : aSlice);
         float* bp = ws.B((long)ncMax * kcMax);
         float* tile = stackalloc float[mr * nr];
-        float* scales = stackalloc float[4]; // alpha, beta of this slice; then 1, 0 for scratch tiles
+        float* scales = stackalloc float[2]; // alpha, beta of this slice
 
         for (int jc = j0; jc < j1; jc += ncStep)
         {
@@ -67,8 +67,6 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmMicroKernel
                 bool overwrite = first && g.Beta == 0;
                 scales[0] = g.Alpha;
                 scales[1] = first ? g.Beta : 1f;
-                scales[2] = 1f;
-                scales[3] = 0f;
                 GemmPacking.PackB<TK>(g.B, g.Ldb, g.TransB, pc, kc, jc, nc, bp);
                 if (aResident)
                 {
@@ -108,10 +106,9 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmMicroKernel
                 }
                 else
                 {
-                    // Ragged edge: full tile into scratch (1*acc is exact), then the same update
-                    // as the kernel's, element by element, for the part inside C.
-                    if (rows == mr) TK.Run(kc, apanel, bpanel, tile, nr, scales + 2, true);
-                    else TK.RunTail(rows, kc, apanel, bpanel, tile);
+                    // Ragged edge: raw sums into scratch, then the same update as the kernel's,
+                    // element by element, for the part inside C.
+                    TK.RunEdge(rows, cols, kc, apanel, bpanel, tile);
                     float alpha = scales[0], beta = scales[1];
                     for (int i = 0; i < rows; i++)
                     {

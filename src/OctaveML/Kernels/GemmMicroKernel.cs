@@ -33,9 +33,10 @@ internal unsafe interface IGemmMicroKernel
     static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, float* alphaBeta, bool overwrite);
 
     /// <summary>
-    /// For a panel with fewer than MR real rows: tile[i*NR + j] = acc for i &lt; rows (rows after
-    /// those are unspecified). Same products in the same order as <see cref="Run"/>, so a row
-    /// gives bit-identical sums on either path; it only skips the zero padding rows.
+    /// For a ragged tile (rows &lt;= MR real rows, cols &lt;= NR real columns): tile[i*NR + j] = acc
+    /// for i &lt; rows, j &lt; cols (the rest is unspecified). Same products in the same order as
+    /// <see cref="Run"/>, so an element gets a bit-identical sum on either path; this only skips
+    /// (some of) the zero padding.
     /// </summary>
-    static abstract void RunTail(int rows, int kc, float* a, float* b, float* tile);
+    static abstract void RunEdge(int rows, int cols, int kc, float* a, float* b, float* tile);
 }

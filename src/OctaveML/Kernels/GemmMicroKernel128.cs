@@ -60,9 +60,9 @@ internal readonly unsafe struct GemmMicroKernel128 : IGemmMicroKernel
         Store(c, c30, c31, va, vb, overwrite);
     }
 
-    public static void RunTail(int rows, int kc, float* a, float* b, float* tile)
+    public static void RunEdge(int rows, int cols, int kc, float* a, float* b, float* tile)
     {
-        // Channel counts are multiples of 4, so ragged row panels are rare: run the full tile.
+        // Channel counts are multiples of 4, so ragged tiles are rare: run the full tile.
         float* one = stackalloc float[2] { 1f, 0f };
         Run(kc, a, b, tile, NR, one, true);
     }
