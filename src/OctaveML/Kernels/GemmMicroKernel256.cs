@@ -87,6 +87,7 @@ internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
         if (rows - r >= 1) Rows1(kc, a + r, b, tile + r * 16);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Cols8(int kc, float* a, float* b, float* t)
     {
         Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
@@ -106,6 +107,7 @@ internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
         c3.Store(t + 48); c4.Store(t + 64); c5.Store(t + 80);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows4(int kc, float* a, float* b, float* t)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
@@ -135,6 +137,7 @@ internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
         c30.Store(t + 48); c31.Store(t + 56);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows2(int kc, float* a, float* b, float* t)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
@@ -155,6 +158,7 @@ internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
         c10.Store(t + 16); c11.Store(t + 24);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows1(int kc, float* a, float* b, float* t)
     {
         Vector256<float> c00 = default, c01 = default;
