@@ -18,7 +18,10 @@ public static class Conv2dKernel
     private const int TileFloats = 1 << 19;
 
     /// <summary>Target dw columns (im2col rows) per weight-gradient work item.</summary>
-    private const int WeightBlockRows = 128;
+    private const int WeightBlockRows = 288;
+
+    /// <summary>Target im2col rows per input-gradient work item.</summary>
+    private const int InputBlockRows = 144;
 
     /// <summary>
     /// y[N, Cout, OH, OW] = conv(x[N, Cin, H, W], w[Cout, Cin/groups, kH, kW]) + bias. An empty
@@ -84,6 +87,19 @@ public static class Conv2dKernel
             throw new ArgumentException($"{name} has {actual} elements; expected {formula} = {expected}.", name);
     }
 
+    /// <summary>
+    /// Channels per work item so that a block has about <paramref name="targetRows"/> im2col rows,
+    /// a multiple of 16 where possible (whole GEMM micro-tiles), and there are at least
+    /// <paramref name="minItems"/> work items when the channels allow. Depends on the geometry only.
+    /// </summary>
+    private static int ChannelBlock(int kk, int channels, int otherItems, int targetRows, int minItems)
+    {
+        int step = 16 >> Math.Min(4, System.Numerics.BitOperations.TrailingZeroCount(kk));
+        int cb = Math.Max(step, targetRows / (step * kk) * step);
+        while (cb > step && otherItems * ((channels + cb - 1) / cb) < minItems) cb -= step;
+        return Math.Clamp(cb, 1, channels);
+    }
+
     /// <summary>Columns per im2col tile for a column matrix with <paramref name="rows"/> rows.</summary>
     private static int TileColumns(int rows, int ohw)
     {
@@ -146,8 +162,7 @@ public static class Conv2dKernel
         int kk = g.KernelH * g.KernelW, K = cinG * kk, hw = g.Height * g.Width, ohw = g.OutHeight * g.OutWidth;
         bool pointwise = g.IsPointwise;
         // Work items own disjoint blocks of input channels, so col2im scatters never race.
-        int chanBlock = Math.Clamp(TileFloats / Math.Max(1, kk * ohw), 1, cinG);
-        if (pointwise) chanBlock = Math.Clamp(64, 1, cinG);
+        int chanBlock = ChannelBlock(kk, cinG, G * g.Batch, InputBlockRows, minItems: 4);
         int blocks = (cinG + chanBlock - 1) / chanBlock;
         int rowsMax = chanBlock * kk;
         int tile = pointwise ? ohw : Math.Min(ohw, Math.Max(16, TileFloats / rowsMax));
@@ -190,9 +205,8 @@ public static class Conv2dKernel
         // Work items own disjoint column blocks of dw (blocks of input channels) and sum the batch
         // in order, so dw does not depend on the thread count and im2col work is never repeated.
         // The split depends on the geometry only (at least 4 items when possible, for the threads).
-        int blocks = Math.Min(cinG, Math.Max((K + WeightBlockRows - 1) / WeightBlockRows, (4 + G - 1) / G));
-        int chanBlock = (cinG + blocks - 1) / blocks;
-        blocks = (cinG + chanBlock - 1) / chanBlock;
+        int chanBlock = ChannelBlock(kk, cinG, G, WeightBlockRows, minItems: 4);
+        int blocks = (cinG + chanBlock - 1) / chanBlock;
         int tile = pointwise ? ohw : Math.Min(ohw, Math.Max(16, TileFloats / (chanBlock * kk)));
         int units = G * blocks;
         int gemmThreads = units >= Parallelism.Threads ? 1 : 0;
