@@ -20,6 +20,9 @@ public static class Conv2dKernel
     /// <summary>Target dw columns (im2col rows) per weight-gradient work item.</summary>
     private const int WeightBlockRows = 288;
 
+    /// <summary>Output planes smaller than this are batched: several images side by side in one GEMM.</summary>
+    private const int SmallPlane = 1024;
+
     /// <summary>Target im2col rows per input-gradient work item.</summary>
     private const int InputBlockRows = 144;
 
@@ -100,6 +103,18 @@ public static class Conv2dKernel
         return Math.Clamp(cb, 1, channels);
     }
 
+    /// <summary>
+    /// Images whose columns go side by side into one GEMM: 1 for large planes; for small ones
+    /// (deep layers, 7x7 to 28x28) enough to give the GEMM about 256 to 1024 columns, so its
+    /// micro-tiles are not mostly ragged edges. Depends on the geometry only.
+    /// </summary>
+    private static int ImagesPerStep(int ohw, int rows, int batch)
+    {
+        if (ohw >= SmallPlane || batch == 1) return 1;
+        int cols = Math.Min(SmallPlane, Math.Max(256, TileFloats / Math.Max(1, rows)));
+        return Math.Clamp(cols / ohw, 1, batch);
+    }
+
     /// <summary>Columns per im2col tile for a column matrix with <paramref name="rows"/> rows.</summary>
     private static int TileColumns(int rows, int ohw)
     {
@@ -118,6 +133,12 @@ public static class Conv2dKernel
         int G = g.Groups, cinG = g.InChannelsPerGroup, coutG = g.OutChannelsPerGroup;
         int K = cinG * g.KernelH * g.KernelW, hw = g.Height * g.Width, ohw = g.OutHeight * g.OutWidth;
         bool pointwise = g.IsPointwise;
+        int imgs = ImagesPerStep(ohw, K, g.Batch);
+        if (imgs > 1)
+        {
+            ForwardBatched(g, x, w, bias, y, accumulate, imgs);
+            return;
+        }
         int tile = pointwise ? Math.Min(ohw, Math.Max(256, TileFloats / Math.Max(1, coutG)) / 16 * 16) : TileColumns(K, ohw);
         int tiles = (ohw + tile - 1) / tile;
         int units = g.Batch * G * tiles;
@@ -152,6 +173,41 @@ public static class Conv2dKernel
                     TensorPrimitives.Add(row, b[o], row);
                 }
             }
+        }, gemmThreads == 1 ? 0 : 1);
+    }
+
+    /// <summary>Forward for small planes: <paramref name="imgs"/> images per GEMM, result scattered into y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ForwardBatched(ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate, int imgs)
+    {
+        int G = g.Groups, cinG = g.InChannelsPerGroup, coutG = g.OutChannelsPerGroup;
+        int K = cinG * g.KernelH * g.KernelW, hw = g.Height * g.Width, ohw = g.OutHeight * g.OutWidth;
+        int steps = (g.Batch + imgs - 1) / imgs, colsMax = imgs * ohw;
+        int units = steps * G;
+        int gemmThreads = units >= Parallelism.Threads ? 1 : 0;
+        nint xp = (nint)x, wp = (nint)w, bp = (nint)bias, yp = (nint)y;
+        Parallelism.For(units, u =>
+        {
+            int grp = u % G, n0 = u / G * imgs, nb = Math.Min(imgs, g.Batch - n0), cols = nb * ohw;
+            var buf = ThreadScratch.Get(K * colsMax + coutG * colsMax);
+            var col = buf.AsSpan(0, K * cols);
+            var res = buf.AsSpan(K * colsMax, coutG * cols);
+            for (int i = 0; i < nb; i++)
+            {
+                float* xImg = (float*)xp + ((long)(n0 + i) * g.InChannels + grp * cinG) * hw;
+                Im2Col.Unfold(g, new ReadOnlySpan<float>(xImg, cinG * hw), cinG, 0, ohw, col.Slice(i * ohw), cols);
+            }
+            Gemm.Sgemm(false, false, coutG, cols, K, 1f, new ReadOnlySpan<float>((float*)wp + (long)grp * coutG * K, coutG * K), K,
+                col, cols, 0f, res, cols, gemmThreads);
+            for (int i = 0; i < nb; i++)
+                for (int o = 0; o < coutG; o++)
+                {
+                    var src = res.Slice(o * cols + i * ohw, ohw);
+                    var dst = new Span<float>((float*)yp + ((long)(n0 + i) * g.OutChannels + grp * coutG + o) * ohw, ohw);
+                    if (accumulate) TensorPrimitives.Add(dst, src, dst);
+                    else src.CopyTo(dst);
+                    if (bp != 0) TensorPrimitives.Add(dst, ((float*)bp)[grp * coutG + o], dst);
+                }
         }, gemmThreads == 1 ? 0 : 1);
     }
 
@@ -208,6 +264,7 @@ public static class Conv2dKernel
         int chanBlock = ChannelBlock(kk, cinG, G, WeightBlockRows, minItems: 4);
         int blocks = (cinG + chanBlock - 1) / chanBlock;
         int tile = pointwise ? ohw : Math.Min(ohw, Math.Max(16, TileFloats / (chanBlock * kk)));
+        int imgs = ImagesPerStep(ohw, chanBlock * kk, g.Batch);
         int units = G * blocks;
         int gemmThreads = units >= Parallelism.Threads ? 1 : 0;
         nint xp = (nint)x, dyp = (nint)dy, dwp = (nint)dw;
@@ -217,6 +274,28 @@ public static class Conv2dKernel
             int ci0 = blk * chanBlock, nc = Math.Min(chanBlock, cinG - ci0), rows = nc * kk;
             // dw_g[:, ci0*kk .. ci0*kk + rows) += dy_g * col_block^T
             var c = new Span<float>((float*)dwp + (long)grp * coutG * K + ci0 * kk, (coutG - 1) * K + rows);
+            if (imgs > 1)
+            {
+                // Small planes: imgs images side by side, dy gathered into a matching [coutG x cols] matrix.
+                int colsMax = imgs * ohw;
+                var buf = ThreadScratch.Get(rows * colsMax + coutG * colsMax);
+                for (int n0 = 0; n0 < g.Batch; n0 += imgs)
+                {
+                    int nb = Math.Min(imgs, g.Batch - n0), cols = nb * ohw;
+                    var colB = buf.AsSpan(0, rows * cols);
+                    var dyB = buf.AsSpan(rows * colsMax, coutG * cols);
+                    for (int i = 0; i < nb; i++)
+                    {
+                        float* xBlk = (float*)xp + ((long)(n0 + i) * g.InChannels + grp * cinG + ci0) * hw;
+                        float* dyImg = (float*)dyp + ((long)(n0 + i) * g.OutChannels + grp * coutG) * ohw;
+                        Im2Col.Unfold(g, new ReadOnlySpan<float>(xBlk, nc * hw), nc, 0, ohw, colB.Slice(i * ohw), cols);
+                        for (int o = 0; o < coutG; o++)
+                            new ReadOnlySpan<float>(dyImg + (long)o * ohw, ohw).CopyTo(dyB.Slice(o * cols + i * ohw, ohw));
+                    }
+                    Gemm.Sgemm(false, true, coutG, rows, cols, 1f, dyB, cols, colB, cols, 1f, c, K, gemmThreads);
+                }
+                return;
+            }
             float[]? col = pointwise ? null : ThreadScratch.Get(rows * tile);
             for (int n = 0; n < g.Batch; n++)
             {
