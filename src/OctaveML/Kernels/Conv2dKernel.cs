@@ -222,17 +222,37 @@ public static class Conv2dKernel
         int blocks = (cinG + chanBlock - 1) / chanBlock;
         int rowsMax = chanBlock * kk;
         int tile = pointwise ? ohw : Math.Min(ohw, Math.Max(16, TileFloats / rowsMax));
-        int units = g.Batch * G * blocks;
+        // Small planes: several images side by side in one GEMM (dy gathered), folded back per image.
+        int imgs = ImagesPerStep(ohw, rowsMax, g.Batch), steps = (g.Batch + imgs - 1) / imgs;
+        int units = steps * G * blocks;
         int gemmThreads = units >= Parallelism.Threads ? 1 : 0;
         nint dyp = (nint)dy, wp = (nint)w, dxp = (nint)dx;
         Parallelism.For(units, u =>
         {
-            int blk = u % blocks, ng = u / blocks, grp = ng % G, n = ng / G;
+            int blk = u % blocks, ng = u / blocks, grp = ng % G, n = ng / G * imgs;
             int ci0 = blk * chanBlock, nc = Math.Min(chanBlock, cinG - ci0), rows = nc * kk;
             float* dyImg = (float*)dyp + ((long)n * g.OutChannels + grp * coutG) * ohw;
             float* dxBlk = (float*)dxp + ((long)n * g.InChannels + grp * cinG + ci0) * hw;
             // op(A) = W_g^T restricted to this block's rows: A is W_g [coutG x K] read transposed from column ci0*kk.
             var a = new ReadOnlySpan<float>((float*)wp + (long)grp * coutG * K + ci0 * kk, (coutG - 1) * K + rows);
+            if (imgs > 1)
+            {
+                int nb = Math.Min(imgs, g.Batch - n), cols = nb * ohw, colsMax = imgs * ohw;
+                var buf = ThreadScratch.Get(rows * colsMax + coutG * colsMax);
+                var colB = buf.AsSpan(0, rows * cols);
+                var dyB = buf.AsSpan(rows * colsMax, coutG * cols);
+                for (int i = 0; i < nb; i++)
+                    for (int o = 0; o < coutG; o++)
+                        new ReadOnlySpan<float>(dyImg + ((long)i * g.OutChannels + o) * ohw, ohw).CopyTo(dyB.Slice(o * cols + i * ohw, ohw));
+                Gemm.Sgemm(true, false, rows, cols, coutG, 1f, a, K, dyB, cols, 0f, colB, cols, gemmThreads);
+                for (int i = 0; i < nb; i++)
+                {
+                    var dxImg = new Span<float>(dxBlk + (long)i * g.InChannels * hw, nc * hw);
+                    if (!accumulate) dxImg.Clear();
+                    Im2Col.Fold(g, colB.Slice(i * ohw), nc, 0, ohw, dxImg, cols);
+                }
+                return;
+            }
             if (pointwise)
             {
                 Gemm.Sgemm(true, false, nc, ohw, coutG, 1f, a, K, new ReadOnlySpan<float>(dyImg, coutG * ohw), ohw,
@@ -264,7 +284,8 @@ public static class Conv2dKernel
         int chanBlock = ChannelBlock(kk, cinG, G, WeightBlockRows, minItems: 4);
         int blocks = (cinG + chanBlock - 1) / chanBlock;
         int tile = pointwise ? ohw : Math.Min(ohw, Math.Max(16, TileFloats / (chanBlock * kk)));
-        int imgs = ImagesPerStep(ohw, chanBlock * kk, g.Batch);
+        // Measured: batching small planes as in the forward pass makes this slower (the dw block
+        // is already a large GEMM output), so images go one by one.
         int units = G * blocks;
         int gemmThreads = units >= Parallelism.Threads ? 1 : 0;
         nint xp = (nint)x, dyp = (nint)dy, dwp = (nint)dw;
@@ -274,28 +295,6 @@ public static class Conv2dKernel
             int ci0 = blk * chanBlock, nc = Math.Min(chanBlock, cinG - ci0), rows = nc * kk;
             // dw_g[:, ci0*kk .. ci0*kk + rows) += dy_g * col_block^T
             var c = new Span<float>((float*)dwp + (long)grp * coutG * K + ci0 * kk, (coutG - 1) * K + rows);
-            if (imgs > 1)
-            {
-                // Small planes: imgs images side by side, dy gathered into a matching [coutG x cols] matrix.
-                int colsMax = imgs * ohw;
-                var buf = ThreadScratch.Get(rows * colsMax + coutG * colsMax);
-                for (int n0 = 0; n0 < g.Batch; n0 += imgs)
-                {
-                    int nb = Math.Min(imgs, g.Batch - n0), cols = nb * ohw;
-                    var colB = buf.AsSpan(0, rows * cols);
-                    var dyB = buf.AsSpan(rows * colsMax, coutG * cols);
-                    for (int i = 0; i < nb; i++)
-                    {
-                        float* xBlk = (float*)xp + ((long)(n0 + i) * g.InChannels + grp * cinG + ci0) * hw;
-                        float* dyImg = (float*)dyp + ((long)(n0 + i) * g.OutChannels + grp * coutG) * ohw;
-                        Im2Col.Unfold(g, new ReadOnlySpan<float>(xBlk, nc * hw), nc, 0, ohw, colB.Slice(i * ohw), cols);
-                        for (int o = 0; o < coutG; o++)
-                            new ReadOnlySpan<float>(dyImg + (long)o * ohw, ohw).CopyTo(dyB.Slice(o * cols + i * ohw, ohw));
-                    }
-                    Gemm.Sgemm(false, true, coutG, rows, cols, 1f, dyB, cols, colB, cols, 1f, c, K, gemmThreads);
-                }
-                return;
-            }
             float[]? col = pointwise ? null : ThreadScratch.Get(rows * tile);
             for (int n = 0; n < g.Batch; n++)
             {
