@@ -23,12 +23,12 @@ public static class OctaveConvBench
             var g = new ConvGeometry(n, c, hw, hw, c, k, k, 1, pad);
             float[] x = Rand(rng, n * c * hw * hw), w = Rand(rng, c * c * k * k, 0.02f), dy = Rand(rng, n * c * hw * hw);
             float[] y = new float[x.Length], dx = new float[x.Length], dw = new float[w.Length];
-            double plain = Figure.MedianSeconds(() =>
+            void Plain()
             {
                 Conv2dKernel.Forward(g, x, w, [], y);
                 Conv2dKernel.BackwardInput(g, dy, w, dx);
                 Conv2dKernel.BackwardWeight(g, x, dy, dw, []);
-            }, reps: 3, warmup: 1);
+            }
 
             // Octave convolution, same channels and spatial size.
             var conv = new OctaveConv(c, c, k, 0.5, 0.5, 1, pad, random: rng);
@@ -36,15 +36,35 @@ public static class OctaveConvBench
                 new Tensor(Rand(rng, n * 128 * (hw / 2) * (hw / 2)), n, 128, hw / 2, hw / 2));
             var grad = new OctaveTensor(new Tensor(Rand(rng, n * 128 * hw * hw), n, 128, hw, hw),
                 new Tensor(Rand(rng, n * 128 * (hw / 2) * (hw / 2)), n, 128, hw / 2, hw / 2));
-            double octave = Figure.MedianSeconds(() =>
+            void Octave()
             {
                 conv.Forward(input);
                 conv.Backward(grad);
-            }, reps: 3, warmup: 1);
+            }
+            // Interleaved, so both see the same load on a shared machine.
+            var (plain, octave) = Interleaved(Plain, Octave, reps: 5);
 
             Console.WriteLine($"octconv k{k}: plain {plain * 1e3:0.0} ms, octave {octave * 1e3:0.0} ms (fwd+bwd, 16x256x56x56, {Parallelism.Threads} threads)");
             Figure.Print(k == 3 ? "octconv_speedup_vs_plain" : "octconv1x1_speedup_vs_plain", plain / octave);
         }
+    }
+
+    /// <summary>Medians of alternating timed runs of a and b, after one warm-up run of each.</summary>
+    private static (double A, double B) Interleaved(Action a, Action b, int reps)
+    {
+        a(); b();
+        var ta = new double[reps]; var tb = new double[reps];
+        for (int i = 0; i < reps; i++)
+        {
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            a();
+            ta[i] = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            b();
+            tb[i] = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        }
+        Array.Sort(ta); Array.Sort(tb);
+        return (ta[reps / 2], tb[reps / 2]);
     }
 
     private static float[] Rand(Random rng, int length, float scale = 1f)
