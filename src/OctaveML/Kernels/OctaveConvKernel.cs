@@ -77,6 +77,10 @@ internal sealed class OctaveConvKernel
     private readonly List<Op> _ops = new();
     private readonly int _chunks;
     private readonly bool _yhWritten, _ylWritten;
+    // Depthwise (and any layer whose ops are all grouped convolutions of a whole source buffer): each op
+    // runs once over the batch through Conv2dKernel (direct SIMD depthwise kernel) instead of per-image GEMMs.
+    private readonly bool _batchMode;
+    private float[] _dHiAll = [], _dLoAll = [];
 
     // Per-batch buffers kept from forward for backward.
     private float[] _hiIn = [], _loIn = [];
@@ -124,6 +128,7 @@ internal sealed class OctaveConvKernel
         _yhWritten = _ops.Any(o => o.Dst == Dst.Yh);
         _ylWritten = _ops.Any(o => o.Dst == Dst.Yl);
 
+        _batchMode = _ops.Count > 0 && _ops.All(o => o.Groups > 1 && o.B < 0 && o.Dst != Dst.Z && o.Off == 0 && o.Cin == (o.Src == Src.Hi ? _cHi : _cLo));
         _chunks = Math.Max(1, Math.Min(Parallelism.Threads, g.Batch));
         foreach (var op in _ops)
         {
@@ -184,12 +189,42 @@ internal sealed class OctaveConvKernel
         if (NeedLo && !_loIsXl) Ensure(ref _loIn, (long)g.Batch * _cLo * LoPlane);
 
         int threads = _chunks > 1 ? 1 : 0;
+        if (_batchMode)
+        {
+            Parallelism.ForChunks(g.Batch, _chunks, (chunk, start, end) =>
+            {
+                for (int n = start; n < end; n++) BuildInputs(n);
+            });
+            bool wroteYh = false, wroteYl = false;
+            foreach (var op in _ops)
+            {
+                var cg = BatchGeometry(op);
+                bool toYh = op.Dst == Dst.Yh;
+                Conv2dKernel.Forward(cg, SourceAll(op.Src), weights[op.A], [], toYh ? yh : yl, toYh ? wroteYh : wroteYl);
+                if (toYh) wroteYh = true; else wroteYl = true;
+            }
+            if (!wroteYh) Array.Clear(yh);
+            if (!wroteYl) Array.Clear(yl);
+            return;
+        }
         Parallelism.ForChunks(g.Batch, _chunks, (chunk, start, end) =>
         {
             for (int n = start; n < end; n++)
                 ForwardImage(chunk, n, weights, yh, yl, threads);
         });
     }
+
+    private ConvGeometry BatchGeometry(Op op)
+    {
+        var g = _g;
+        bool hi = op.Src == Src.Hi;
+        return new ConvGeometry(g.Batch, op.Cin, hi ? g.HiH : g.LoH, hi ? g.HiW : g.LoW, op.Cout, g.Kernel, g.Kernel,
+            1, g.Padding, g.Dilation, op.Groups);
+    }
+
+    private ReadOnlySpan<float> SourceAll(Src src) => src == Src.Hi
+        ? (_hiIsXh ? _xh : _hiIn).AsSpan(0, _g.Batch * _cHi * HiPlane)
+        : (_loIsXl ? _xl : _loIn).AsSpan(0, _g.Batch * _cLo * LoPlane);
 
     private void Pack(Op op, float[][] weights)
     {
@@ -308,11 +343,29 @@ internal sealed class OctaveConvKernel
         foreach (var op in _ops)
             foreach (var part in op.Partial) Array.Clear(part);
         int threads = _chunks > 1 ? 1 : 0;
+        if (_batchMode)
+        {
+            // Whole-batch convolution gradients first (into the source-buffer gradients), then the
+            // per-image routing through the pooling adjoints below.
+            if (NeedHi && !_hiIsXh) Ensure(ref _dHiAll, (long)g.Batch * _cHi * HiPlane);
+            if (NeedLo && !_loIsXl) Ensure(ref _dLoAll, (long)g.Batch * _cLo * LoPlane);
+            foreach (var op in _ops)
+            {
+                var cg = BatchGeometry(op);
+                bool hi = op.Src == Src.Hi;
+                float[] d = op.Dst == Dst.Yh ? dyh : dyl;
+                Conv2dKernel.BackwardWeight(cg, SourceAll(op.Src), d, grads[op.A], []);
+                float[] dSrc = hi ? (_hiIsXh ? dxh : _dHiAll) : (_loIsXl ? dxl! : _dLoAll);
+                bool first = !_ops.TakeWhile(o => o != op).Any(o => o.Src == op.Src);
+                Conv2dKernel.BackwardInput(cg, d, weights[op.A], dSrc.AsSpan(0, (int)cg.InputLength), accumulate: !first);
+            }
+        }
         Parallelism.ForChunks(g.Batch, _chunks, (chunk, start, end) =>
         {
             for (int n = start; n < end; n++)
                 BackwardImage(chunk, n, dyh, dyl, weights, dxh, dxl, threads);
         });
+        if (_batchMode) return;
         // Reduce the per-chunk weight gradients in chunk order (deterministic), unpacking fused paths.
         foreach (var op in _ops)
             for (int c = 0; c < _chunks; c++)
@@ -346,13 +399,18 @@ internal sealed class OctaveConvKernel
         // Gradient of the source buffers: the high one is dx_h itself at stride 1.
         Span<float> dHi = Span<float>.Empty, dLo = Span<float>.Empty;
         if (NeedHi || !_hiIsXh)
-            dHi = _hiIsXh ? dxh : Ensure(ref _dHi[chunk], (long)_cHi * HiPlane).AsSpan(0, _cHi * HiPlane);
+            dHi = _hiIsXh ? dxh
+                : _batchMode && NeedHi ? _dHiAll.AsSpan(n * _cHi * HiPlane, _cHi * HiPlane)
+                : Ensure(ref _dHi[chunk], (long)_cHi * HiPlane).AsSpan(0, _cHi * HiPlane);
         if (NeedLo)
-            dLo = _loIsXl ? dxl : Ensure(ref _dLo[chunk], (long)_cLo * LoPlane).AsSpan(0, _cLo * LoPlane);
+            dLo = _loIsXl ? dxl
+                : _batchMode ? _dLoAll.AsSpan(n * _cLo * LoPlane, _cLo * LoPlane)
+                : Ensure(ref _dLo[chunk], (long)_cLo * LoPlane).AsSpan(0, _cLo * LoPlane);
 
-        if (NeedHi) BackwardSource(Src.Hi, chunk, n, dyh, ReadOnlySpan<float>.Empty, weights, dHi, threads);
+        if (_batchMode) { if (!NeedHi && !dHi.IsEmpty) dHi.Clear(); }  // source gradients already computed over the batch
+        else if (NeedHi) BackwardSource(Src.Hi, chunk, n, dyh, ReadOnlySpan<float>.Empty, weights, dHi, threads);
         else if (!dHi.IsEmpty) dHi.Clear();
-        if (NeedLo)
+        if (NeedLo && !_batchMode)
         {
             ReadOnlySpan<float> dz = ReadOnlySpan<float>.Empty;
             if (_ops.Any(o => o.Dst == Dst.Z))
