@@ -46,7 +46,10 @@ internal readonly record struct OctaveConvGeometry(int Batch, int Height, int Wi
 /// At stride 1, l2h reads the x_l rows of the low im2col buffer (no second im2col) and its result is
 /// upsampled, cropped and added into the h2h output in one pass.</item>
 /// </list>
-/// Grouped paths run one GEMM per group on row ranges of the same buffers. Images are split over
+/// The im2col and the pooled/concatenated buffers are shared by all paths of a resolution; packing
+/// two paths' weights into one GEMM measured the same as two K-split GEMMs into one output (kept: one
+/// call, one pass over C). Grouped paths run one GEMM per group on row ranges of the same buffers;
+/// depthwise layers run each path over the whole batch through <see cref="Conv2dKernel"/>. Images are split over
 /// threads in fixed contiguous chunks; weight gradients are reduced over the chunks in order, so
 /// results are deterministic for a given <see cref="Parallelism.Threads"/>.
 /// </summary>
