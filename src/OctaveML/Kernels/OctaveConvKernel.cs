@@ -89,7 +89,19 @@ internal sealed class OctaveConvKernel
     private float[] _hiIn = [], _loIn = [];
     private float[]? _xh, _xl;
     // Per-chunk scratch.
-    private readonly float[][] _colHi, _colLo, _z, _dcolHi, _dcolLo, _dz, _dHi, _dLo;
+    // Per-thread scratch shared by every octave layer (im2col matrices, their gradients, the l2h output
+    // and its gradient, per-image source gradients): memory scales with threads, not with layers.
+    private const int ColHi = 0, ColLo = 1, Z = 2, DcolHi = 3, DcolLo = 4, DZ = 5, DHi = 6, DLo = 7;
+    [ThreadStatic] private static float[][]? t_scratch;
+
+    private static float[] Scratch(int slot, long length)
+    {
+        var slots = t_scratch ??= new float[8][];
+        var b = slots[slot];
+        if (b is null || b.Length < length)
+            slots[slot] = b = GC.AllocateUninitializedArray<float>((int)Math.Min(Array.MaxLength, Math.Max(length, (long)(b?.Length ?? 0) * 3 / 2)));
+        return b;
+    }
 
     public OctaveConvGeometry Geometry => _g;
 
@@ -139,15 +151,6 @@ internal sealed class OctaveConvKernel
             for (int c = 0; c < _chunks; c++) op.Partial[c] = new float[WeightLength(op)];
             if (op.B >= 0) op.Packed = new float[WeightLength(op)];
         }
-        _colHi = NewScratch(); _colLo = NewScratch(); _z = NewScratch();
-        _dcolHi = NewScratch(); _dcolLo = NewScratch(); _dz = NewScratch(); _dHi = NewScratch(); _dLo = NewScratch();
-    }
-
-    private float[][] NewScratch()
-    {
-        var a = new float[_chunks][];
-        for (int i = 0; i < _chunks; i++) a[i] = [];
-        return a;
     }
 
     private void AddPair(Op? a, Op? b, bool allowFusion)
@@ -287,7 +290,7 @@ internal sealed class OctaveConvKernel
         if (_direct) return img;
         int c = hi ? _cHi : _cLo, h = hi ? g.HiH : g.LoH, w = hi ? g.HiW : g.LoW;
         int oh = hi ? g.OutHiH : g.OutLoH, ow = hi ? g.OutHiW : g.OutLoW;
-        float[] col = hi ? Ensure(ref _colHi[chunk], (long)c * _kk * oh * ow) : Ensure(ref _colLo[chunk], (long)c * _kk * oh * ow);
+        float[] col = Scratch(hi ? ColHi : ColLo, (long)c * _kk * oh * ow);
         OctaveResample.Im2Col(img, c, h, w, g.Kernel, g.Padding, g.Dilation, oh, ow, col);
         return col.AsSpan(0, c * _kk * oh * ow);
     }
@@ -316,7 +319,7 @@ internal sealed class OctaveConvKernel
                 if (op.Dst == Dst.Yl) { Gemm_Forward(op, OpWeights(op, weights), col, pLo, yl, wroteYl, threads); wroteYl = true; }
                 else
                 {
-                    z = Ensure(ref _z[chunk], (long)op.Cout * pLo).AsSpan(0, op.Cout * pLo);
+                    z = Scratch(Z, (long)op.Cout * pLo).AsSpan(0, op.Cout * pLo);
                     Gemm_Forward(op, OpWeights(op, weights), col, pLo, z, false, threads);
                 }
             }
@@ -404,11 +407,11 @@ internal sealed class OctaveConvKernel
         if (NeedHi || !_hiIsXh)
             dHi = _hiIsXh ? dxh
                 : _batchMode && NeedHi ? _dHiAll.AsSpan(n * _cHi * HiPlane, _cHi * HiPlane)
-                : Ensure(ref _dHi[chunk], (long)_cHi * HiPlane).AsSpan(0, _cHi * HiPlane);
+                : Scratch(DHi, (long)_cHi * HiPlane).AsSpan(0, _cHi * HiPlane);
         if (NeedLo)
             dLo = _loIsXl ? dxl
                 : _batchMode ? _dLoAll.AsSpan(n * _cLo * LoPlane, _cLo * LoPlane)
-                : Ensure(ref _dLo[chunk], (long)_cLo * LoPlane).AsSpan(0, _cLo * LoPlane);
+                : Scratch(DLo, (long)_cLo * LoPlane).AsSpan(0, _cLo * LoPlane);
 
         if (_batchMode) { if (!NeedHi && !dHi.IsEmpty) dHi.Clear(); }  // source gradients already computed over the batch
         else if (NeedHi) BackwardSource(Src.Hi, chunk, n, dyh, ReadOnlySpan<float>.Empty, weights, dHi, threads);
@@ -418,7 +421,7 @@ internal sealed class OctaveConvKernel
             ReadOnlySpan<float> dz = ReadOnlySpan<float>.Empty;
             if (_ops.Any(o => o.Dst == Dst.Z))
             {
-                float[] buf = Ensure(ref _dz[chunk], (long)g.HighOut * pLo);
+                float[] buf = Scratch(DZ, (long)g.HighOut * pLo);
                 OctaveResample.UpsampleBackward(dyh, g.HighOut, g.OutHiH, g.OutHiW, buf, g.OutLoH, g.OutLoW);
                 dz = buf.AsSpan(0, g.HighOut * pLo);
             }
@@ -458,7 +461,7 @@ internal sealed class OctaveConvKernel
         int c = hi ? _cHi : _cLo, p = hi ? PHi : PLo;
         ReadOnlySpan<float> col = Columns(src, chunk, n);
         Span<float> dcol = _direct ? dIn
-            : (hi ? Ensure(ref _dcolHi[chunk], (long)c * _kk * p) : Ensure(ref _dcolLo[chunk], (long)c * _kk * p)).AsSpan(0, c * _kk * p);
+            : Scratch(hi ? DcolHi : DcolLo, (long)c * _kk * p).AsSpan(0, c * _kk * p);
         // Rows of dcol are written per op (beta 0 by the first writer); rows no op reads get zeros.
         Span<bool> written = stackalloc bool[2];
         int split = hi ? _hiXOff : _loXOff;
