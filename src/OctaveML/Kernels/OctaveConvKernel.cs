@@ -88,7 +88,6 @@ internal sealed class OctaveConvKernel
     // Per-batch buffers kept from forward for backward.
     private float[] _hiIn = [], _loIn = [];
     private float[]? _xh, _xl;
-    // Per-chunk scratch.
     // Per-thread scratch shared by every octave layer (im2col matrices, their gradients, the l2h output
     // and its gradient, per-image source gradients): memory scales with threads, not with layers.
     private const int ColHi = 0, ColLo = 1, Z = 2, DcolHi = 3, DcolLo = 4, DZ = 5, DHi = 6, DLo = 7;
@@ -216,7 +215,7 @@ internal sealed class OctaveConvKernel
         Parallelism.ForChunks(g.Batch, _chunks, (chunk, start, end) =>
         {
             for (int n = start; n < end; n++)
-                ForwardImage(chunk, n, weights, yh, yl, threads);
+                ForwardImage(n, weights, yh, yl, threads);
         });
     }
 
@@ -282,7 +281,7 @@ internal sealed class OctaveConvKernel
         : _loIn.AsSpan(n * _cLo * LoPlane, _cLo * LoPlane);
 
     /// <summary>The im2col matrix of one image's source buffer (the buffer itself for 1x1 convolutions).</summary>
-    private ReadOnlySpan<float> Columns(Src src, int chunk, int n)
+    private ReadOnlySpan<float> Columns(Src src, int n)
     {
         var g = _g;
         bool hi = src == Src.Hi;
@@ -295,7 +294,7 @@ internal sealed class OctaveConvKernel
         return col.AsSpan(0, c * _kk * oh * ow);
     }
 
-    private void ForwardImage(int chunk, int n, float[][] weights, float[] yhAll, float[] ylAll, int threads)
+    private void ForwardImage(int n, float[][] weights, float[] yhAll, float[] ylAll, int threads)
     {
         var g = _g;
         BuildInputs(n);
@@ -305,14 +304,14 @@ internal sealed class OctaveConvKernel
         bool wroteYh = false, wroteYl = false;
         if (NeedHi)
         {
-            ReadOnlySpan<float> col = Columns(Src.Hi, chunk, n);
+            ReadOnlySpan<float> col = Columns(Src.Hi, n);
             foreach (var op in _ops)
                 if (op.Src == Src.Hi) { Gemm_Forward(op, OpWeights(op, weights), col, pHi, yh, wroteYh, threads); wroteYh = true; }
         }
         Span<float> z = Span<float>.Empty;
         if (NeedLo)
         {
-            ReadOnlySpan<float> col = Columns(Src.Lo, chunk, n);
+            ReadOnlySpan<float> col = Columns(Src.Lo, n);
             foreach (var op in _ops)
             {
                 if (op.Src != Src.Lo) continue;
@@ -459,7 +458,7 @@ internal sealed class OctaveConvKernel
         var g = _g;
         bool hi = src == Src.Hi;
         int c = hi ? _cHi : _cLo, p = hi ? PHi : PLo;
-        ReadOnlySpan<float> col = Columns(src, chunk, n);
+        ReadOnlySpan<float> col = Columns(src, n);
         Span<float> dcol = _direct ? dIn
             : Scratch(hi ? DcolHi : DcolLo, (long)c * _kk * p).AsSpan(0, c * _kk * p);
         // Rows of dcol are written per op (beta 0 by the first writer); rows no op reads get zeros.
