@@ -90,3 +90,28 @@ public class JpegConformanceTests(ITestOutputHelper output)
         JpegDecoder.IsJpeg(ReadOnlySpan<byte>.Empty).Should().BeFalse();
     }
 }
+
+/// <summary>ImageDecoder recognises JPEGs by their bytes and hands them to <see cref="JpegDecoder"/>.</summary>
+public class JpegDispatchTests
+{
+    [Fact]
+    public void ImageDecoderDecodesJpegFiles()
+    {
+        string path = JpegCorpus.PathOf("base_420_odd.jpg");
+        ImageDecoder.DetectFormat(File.ReadAllBytes(path)).Should().Be("jpeg");
+        var viaDispatch = ImageDecoder.Decode(path);
+        var direct = JpegDecoder.Decode(File.ReadAllBytes(path));
+        viaDispatch.Pixels.Should().Equal(direct.Pixels);
+        (viaDispatch.Width, viaDispatch.Height).Should().Be((97, 61));
+        var gray = ImageDecoder.Decode(path, new DecodeOptions { Grayscale = true });
+        gray.Channels.Should().Be(1);
+    }
+
+    [Fact]
+    public void ImageDecoderNamesTheFileOfABadJpeg()
+    {
+        var data = JpegCorpus.Bytes("base_420.jpg")[..300];
+        var act = () => ImageDecoder.Decode(data, null, "cut.jpg");
+        act.Should().Throw<ImageFormatException>().Which.Message.Should().StartWith("cut.jpg: ");
+    }
+}
