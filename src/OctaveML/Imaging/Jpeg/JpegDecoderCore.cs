@@ -29,7 +29,8 @@ internal sealed unsafe partial class JpegDecoderCore
     private JpegComponent[]? _components;
     private int _width, _height, _hmax, _vmax, _mcusX, _mcusY;
     private bool _progressive, _sawScan, _lumaOnly, _allocated, _direct;
-    private int _channels, _steps, _nextRow;
+    private int _channels, _steps, _nextRow, _scanCount;
+    private const int MaxScans = 1000;
     private byte[] _pixels = Array.Empty<byte>();
     private ColorSpace _colorSpace;
 
@@ -341,6 +342,9 @@ internal sealed unsafe partial class JpegDecoderCore
                 q.CopyTo(c.Quant, 0);
             }
         }
+        // Each scan walks every block of its components: cap them so a small file cannot make
+        // thousands of passes over a large image (real encoders write at most a few dozen).
+        if (++_scanCount > MaxScans) throw Corrupt($"more than {MaxScans} scans");
         if (!_allocated) Allocate(frame, comps);
         // A direct-decoded file has already produced its image; a later scan (invalid in a
         // sequential file) is skipped, its entropy data passed over by the marker search.
