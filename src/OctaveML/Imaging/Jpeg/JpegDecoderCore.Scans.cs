@@ -90,6 +90,7 @@ internal sealed unsafe partial class JpegDecoderCore
     }
 
     /// <summary>Any other scan: coefficients accumulate in the component's store.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DecodeScan(JpegComponent[] comps, int ss, int se, int ah, int al)
     {
         if (_direct)
@@ -205,6 +206,7 @@ internal sealed unsafe partial class JpegDecoderCore
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void DecodeDcFirst(ref JpegBitReader br, short* blk, JpegHuffmanTable dc, ref int pred, int al)
     {
         br.Ensure32();
@@ -214,6 +216,7 @@ internal sealed unsafe partial class JpegDecoderCore
         blk[0] = (short)(pred << al);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void DecodeAcFirst(ref JpegBitReader br, short* blk, JpegHuffmanTable ac, int ss, int se, int al, ref int eobrun)
     {
         if (eobrun > 0) { eobrun--; return; }
@@ -240,6 +243,7 @@ internal sealed unsafe partial class JpegDecoderCore
     }
 
     /// <summary>Successive-approximation AC refinement, as libjpeg's decode_mcu_AC_refine.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void DecodeAcRefine(ref JpegBitReader br, short* blk, JpegHuffmanTable ac, int ss, int se, int al, ref int eobrun)
     {
         var order = NaturalOrder;
