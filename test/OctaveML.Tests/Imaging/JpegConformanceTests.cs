@@ -48,6 +48,21 @@ public class JpegConformanceTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("cmyk_base")]
+    [InlineData("cmyk_noadobe")]
+    [InlineData("base_rgb")]
+    public void GrayscaleOfNonYCbCrIsTheLumaOfItsRgb(string stem)
+    {
+        var rgb = JpegCorpus.Reference(stem)!;
+        var luma = new byte[rgb.Width * rgb.Height];
+        for (int i = 0; i < luma.Length; i++)
+            luma[i] = (byte)((19595 * rgb.Pixels[3 * i] + 38470 * rgb.Pixels[3 * i + 1] + 7471 * rgb.Pixels[3 * i + 2] + 32768) >> 16);
+        var image = JpegDecoder.Decode(JpegCorpus.Bytes(stem + ".jpg"), new DecodeOptions { Grayscale = true });
+        image.Channels.Should().Be(1);
+        JpegCorpus.MaxAbsDiff(image, new Image(rgb.Width, rgb.Height, 1, luma)).Should().BeLessThanOrEqualTo(1);
+    }
+
+    [Theory]
     [InlineData(1)] [InlineData(2)] [InlineData(3)] [InlineData(4)]
     [InlineData(5)] [InlineData(6)] [InlineData(7)] [InlineData(8)]
     public void ExifOrientationIsApplied(int orientation)

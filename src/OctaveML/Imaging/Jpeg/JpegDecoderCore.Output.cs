@@ -79,6 +79,8 @@ internal sealed unsafe partial class JpegDecoderCore
                     }
                     JpegColor.YccToCmyPlanes(rows[0], rows[1], rows[2], w);
                 }
+                // Taken as Adobe-inverted CMYK with or without the Adobe marker, as Pillow does:
+                // CMYK JPEGs come from Adobe software, which writes them inverted.
                 if (gray)
                 {
                     byte* tmp = Ptr(_temp!);
