@@ -6,7 +6,8 @@ namespace OctaveML.Imaging.Jpeg;
 /// <summary>
 /// Reads entropy-coded bits, most significant first, from a 64-bit buffer. Un-stuffs 0xFF00; at a
 /// marker or the end of the input it feeds zero bits (as libjpeg does) and stays put, so every
-/// read is bounded by the input. Kept a struct so the scan loops hold it in registers.
+/// read is bounded by the input. Bad codes read as symbol 0 and decoding goes on, as in libjpeg.
+/// Kept a struct so the scan loops hold it in registers.
 /// </summary>
 internal unsafe struct JpegBitReader
 {
@@ -17,12 +18,10 @@ internal unsafe struct JpegBitReader
     public int Count;
     /// <summary>Zero bytes fed after the end of the input (more than a buffer's worth means truncated).</summary>
     public int PastEnd;
-    /// <summary>A bad Huffman code was met (the data is corrupt; decoding goes on with zeros).</summary>
-    public bool Corrupt;
 
     public JpegBitReader(byte* data, int end, int pos)
     {
-        Data = data; End = end; Pos = pos; Buf = 0; Count = 0; PastEnd = 0; Corrupt = false;
+        Data = data; End = end; Pos = pos; Buf = 0; Count = 0; PastEnd = 0;
     }
 
     /// <summary>Makes sure at least 32 bits are buffered (every single decode step needs at most 32).</summary>
@@ -111,18 +110,14 @@ internal unsafe struct JpegBitReader
     public int Decode(JpegHuffmanTable t)
     {
         int f = t.FastPtr[(int)(Buf >> (64 - JpegHuffmanTable.FastBits))];
-        if (f == 0)
-        {
-            f = SlowLookup(Buf, t);
-            if (f < 0) { Corrupt = true; f &= 0xFFFF; }
-        }
+        if (f == 0) f = SlowLookup(Buf, t);
         int len = f >> 8;
         Buf <<= len;
         Count -= len;
         return f & 255;
     }
 
-    /// <summary>(length &lt;&lt; 8) | symbol of a code longer than the fast lookup; negative when no code matches.</summary>
+    /// <summary>(length &lt;&lt; 8) | symbol of a code longer than the fast lookup.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int SlowLookup(ulong buf, JpegHuffmanTable t)
     {
@@ -134,7 +129,7 @@ internal unsafe struct JpegBitReader
                 return (len << 8) | t.Values[(code + t.ValOffset[len]) & 255];
         }
         // No such code: corrupt data. Skip 16 bits and go on with a zero symbol, like libjpeg.
-        return unchecked((int)0x80000000) | (16 << 8);
+        return 16 << 8;
     }
 
     /// <summary>Drops buffered bits and moves to the next marker (restart or end of scan).</summary>

@@ -170,7 +170,7 @@ internal sealed unsafe partial class JpegDecoderCore
     {
         br.Ensure32();
         int s = br.Decode(dc);
-        if (s > 16) { br.Corrupt = true; s = 0; }
+        if (s > 16) s = 0; // corrupt: no such DC category
         pred += br.Receive(s);
         blk[0] = (short)pred;
         int* fastAc = ac.FastAcPtr;
@@ -211,7 +211,7 @@ internal sealed unsafe partial class JpegDecoderCore
     {
         br.Ensure32();
         int s = br.Decode(dc);
-        if (s > 16) { br.Corrupt = true; s = 0; }
+        if (s > 16) s = 0; // corrupt: no such DC category
         pred += br.Receive(s);
         blk[0] = (short)(pred << al);
     }
@@ -258,7 +258,6 @@ internal sealed unsafe partial class JpegDecoderCore
                 int r = rs >> 4, s = rs & 15;
                 if (s != 0)
                 {
-                    if (s != 1) br.Corrupt = true;
                     s = br.Bit() != 0 ? p1 : m1;
                 }
                 else if (r != 15)
