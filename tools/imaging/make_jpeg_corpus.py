@@ -143,6 +143,13 @@ def main():
     ]
     for name, img, args in cases:
         cjpeg(img, args, p(name + ".jpg"))
+    # Tiny and narrow images: libjpeg's edge rules (box upsampling when a chroma row is <= 2 wide).
+    for w, h, args in ((1, 1, ["-sample", "2x2"]), (3, 2, ["-sample", "2x2"]), (2, 9, ["-sample", "2x1"]),
+                       (5, 3, ["-sample", "1x2", "-progressive"]), (17, 3, ["-sample", "4x1"]),
+                       (9, 17, ["-sample", "1x4", "-progressive"])):
+        name = f"tiny_{w}x{h}_" + args[1].replace(",", "_") + ("_prog" if "-progressive" in args else "")
+        cases.append((name, None, None))
+        cjpeg(crop("coffee.png", 250, 150, w, h), ["-quality", "85"] + args, p(name + ".jpg"))
     gray_cases = [
         ("base_gray", cat, ["-quality", "90"]),
         ("base_gray_odd_restart", moto, ["-quality", "90", "-restart", "2B"]),
