@@ -297,7 +297,12 @@ internal sealed unsafe partial class JpegDecoderCore
             if (i > 0 && _lumaOnly) continue; // chroma planes are never read
             c.Plane = Pinned<byte>(c.Stride * c.RingRows + 2 * Kernels.Jpeg.JpegUpsample.Slack);
             c.PlanePtr = Ptr(c.Plane);
-            if (!_direct) c.Coefs = Pinned<short>(c.BlocksW * c.BlocksH * 64);
+            if (!_direct)
+            {
+                long coefs = (long)c.BlocksW * c.BlocksH * 64;
+                if (coefs > Array.MaxLength) throw Corrupt($"{_width}x{_height} pixels is too large for a progressive decode");
+                c.Coefs = Pinned<short>((int)coefs);
+            }
         }
         _allocated = true;
     }
