@@ -3,6 +3,7 @@ using OctaveML.Bench;
 // Suites: each is a static class with Run(string[] args). Usage: dotnet run -c Release --project bench/OctaveML.Bench -- SUITE
 var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["kernels"] = KernelsSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))

@@ -1,11 +1,42 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace OctaveML.Kernels;
+
+/// <summary>The micro-kernel family a GEMM runs on (tests force each one; callers use Auto).</summary>
+internal enum GemmKernel
+{
+    /// <summary>The widest family the CPU accelerates.</summary>
+    Auto,
+    /// <summary>Vector512 8 x 32 (AVX-512F).</summary>
+    Avx512,
+    /// <summary>Vector256 6 x 16 (AVX2 + FMA).</summary>
+    Avx2,
+    /// <summary>Vector128 4 x 8 (any CPU).</summary>
+    Portable,
+}
 
 /// <summary>
 /// Single-precision matrix product on row-major matrices:
 /// C = alpha * op(A) * op(B) + beta * C, with op(X) = X or X transposed.
 /// </summary>
+/// <remarks>
+/// Packed and cache-blocked in the GotoBLAS/BLIS way (see <see cref="GemmDriver{TK}"/>), with a
+/// register-blocked FMA micro-kernel per instruction set. Large products are split over threads
+/// by whole micro-tiles of C; each element's summation order depends only on k, so the result
+/// is bit-identical for any thread count.
+/// </remarks>
 public static class Gemm
 {
+    /// <summary>Below this many multiply-adds a product runs on one thread (scheduling would cost more).</summary>
+    internal const long ParallelMinMacs = 1L << 20;
+
+    /// <summary>The family <see cref="GemmKernel.Auto"/> resolves to on this CPU.</summary>
+    internal static GemmKernel BestKernel { get; } =
+        Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? GemmKernel.Avx512
+        : Avx2.IsSupported && Fma.IsSupported ? GemmKernel.Avx2
+        : GemmKernel.Portable;
+
     /// <summary>
     /// C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C. Row-major; <paramref name="lda"/>,
     /// <paramref name="ldb"/>, <paramref name="ldc"/> are row strides. With beta = 0, C is not read
@@ -14,28 +45,96 @@ public static class Gemm
     /// </summary>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc, int maxThreads = 0) =>
+        SgemmOn(GemmKernel.Auto, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, maxThreads);
+
+    /// <summary><see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int, int)"/> on a chosen kernel family.</summary>
+    internal static unsafe void SgemmOn(GemmKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc, int maxThreads = 0)
     {
-        // Reference implementation; the packed, register-blocked kernel replaces it.
-        for (int i = 0; i < m; i++)
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "m must be non-negative.");
+        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "n must be non-negative.");
+        if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be non-negative.");
+        if (maxThreads < 0) throw new ArgumentOutOfRangeException(nameof(maxThreads), maxThreads, "maxThreads must be 0 (all) or positive.");
+        CheckMatrix(nameof(c), nameof(ldc), c.Length, ldc, m, n);
+        if (m == 0 || n == 0) return;
+        bool useAB = k > 0 && alpha != 0;
+        if (useAB)
         {
-            Span<float> crow = c.Slice(i * ldc, n);
-            if (beta == 0) crow.Clear();
-            else if (beta != 1) for (int j = 0; j < n; j++) crow[j] *= beta;
-            for (int p = 0; p < k; p++)
+            CheckMatrix(nameof(a), nameof(lda), a.Length, lda, transA ? k : m, transA ? m : k);
+            CheckMatrix(nameof(b), nameof(ldb), b.Length, ldb, transB ? n : k, transB ? k : n);
+        }
+
+        if (!useAB)
+        {
+            ScaleC(c, ldc, m, n, beta);
+            return;
+        }
+
+        if (kernel == GemmKernel.Auto) kernel = BestKernel;
+        int threads = maxThreads > 0 ? maxThreads : Parallelism.Threads;
+        if ((long)m * n * k < ParallelMinMacs) threads = 1;
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var g = new GemmProblem
             {
-                float av = alpha * (transA ? a[p * lda + i] : a[i * lda + p]);
-                if (av == 0) continue;
-                if (!transB)
-                {
-                    ReadOnlySpan<float> brow = b.Slice(p * ldb, n);
-                    for (int j = 0; j < n; j++) crow[j] += av * brow[j];
-                }
-                else
-                {
-                    for (int j = 0; j < n; j++) crow[j] += av * b[j * ldb + p];
-                }
+                A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc,
+                TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
+            };
+            switch (kernel)
+            {
+                case GemmKernel.Avx512: Run<GemmMicroKernel512>(g, threads); break;
+                case GemmKernel.Avx2: Run<GemmMicroKernel256>(g, threads); break;
+                default: Run<GemmMicroKernel128>(g, threads); break;
             }
         }
+    }
+
+    /// <summary>
+    /// Splits C into one rectangle per thread along its longer side, in whole micro-tiles (so a
+    /// tile is never ragged because of the split), and runs the blocked loop nest on each.
+    /// </summary>
+    private static void Run<TK>(GemmProblem g, int threads) where TK : struct, IGemmMicroKernel
+    {
+        if (threads <= 1)
+        {
+            GemmDriver<TK>.Run(g, 0, g.M, 0, g.N);
+            return;
+        }
+        int tilesM = (g.M + TK.MR - 1) / TK.MR;
+        int tilesN = (g.N + TK.NR - 1) / TK.NR;
+        bool splitN = g.N >= g.M ? tilesN >= 2 || tilesM < 2 : tilesM < 2;
+        if (splitN)
+        {
+            Parallelism.ForChunks(tilesN, threads, (_, t0, t1) =>
+                GemmDriver<TK>.Run(g, 0, g.M, t0 * TK.NR, Math.Min(g.N, t1 * TK.NR)), threads);
+        }
+        else
+        {
+            Parallelism.ForChunks(tilesM, threads, (_, t0, t1) =>
+                GemmDriver<TK>.Run(g, t0 * TK.MR, Math.Min(g.M, t1 * TK.MR), 0, g.N), threads);
+        }
+    }
+
+    /// <summary>C = beta * C (beta = 0 clears without reading), for k = 0 or alpha = 0.</summary>
+    private static void ScaleC(Span<float> c, int ldc, int m, int n, float beta)
+    {
+        if (beta == 1) return;
+        for (int i = 0; i < m; i++)
+        {
+            Span<float> row = c.Slice(i * ldc, n);
+            if (beta == 0) row.Clear();
+            else System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    private static void CheckMatrix(string name, string ldName, int length, int ld, int rows, int cols)
+    {
+        if (ld < Math.Max(1, cols))
+            throw new ArgumentOutOfRangeException(ldName, ld, $"{ldName} must be at least {Math.Max(1, cols)} (the row length of {name}).");
+        if (rows > 0 && cols > 0 && length < (long)(rows - 1) * ld + cols)
+            throw new ArgumentException($"{name} has {length} elements but a {rows} x {cols} matrix with row stride {ld} needs {(long)(rows - 1) * ld + cols}.", name);
     }
 }

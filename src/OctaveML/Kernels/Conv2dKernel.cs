@@ -1,0 +1,243 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+
+namespace OctaveML.Kernels;
+
+/// <summary>
+/// 2-D convolution forward and backward on flat NCHW buffers, matching
+/// <c>torch.nn.functional.conv2d</c> and its autograd gradients. 1x1 stride-1 unpadded convolutions
+/// are a matrix product per image (an image is already a [Cin x HW] matrix); other kernels unfold
+/// tiles of output columns with <see cref="Im2Col"/> into a per-thread buffer and call
+/// <see cref="Gemm.Sgemm"/>; depthwise convolutions use a direct SIMD kernel. Every output
+/// element is reduced in a fixed order by one work item, so results are bit-identical from run to
+/// run and across thread counts (given a deterministic <see cref="Gemm.Sgemm"/>).
+/// </summary>
+public static class Conv2dKernel
+{
+    /// <summary>Target floats in one im2col tile (about 2 MB: stays in the last-level cache).</summary>
+    private const int TileFloats = 1 << 19;
+
+    /// <summary>Target dw columns (im2col rows) per weight-gradient work item.</summary>
+    private const int WeightBlockRows = 128;
+
+    /// <summary>
+    /// y[N, Cout, OH, OW] = conv(x[N, Cin, H, W], w[Cout, Cin/groups, kH, kW]) + bias. An empty
+    /// <paramref name="bias"/> means no bias. With <paramref name="accumulate"/> the result is added
+    /// into <paramref name="y"/> instead of overwriting it.
+    /// </summary>
+    public static unsafe void Forward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Span<float> y, bool accumulate = false)
+    {
+        g.Validate();
+        CheckLength(x.Length, g.InputLength, nameof(x), "Batch*InChannels*Height*Width");
+        CheckLength(w.Length, g.WeightLength, nameof(w), "OutChannels*(InChannels/Groups)*KernelH*KernelW");
+        if (!bias.IsEmpty) CheckLength(bias.Length, g.OutChannels, nameof(bias), "OutChannels (or empty for no bias)");
+        CheckLength(y.Length, g.OutputLength, nameof(y), "Batch*OutChannels*OutHeight*OutWidth");
+        fixed (float* px = x, pw = w, pb = bias, py = y)
+        {
+            if (g.IsDepthwise) { DepthwiseConv2d.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate); return; }
+            ForwardGemm(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
+        }
+    }
+
+    /// <summary>
+    /// dx = conv_transpose(dy, w): the gradient of <see cref="Forward"/> with respect to x. With
+    /// <paramref name="accumulate"/> it is added into <paramref name="dx"/>.
+    /// </summary>
+    public static unsafe void BackwardInput(in ConvGeometry g, ReadOnlySpan<float> dy, ReadOnlySpan<float> w,
+        Span<float> dx, bool accumulate = false)
+    {
+        g.Validate();
+        CheckLength(dy.Length, g.OutputLength, nameof(dy), "Batch*OutChannels*OutHeight*OutWidth");
+        CheckLength(w.Length, g.WeightLength, nameof(w), "OutChannels*(InChannels/Groups)*KernelH*KernelW");
+        CheckLength(dx.Length, g.InputLength, nameof(dx), "Batch*InChannels*Height*Width");
+        fixed (float* pdy = dy, pw = w, pdx = dx)
+        {
+            if (g.IsDepthwise) { DepthwiseConv2d.BackwardInput(g, pdy, pw, pdx, accumulate); return; }
+            BackwardInputGemm(g, pdy, pw, pdx, accumulate);
+        }
+    }
+
+    /// <summary>
+    /// dw += the weight gradient and dbias += the bias gradient (sum of dy over batch and space);
+    /// both always accumulate, like PyTorch's .grad. An empty <paramref name="dbias"/> skips the bias.
+    /// </summary>
+    public static unsafe void BackwardWeight(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> dy,
+        Span<float> dw, Span<float> dbias)
+    {
+        g.Validate();
+        CheckLength(x.Length, g.InputLength, nameof(x), "Batch*InChannels*Height*Width");
+        CheckLength(dy.Length, g.OutputLength, nameof(dy), "Batch*OutChannels*OutHeight*OutWidth");
+        CheckLength(dw.Length, g.WeightLength, nameof(dw), "OutChannels*(InChannels/Groups)*KernelH*KernelW");
+        if (!dbias.IsEmpty) CheckLength(dbias.Length, g.OutChannels, nameof(dbias), "OutChannels (or empty for no bias)");
+        fixed (float* px = x, pdy = dy, pdw = dw, pdb = dbias)
+        {
+            if (g.IsDepthwise) DepthwiseConv2d.BackwardWeight(g, px, pdy, pdw);
+            else BackwardWeightGemm(g, px, pdy, pdw);
+            if (!dbias.IsEmpty) BiasGradient(g, pdy, pdb);
+        }
+    }
+
+    private static void CheckLength(int actual, long expected, string name, string formula)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"{name} has {actual} elements; expected {formula} = {expected}.", name);
+    }
+
+    /// <summary>Columns per im2col tile for a column matrix with <paramref name="rows"/> rows.</summary>
+    private static int TileColumns(int rows, int ohw)
+    {
+        int cols = Math.Max(64, TileFloats / Math.Max(1, rows));
+        if (cols >= ohw) return ohw;
+        cols = cols / 16 * 16;
+        int tiles = (ohw + cols - 1) / cols;
+        // Even out the tiles so the last one is not a sliver.
+        cols = (ohw + tiles - 1) / tiles;
+        return (cols + 15) / 16 * 16 > ohw ? ohw : (cols + 15) / 16 * 16;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ForwardGemm(ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
+    {
+        int G = g.Groups, cinG = g.InChannelsPerGroup, coutG = g.OutChannelsPerGroup;
+        int K = cinG * g.KernelH * g.KernelW, hw = g.Height * g.Width, ohw = g.OutHeight * g.OutWidth;
+        bool pointwise = g.IsPointwise;
+        int tile = pointwise ? Math.Min(ohw, Math.Max(256, TileFloats / Math.Max(1, coutG)) / 16 * 16) : TileColumns(K, ohw);
+        int tiles = (ohw + tile - 1) / tile;
+        int units = g.Batch * G * tiles;
+        // With fewer work items than threads, let the GEMM itself use the threads.
+        int gemmThreads = units >= Parallelism.Threads ? 1 : 0;
+        nint xp = (nint)x, wp = (nint)w, bp = (nint)bias, yp = (nint)y;
+        Parallelism.For(units, u =>
+        {
+            int t = u % tiles, ng = u / tiles, grp = ng % G, n = ng / G;
+            int c0 = t * tile, cols = Math.Min(tile, ohw - c0);
+            float* xImg = (float*)xp + ((long)n * g.InChannels + grp * cinG) * hw;
+            float* yBlk = (float*)yp + ((long)n * g.OutChannels + grp * coutG) * ohw + c0;
+            var a = new ReadOnlySpan<float>((float*)wp + (long)grp * coutG * K, coutG * K);
+            var c = new Span<float>(yBlk, (coutG - 1) * ohw + cols);
+            if (pointwise)
+            {
+                Gemm.Sgemm(false, false, coutG, cols, K, 1f, a, K,
+                    new ReadOnlySpan<float>(xImg + c0, (K - 1) * hw + cols), hw, accumulate ? 1f : 0f, c, ohw, gemmThreads);
+            }
+            else
+            {
+                var col = ThreadScratch.Get(K * cols);
+                Im2Col.Unfold(g, new ReadOnlySpan<float>(xImg, cinG * hw), cinG, c0, cols, col);
+                Gemm.Sgemm(false, false, coutG, cols, K, 1f, a, K, col, cols, accumulate ? 1f : 0f, c, ohw, gemmThreads);
+            }
+            if (bp != 0)
+            {
+                float* b = (float*)bp + grp * coutG;
+                for (int o = 0; o < coutG; o++)
+                {
+                    var row = new Span<float>(yBlk + (long)o * ohw, cols);
+                    TensorPrimitives.Add(row, b[o], row);
+                }
+            }
+        }, gemmThreads == 1 ? 0 : 1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void BackwardInputGemm(ConvGeometry g, float* dy, float* w, float* dx, bool accumulate)
+    {
+        int G = g.Groups, cinG = g.InChannelsPerGroup, coutG = g.OutChannelsPerGroup;
+        int kk = g.KernelH * g.KernelW, K = cinG * kk, hw = g.Height * g.Width, ohw = g.OutHeight * g.OutWidth;
+        bool pointwise = g.IsPointwise;
+        // Work items own disjoint blocks of input channels, so col2im scatters never race.
+        int chanBlock = Math.Clamp(TileFloats / Math.Max(1, kk * ohw), 1, cinG);
+        if (pointwise) chanBlock = Math.Clamp(64, 1, cinG);
+        int blocks = (cinG + chanBlock - 1) / chanBlock;
+        int rowsMax = chanBlock * kk;
+        int tile = pointwise ? ohw : Math.Min(ohw, Math.Max(16, TileFloats / rowsMax));
+        int units = g.Batch * G * blocks;
+        int gemmThreads = units >= Parallelism.Threads ? 1 : 0;
+        nint dyp = (nint)dy, wp = (nint)w, dxp = (nint)dx;
+        Parallelism.For(units, u =>
+        {
+            int blk = u % blocks, ng = u / blocks, grp = ng % G, n = ng / G;
+            int ci0 = blk * chanBlock, nc = Math.Min(chanBlock, cinG - ci0), rows = nc * kk;
+            float* dyImg = (float*)dyp + ((long)n * g.OutChannels + grp * coutG) * ohw;
+            float* dxBlk = (float*)dxp + ((long)n * g.InChannels + grp * cinG + ci0) * hw;
+            // op(A) = W_g^T restricted to this block's rows: A is W_g [coutG x K] read transposed from column ci0*kk.
+            var a = new ReadOnlySpan<float>((float*)wp + (long)grp * coutG * K + ci0 * kk, (coutG - 1) * K + rows);
+            if (pointwise)
+            {
+                Gemm.Sgemm(true, false, nc, ohw, coutG, 1f, a, K, new ReadOnlySpan<float>(dyImg, coutG * ohw), ohw,
+                    accumulate ? 1f : 0f, new Span<float>(dxBlk, nc * hw), hw, gemmThreads);
+                return;
+            }
+            var dxSpan = new Span<float>(dxBlk, nc * hw);
+            if (!accumulate) dxSpan.Clear();
+            var col = ThreadScratch.Get(rows * tile);
+            for (int c0 = 0; c0 < ohw; c0 += tile)
+            {
+                int cols = Math.Min(tile, ohw - c0);
+                Gemm.Sgemm(true, false, rows, cols, coutG, 1f, a, K,
+                    new ReadOnlySpan<float>(dyImg + c0, (coutG - 1) * ohw + cols), ohw, 0f, col, cols, gemmThreads);
+                Im2Col.Fold(g, col, nc, c0, cols, dxSpan);
+            }
+        }, gemmThreads == 1 ? 0 : 1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void BackwardWeightGemm(ConvGeometry g, float* x, float* dy, float* dw)
+    {
+        int G = g.Groups, cinG = g.InChannelsPerGroup, coutG = g.OutChannelsPerGroup;
+        int kk = g.KernelH * g.KernelW, K = cinG * kk, hw = g.Height * g.Width, ohw = g.OutHeight * g.OutWidth;
+        bool pointwise = g.IsPointwise;
+        // Work items own disjoint column blocks of dw (blocks of input channels) and sum the batch
+        // in order, so dw does not depend on the thread count and im2col work is never repeated.
+        // The split depends on the geometry only (at least 4 items when possible, for the threads).
+        int blocks = Math.Min(cinG, Math.Max((K + WeightBlockRows - 1) / WeightBlockRows, (4 + G - 1) / G));
+        int chanBlock = (cinG + blocks - 1) / blocks;
+        blocks = (cinG + chanBlock - 1) / chanBlock;
+        int tile = pointwise ? ohw : Math.Min(ohw, Math.Max(16, TileFloats / (chanBlock * kk)));
+        int units = G * blocks;
+        int gemmThreads = units >= Parallelism.Threads ? 1 : 0;
+        nint xp = (nint)x, dyp = (nint)dy, dwp = (nint)dw;
+        Parallelism.For(units, u =>
+        {
+            int blk = u % blocks, grp = u / blocks;
+            int ci0 = blk * chanBlock, nc = Math.Min(chanBlock, cinG - ci0), rows = nc * kk;
+            // dw_g[:, ci0*kk .. ci0*kk + rows) += dy_g * col_block^T
+            var c = new Span<float>((float*)dwp + (long)grp * coutG * K + ci0 * kk, (coutG - 1) * K + rows);
+            float[]? col = pointwise ? null : ThreadScratch.Get(rows * tile);
+            for (int n = 0; n < g.Batch; n++)
+            {
+                float* xBlk = (float*)xp + ((long)n * g.InChannels + grp * cinG + ci0) * hw;
+                float* dyImg = (float*)dyp + ((long)n * g.OutChannels + grp * coutG) * ohw;
+                for (int c0 = 0; c0 < ohw; c0 += tile)
+                {
+                    int cols = Math.Min(tile, ohw - c0);
+                    var a = new ReadOnlySpan<float>(dyImg + c0, (coutG - 1) * ohw + cols);
+                    if (col is null)
+                    {
+                        Gemm.Sgemm(false, true, coutG, rows, cols, 1f, a, ohw,
+                            new ReadOnlySpan<float>(xBlk + c0, (rows - 1) * hw + cols), hw, 1f, c, K, gemmThreads);
+                    }
+                    else
+                    {
+                        Im2Col.Unfold(g, new ReadOnlySpan<float>(xBlk, nc * hw), nc, c0, cols, col);
+                        Gemm.Sgemm(false, true, coutG, rows, cols, 1f, a, ohw, col, cols, 1f, c, K, gemmThreads);
+                    }
+                }
+            }
+        }, gemmThreads == 1 ? 0 : 1);
+    }
+
+    /// <summary>dbias[oc] += sum over batch and space of dy[n, oc]; one work item per channel, batch in order.</summary>
+    private static unsafe void BiasGradient(ConvGeometry g, float* dy, float* dbias)
+    {
+        int ohw = g.OutHeight * g.OutWidth, cout = g.OutChannels;
+        nint dyp = (nint)dy, dbp = (nint)dbias;
+        Parallelism.For(cout, oc =>
+        {
+            float s = 0;
+            for (int n = 0; n < g.Batch; n++)
+                s += TensorPrimitives.Sum(new ReadOnlySpan<float>((float*)dyp + ((long)n * cout + oc) * ohw, ohw));
+            ((float*)dbp)[oc] += s;
+        }, cout * (long)g.Batch * ohw >= 1 << 16 ? 0 : 1);
+    }
+}

@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+
+namespace OctaveML.Kernels;
+
+/// <summary>The operands of one <see cref="Gemm.Sgemm"/> call, as pinned pointers.</summary>
+internal unsafe struct GemmProblem
+{
+    public float* A, B, C;
+    public nint Lda, Ldb, Ldc;
+    public bool TransA, TransB;
+    public int M, N, K;
+    public float Alpha, Beta;
+}
+
+/// <summary>
+/// The GotoBLAS/BLIS loop nest around a micro-kernel, for one rectangle of C on one thread:
+/// for each NC-column block, for each KC-deep slice, pack the B block (L3-resident), then for each
+/// MC-row block pack the A block (L2-resident) and sweep NR-column B micro-panels (L1-resident)
+/// against MR-row A micro-panels. The k slicing depends only on k, so every element of C is summed
+/// in the same order whatever rectangle (hence thread split) it falls in.
+/// </summary>
+internal static unsafe class GemmDriver<TK> where TK : struct, IGemmMicroKernel
+{
+    /// <summary>Depth of each packed slice: k cut into equal slices of at most KC.</summary>
+    public static int SliceDepth(int k)
+    {
+        int slices = (k + TK.KC - 1) / TK.KC;
+        return (k + slices - 1) / slices;
+    }
+
+    /// <summary>Computes C[i0..i1, j0..j1) of the problem on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(in GemmProblem g, int i0, int i1, int j0, int j1)
+    {
+        int mr = TK.MR, nr = TK.NR;
+        int kcMax = SliceDepth(g.K);
+        int mcMax = Math.Min(TK.MC, RoundUp(i1 - i0, mr));
+        int ncMax = Math.Min(TK.NC, RoundUp(j1 - j0, nr));
+        GemmWorkspace ws = GemmWorkspace.Current;
+        float* ap = ws.A((long)mcMax * kcMax);
+        float* bp = ws.B((long)ncMax * kcMax);
+        float* tile = stackalloc float[mr * nr];
+        float* scales = stackalloc float[4]; // alpha, beta of this slice; then 1, 0 for scratch tiles
+
+        for (int jc = j0; jc < j1; jc += TK.NC)
+        {
+            int nc = Math.Min(TK.NC, j1 - jc);
+            for (int pc = 0; pc < g.K; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, g.K - pc);
+                bool first = pc == 0;
+                bool overwrite = first && g.Beta == 0;
+                scales[0] = g.Alpha;
+                scales[1] = first ? g.Beta : 1f;
+                scales[2] = 1f;
+                scales[3] = 0f;
+                GemmPacking.PackB<TK>(g.B, g.Ldb, g.TransB, pc, kc, jc, nc, bp);
+                for (int ic = i0; ic < i1; ic += TK.MC)
+                {
+                    int mc = Math.Min(TK.MC, i1 - ic);
+                    GemmPacking.PackA<TK>(g.A, g.Lda, g.TransA, ic, mc, pc, kc, ap);
+                    Macro(g.C + ic * g.Ldc + jc, g.Ldc, mc, nc, kc, ap, bp, scales, overwrite, tile);
+                }
+            }
+        }
+    }
+
+    /// <summary>All MR x NR tiles of one packed A block times one packed B block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Macro(float* c, nint ldc, int mc, int nc, int kc, float* ap, float* bp,
+        float* scales, bool overwrite, float* tile)
+    {
+        int mr = TK.MR, nr = TK.NR;
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            float* bpanel = bp + (nint)jr * kc;
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int rows = Math.Min(mr, mc - ir);
+                float* apanel = ap + (nint)ir * kc;
+                float* ct = c + ir * ldc + jr;
+                if (rows == mr && cols == nr)
+                {
+                    TK.Run(kc, apanel, bpanel, ct, ldc, scales, overwrite);
+                }
+                else
+                {
+                    // Ragged edge: full tile into scratch (1*acc is exact), then the same update
+                    // as the kernel's, element by element, for the part inside C.
+                    TK.Run(kc, apanel, bpanel, tile, nr, scales + 2, true);
+                    float alpha = scales[0], beta = scales[1];
+                    for (int i = 0; i < rows; i++)
+                    {
+                        float* t = tile + i * nr;
+                        float* crow = ct + i * ldc;
+                        if (overwrite)
+                            for (int j = 0; j < cols; j++) crow[j] = t[j] * alpha;
+                        else
+                            for (int j = 0; j < cols; j++) crow[j] = MathF.FusedMultiplyAdd(t[j], alpha, beta * crow[j]);
+                    }
+                }
+            }
+        }
+    }
+
+    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+}

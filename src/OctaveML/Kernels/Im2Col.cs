@@ -1,0 +1,129 @@
+using System.Runtime.CompilerServices;
+using System.Numerics.Tensors;
+
+namespace OctaveML.Kernels;
+
+/// <summary>
+/// Unfolds convolution patches into a column matrix and folds them back. The column matrix of
+/// channels [c0, c0 + C) has C*kH*kW rows, row (c*kH + kh)*kW + kw, and one column per output pixel
+/// j = oh*OW + ow; a tile holds columns [colStart, colStart + colCount) with row stride colCount.
+/// Reused by the octave-convolution layer to unfold an input once for several convolutions.
+/// </summary>
+internal static class Im2Col
+{
+    /// <summary>
+    /// col[(c*kH + kh)*kW + kw, j - colStart] = image[c, oh*S - P + kh*D, ow*S - P + kw*D] (zero outside),
+    /// for c in [0, <paramref name="channels"/>), j in [colStart, colStart + colCount).
+    /// <paramref name="image"/> starts at the first channel of one image ([channels, H, W]).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Unfold(in ConvGeometry g, ReadOnlySpan<float> image, int channels,
+        int colStart, int colCount, Span<float> col)
+    {
+        int kH = g.KernelH, kW = g.KernelW, H = g.Height, W = g.Width, OW = g.OutWidth, s = g.Stride;
+        if (image.Length < channels * H * W) throw new ArgumentException($"image has {image.Length} elements; expected at least {channels * H * W}.", nameof(image));
+        if (col.Length < channels * kH * kW * colCount) throw new ArgumentException($"col has {col.Length} elements; expected at least {channels * kH * kW * colCount}.", nameof(col));
+        fixed (float* img = image, cl = col)
+        {
+            float* dst = cl;
+            for (int c = 0; c < channels; c++)
+            {
+                float* plane = img + (long)c * H * W;
+                for (int kh = 0; kh < kH; kh++)
+                {
+                    int offH = kh * g.Dilation - g.Padding;
+                    for (int kw = 0; kw < kW; kw++, dst += colCount)
+                    {
+                        int offW = kw * g.Dilation - g.Padding;
+                        ValidRange(offW, W, s, OW, out int owLo, out int owHi);
+                        int j = colStart, end = colStart + colCount;
+                        int oh = j / OW, ow = j - oh * OW;
+                        float* d = dst;
+                        while (j < end)
+                        {
+                            int n = Math.Min(end - j, OW - ow);
+                            int ih = oh * s + offH;
+                            if ((uint)ih >= (uint)H)
+                            {
+                                new Span<float>(d, n).Clear();
+                            }
+                            else
+                            {
+                                int a = Math.Clamp(owLo, ow, ow + n), b = Math.Clamp(owHi, a, ow + n);
+                                if (a > ow) new Span<float>(d, a - ow).Clear();
+                                float* src = plane + (long)ih * W + offW;
+                                if (s == 1)
+                                    Buffer.MemoryCopy(src + a, d + (a - ow), (b - a) * 4L, (b - a) * 4L);
+                                else
+                                    for (int x = a; x < b; x++) d[x - ow] = src[x * s];
+                                if (ow + n > b) new Span<float>(d + (b - ow), ow + n - b).Clear();
+                            }
+                            d += n; j += n; oh++; ow = 0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The adjoint of <see cref="Unfold"/>: adds every column entry into the image position it was
+    /// read from (entries that fell in the padding are dropped). <paramref name="image"/> is added to.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Fold(in ConvGeometry g, ReadOnlySpan<float> col, int channels,
+        int colStart, int colCount, Span<float> image)
+    {
+        int kH = g.KernelH, kW = g.KernelW, H = g.Height, W = g.Width, OW = g.OutWidth, s = g.Stride;
+        if (image.Length < channels * H * W) throw new ArgumentException($"image has {image.Length} elements; expected at least {channels * H * W}.", nameof(image));
+        if (col.Length < channels * kH * kW * colCount) throw new ArgumentException($"col has {col.Length} elements; expected at least {channels * kH * kW * colCount}.", nameof(col));
+        fixed (float* img = image, cl = col)
+        {
+            float* srcRow = cl;
+            for (int c = 0; c < channels; c++)
+            {
+                float* plane = img + (long)c * H * W;
+                for (int kh = 0; kh < kH; kh++)
+                {
+                    int offH = kh * g.Dilation - g.Padding;
+                    for (int kw = 0; kw < kW; kw++, srcRow += colCount)
+                    {
+                        int offW = kw * g.Dilation - g.Padding;
+                        ValidRange(offW, W, s, OW, out int owLo, out int owHi);
+                        int j = colStart, end = colStart + colCount;
+                        int oh = j / OW, ow = j - oh * OW;
+                        float* sp = srcRow;
+                        while (j < end)
+                        {
+                            int n = Math.Min(end - j, OW - ow);
+                            int ih = oh * s + offH;
+                            if ((uint)ih < (uint)H)
+                            {
+                                int a = Math.Clamp(owLo, ow, ow + n), b = Math.Clamp(owHi, a, ow + n);
+                                float* dst = plane + (long)ih * W + offW;
+                                if (s == 1)
+                                {
+                                    var dspan = new Span<float>(dst + a, b - a);
+                                    TensorPrimitives.Add(dspan, new ReadOnlySpan<float>(sp + (a - ow), b - a), dspan);
+                                }
+                                else
+                                    for (int x = a; x < b; x++) dst[x * s] += sp[x - ow];
+                            }
+                            sp += n; j += n; oh++; ow = 0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Output columns [lo, hi) whose input column ow*S + offW lies inside [0, W).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ValidRange(int offW, int width, int stride, int outWidth, out int lo, out int hi)
+    {
+        lo = offW >= 0 ? 0 : (-offW + stride - 1) / stride;
+        int room = width - offW; // need ow*S < room
+        hi = room <= 0 ? 0 : Math.Min(outWidth, (room + stride - 1) / stride);
+        if (lo > hi) lo = hi;
+    }
+}

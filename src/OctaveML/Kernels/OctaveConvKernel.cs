@@ -1,0 +1,432 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+
+namespace OctaveML.Kernels;
+
+/// <summary>Which of the four octave paths exist and their group counts (0 = the path is absent).</summary>
+internal readonly record struct OctavePaths(int GroupsH2H, int GroupsL2H, int GroupsH2L, int GroupsL2L)
+{
+    public bool H2H => GroupsH2H > 0;
+    public bool L2H => GroupsL2H > 0;
+    public bool H2L => GroupsH2L > 0;
+    public bool L2L => GroupsL2L > 0;
+}
+
+/// <summary>
+/// Shape of an octave convolution: batch, the high input's spatial size, channel splits, a square
+/// kernel with padding and dilation, stride 1 or 2.
+/// </summary>
+internal readonly record struct OctaveConvGeometry(int Batch, int Height, int Width, int HighIn, int LowIn,
+    int HighOut, int LowOut, int Kernel, int Stride, int Padding, int Dilation, OctavePaths Paths)
+{
+    /// <summary>Spatial size the high-resolution convolutions read (the input pooled once at stride 2).</summary>
+    public int HiH => Stride == 1 ? Height : (Height + 1) / 2;
+    public int HiW => Stride == 1 ? Width : (Width + 1) / 2;
+    /// <summary>Spatial size the low-resolution convolutions read.</summary>
+    public int LoH => (HiH + 1) / 2;
+    public int LoW => (HiW + 1) / 2;
+    /// <summary>Spatial size of the low input x_l.</summary>
+    public int XlH => (Height + 1) / 2;
+    public int XlW => (Width + 1) / 2;
+    private int Reach => Dilation * (Kernel - 1) - 2 * Padding;
+    public int OutHiH => HiH - Reach;
+    public int OutHiW => HiW - Reach;
+    public int OutLoH => LoH - Reach;
+    public int OutLoW => LoW - Reach;
+}
+
+/// <summary>
+/// The fused octave convolution (forward and backward) over flat NCHW buffers. Instead of the
+/// reference's four convolutions plus separate pooling, upsampling and adds, it convolves two
+/// channel concatenations, one per resolution:
+/// <list type="bullet">
+/// <item>low: [pool(x_h), x_l] (stride 1) or pool([pool(x_h), x_l]) (stride 2); h2l and l2l are ONE
+/// GEMM over it with their weights packed side by side (K = all input channels);</item>
+/// <item>high: x_h (stride 1) or [pool(x_h), x_l] (stride 2); at stride 2 h2h and l2h are one GEMM.
+/// At stride 1, l2h reads the x_l rows of the low im2col buffer (no second im2col) and its result is
+/// upsampled, cropped and added into the h2h output in one pass.</item>
+/// </list>
+/// Grouped paths run one GEMM per group on row ranges of the same buffers. Images are split over
+/// threads in fixed contiguous chunks; weight gradients are reduced over the chunks in order, so
+/// results are deterministic for a given <see cref="Parallelism.Threads"/>.
+/// </summary>
+internal sealed class OctaveConvKernel
+{
+    private enum Src { Hi, Lo }
+    private enum Dst { Yh, Yl, Z }
+
+    /// <summary>One GEMM path: input channels [Off, Off + Cin) of a source buffer, grouped, into a destination.
+    /// A fused path packs two parameters' weights side by side (groups 1).</summary>
+    private sealed class Op
+    {
+        public Src Src; public int Off, Cin, Cout, Groups; public Dst Dst;
+        public int A = -1, B = -1;      // path indices (0 h2h, 1 l2h, 2 h2l, 3 l2l); B >= 0 when fused
+        public int CinA;                // input channels of A when fused
+        public float[] Packed = [];     // packed weights when fused
+        public float[][] Partial = [];  // per-chunk weight-gradient partials
+    }
+
+    private readonly OctaveConvGeometry _g;
+    private readonly int _kk;
+    private readonly int _cHi, _hiXOff;      // high buffer channels; x_l part offset (stride 2 with l2h)
+    private readonly bool _hiHasX;
+    private readonly int _cLo, _loXOff;      // low buffer channels; x_l part offset
+    private readonly bool _loHasPool, _loHasX;
+    private readonly bool _hiIsXh, _loIsXl;  // the buffer is the input itself (no copy)
+    private readonly bool _direct;           // 1x1, no padding: im2col is the identity
+    private readonly List<Op> _ops = new();
+    private readonly int _chunks;
+    private readonly bool _yhWritten, _ylWritten;
+
+    // Per-batch buffers kept from forward for backward.
+    private float[] _hiIn = [], _loIn = [];
+    private float[]? _xh, _xl;
+    // Per-chunk scratch.
+    private readonly float[][] _colHi, _colLo, _z, _dcolHi, _dcolLo, _dz, _dHi, _dLo;
+
+    public OctaveConvGeometry Geometry => _g;
+
+    public OctaveConvKernel(in OctaveConvGeometry g, bool allowFusion = true)
+    {
+        _g = g;
+        var p = g.Paths;
+        _kk = g.Kernel * g.Kernel;
+        _direct = g.Kernel == 1 && g.Padding == 0;
+        int hin = g.HighIn, lin = g.LowIn;
+
+        // Which ops exist (a path with no input or no output channels does nothing).
+        bool hasH2H = p.H2H && hin > 0 && g.HighOut > 0, hasL2H = p.L2H && lin > 0 && g.HighOut > 0;
+        bool hasH2L = p.H2L && hin > 0 && g.LowOut > 0, hasL2L = p.L2L && lin > 0 && g.LowOut > 0;
+        _hiIsXh = g.Stride == 1;
+        _hiHasX = g.Stride == 2 && hasL2H;
+        _hiXOff = hin;
+        _cHi = hin + (_hiHasX ? lin : 0);
+
+        _loHasPool = hasH2L;
+        _loHasX = hasL2L || (g.Stride == 1 && hasL2H);
+        _loXOff = _loHasPool ? hin : 0;
+        _cLo = (_loHasPool ? hin : 0) + (_loHasX ? lin : 0);
+        _loIsXl = g.Stride == 1 && !_loHasPool && _loHasX;
+
+        Op? h2h = null, l2h = null, h2l = null, l2l = null;
+        if (hasH2H) h2h = new Op { Src = Src.Hi, Off = 0, Cin = hin, Cout = g.HighOut, Groups = p.GroupsH2H, Dst = Dst.Yh, A = 0 };
+        if (hasL2H)
+            l2h = g.Stride == 2
+                ? new Op { Src = Src.Hi, Off = _hiXOff, Cin = lin, Cout = g.HighOut, Groups = p.GroupsL2H, Dst = Dst.Yh, A = 1 }
+                : new Op { Src = Src.Lo, Off = _loXOff, Cin = lin, Cout = g.HighOut, Groups = p.GroupsL2H, Dst = Dst.Z, A = 1 };
+        if (hasH2L) h2l = new Op { Src = Src.Lo, Off = 0, Cin = hin, Cout = g.LowOut, Groups = p.GroupsH2L, Dst = Dst.Yl, A = 2 };
+        if (hasL2L) l2l = new Op { Src = Src.Lo, Off = _loXOff, Cin = lin, Cout = g.LowOut, Groups = p.GroupsL2L, Dst = Dst.Yl, A = 3 };
+
+        AddPair(h2h, g.Stride == 2 ? l2h : null, allowFusion);
+        AddPair(h2l, l2l, allowFusion);
+        // Last: at stride 1 it accumulates into the x_l rows of the low dcol the pair above wrote.
+        if (g.Stride == 1 && l2h is not null) _ops.Add(l2h);
+        _yhWritten = _ops.Any(o => o.Dst == Dst.Yh);
+        _ylWritten = _ops.Any(o => o.Dst == Dst.Yl);
+
+        _chunks = Math.Max(1, Math.Min(Parallelism.Threads, g.Batch));
+        foreach (var op in _ops)
+        {
+            op.Partial = new float[_chunks][];
+            for (int c = 0; c < _chunks; c++) op.Partial[c] = new float[WeightLength(op)];
+            if (op.B >= 0) op.Packed = new float[WeightLength(op)];
+        }
+        _colHi = NewScratch(); _colLo = NewScratch(); _z = NewScratch();
+        _dcolHi = NewScratch(); _dcolLo = NewScratch(); _dz = NewScratch(); _dHi = NewScratch(); _dLo = NewScratch();
+    }
+
+    private float[][] NewScratch()
+    {
+        var a = new float[_chunks][];
+        for (int i = 0; i < _chunks; i++) a[i] = [];
+        return a;
+    }
+
+    private void AddPair(Op? a, Op? b, bool allowFusion)
+    {
+        if (a is not null && b is not null && allowFusion && a.Groups == 1 && b.Groups == 1 && a.Src == b.Src && a.Dst == b.Dst && a.Off + a.Cin == b.Off)
+        {
+            _ops.Add(new Op { Src = a.Src, Off = a.Off, Cin = a.Cin + b.Cin, Cout = a.Cout, Groups = 1, Dst = a.Dst, A = a.A, B = b.A, CinA = a.Cin });
+            return;
+        }
+        if (a is not null) _ops.Add(a);
+        if (b is not null) _ops.Add(b);
+    }
+
+    private int WeightLength(Op op) => op.Cout * (op.Cin / op.Groups) * _kk;
+
+    private static float[] Ensure(ref float[] buffer, long length)
+    {
+        if (buffer.Length < length) buffer = new float[length];
+        return buffer;
+    }
+
+    private int PHi => _g.OutHiH * _g.OutHiW;
+    private int PLo => _g.OutLoH * _g.OutLoW;
+    private int HiPlane => _g.HiH * _g.HiW;
+    private int LoPlane => _g.LoH * _g.LoW;
+    private int XhPlane => _g.Height * _g.Width;
+    private int XlPlane => _g.XlH * _g.XlW;
+    private bool NeedHi => _ops.Any(o => o.Src == Src.Hi);
+    private bool NeedLo => _ops.Any(o => o.Src == Src.Lo);
+
+    /// <summary>
+    /// Forward: y_h [N, HighOut, OutHiH, OutHiW] and y_l [N, LowOut, OutLoH, OutLoW] (y_l may be empty when
+    /// LowOut is 0 or no path writes it). weights[i] for path i (h2h, l2h, h2l, l2l), empty when absent.
+    /// Keeps references to x_h and x_l for <see cref="Backward"/>.
+    /// </summary>
+    public void Forward(float[] xh, float[]? xl, float[][] weights, float[] yh, float[] yl)
+    {
+        var g = _g;
+        _xh = xh; _xl = xl;
+        foreach (var op in _ops) if (op.B >= 0) Pack(op, weights);
+        if (!_hiIsXh) Ensure(ref _hiIn, (long)g.Batch * _cHi * HiPlane);
+        if (NeedLo && !_loIsXl) Ensure(ref _loIn, (long)g.Batch * _cLo * LoPlane);
+
+        int threads = _chunks > 1 ? 1 : 0;
+        Parallelism.ForChunks(g.Batch, _chunks, (chunk, start, end) =>
+        {
+            for (int n = start; n < end; n++)
+                ForwardImage(chunk, n, weights, yh, yl, threads);
+        });
+    }
+
+    private void Pack(Op op, float[][] weights)
+    {
+        int ka = op.CinA * _kk, kb = (op.Cin - op.CinA) * _kk, k = ka + kb;
+        float[] wa = weights[op.A], wb = weights[op.B];
+        for (int o = 0; o < op.Cout; o++)
+        {
+            wa.AsSpan(o * ka, ka).CopyTo(op.Packed.AsSpan(o * k));
+            wb.AsSpan(o * kb, kb).CopyTo(op.Packed.AsSpan(o * k + ka));
+        }
+    }
+
+    private float[] OpWeights(Op op, float[][] weights) => op.B >= 0 ? op.Packed : weights[op.A];
+
+    private void BuildInputs(int n)
+    {
+        var g = _g;
+        if (!_hiIsXh)
+        {
+            Span<float> hi = _hiIn.AsSpan(n * _cHi * HiPlane, _cHi * HiPlane);
+            OctaveResample.Pool(_xh.AsSpan(n * g.HighIn * XhPlane, g.HighIn * XhPlane), g.HighIn, g.Height, g.Width, hi);
+            if (_hiHasX) _xl.AsSpan(n * g.LowIn * XlPlane, g.LowIn * XlPlane).CopyTo(hi.Slice(_hiXOff * HiPlane));
+        }
+        if (NeedLo && !_loIsXl)
+        {
+            Span<float> lo = _loIn.AsSpan(n * _cLo * LoPlane, _cLo * LoPlane);
+            if (_loHasPool)
+            {
+                if (g.Stride == 1)
+                    OctaveResample.Pool(_xh.AsSpan(n * g.HighIn * XhPlane, g.HighIn * XhPlane), g.HighIn, g.Height, g.Width, lo);
+                else
+                    OctaveResample.Pool(_hiIn.AsSpan(n * _cHi * HiPlane, g.HighIn * HiPlane), g.HighIn, g.HiH, g.HiW, lo);
+            }
+            if (_loHasX)
+            {
+                ReadOnlySpan<float> x = _xl.AsSpan(n * g.LowIn * XlPlane, g.LowIn * XlPlane);
+                if (g.Stride == 1) x.CopyTo(lo.Slice(_loXOff * LoPlane));
+                else OctaveResample.Pool(x, g.LowIn, g.XlH, g.XlW, lo.Slice(_loXOff * LoPlane));
+            }
+        }
+    }
+
+    private ReadOnlySpan<float> HiImage(int n) => _hiIsXh
+        ? _xh.AsSpan(n * _g.HighIn * XhPlane, _cHi * HiPlane)
+        : _hiIn.AsSpan(n * _cHi * HiPlane, _cHi * HiPlane);
+
+    private ReadOnlySpan<float> LoImage(int n) => _loIsXl
+        ? _xl.AsSpan(n * _g.LowIn * XlPlane, _cLo * LoPlane)
+        : _loIn.AsSpan(n * _cLo * LoPlane, _cLo * LoPlane);
+
+    /// <summary>The im2col matrix of one image's source buffer (the buffer itself for 1x1 convolutions).</summary>
+    private ReadOnlySpan<float> Columns(Src src, int chunk, int n)
+    {
+        var g = _g;
+        bool hi = src == Src.Hi;
+        ReadOnlySpan<float> img = hi ? HiImage(n) : LoImage(n);
+        if (_direct) return img;
+        int c = hi ? _cHi : _cLo, h = hi ? g.HiH : g.LoH, w = hi ? g.HiW : g.LoW;
+        int oh = hi ? g.OutHiH : g.OutLoH, ow = hi ? g.OutHiW : g.OutLoW;
+        float[] col = hi ? Ensure(ref _colHi[chunk], (long)c * _kk * oh * ow) : Ensure(ref _colLo[chunk], (long)c * _kk * oh * ow);
+        OctaveResample.Im2Col(img, c, h, w, g.Kernel, g.Padding, g.Dilation, oh, ow, col);
+        return col.AsSpan(0, c * _kk * oh * ow);
+    }
+
+    private void ForwardImage(int chunk, int n, float[][] weights, float[] yhAll, float[] ylAll, int threads)
+    {
+        var g = _g;
+        BuildInputs(n);
+        int pHi = PHi, pLo = PLo;
+        Span<float> yh = yhAll.AsSpan(n * g.HighOut * pHi, g.HighOut * pHi);
+        Span<float> yl = ylAll.Length == 0 ? Span<float>.Empty : ylAll.AsSpan(n * g.LowOut * pLo, g.LowOut * pLo);
+        bool wroteYh = false, wroteYl = false;
+        if (NeedHi)
+        {
+            ReadOnlySpan<float> col = Columns(Src.Hi, chunk, n);
+            foreach (var op in _ops)
+                if (op.Src == Src.Hi) { Gemm_Forward(op, OpWeights(op, weights), col, pHi, yh, wroteYh, threads); wroteYh = true; }
+        }
+        Span<float> z = Span<float>.Empty;
+        if (NeedLo)
+        {
+            ReadOnlySpan<float> col = Columns(Src.Lo, chunk, n);
+            foreach (var op in _ops)
+            {
+                if (op.Src != Src.Lo) continue;
+                if (op.Dst == Dst.Yl) { Gemm_Forward(op, OpWeights(op, weights), col, pLo, yl, wroteYl, threads); wroteYl = true; }
+                else
+                {
+                    z = Ensure(ref _z[chunk], (long)op.Cout * pLo).AsSpan(0, op.Cout * pLo);
+                    Gemm_Forward(op, OpWeights(op, weights), col, pLo, z, false, threads);
+                }
+            }
+        }
+        if (!wroteYh) yh.Clear();
+        if (!wroteYl) yl.Clear();
+        if (!z.IsEmpty) OctaveResample.UpsampleAdd(z, g.HighOut, g.OutLoH, g.OutLoW, yh, g.OutHiH, g.OutHiW);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Gemm_Forward(Op op, float[] w, ReadOnlySpan<float> col, int p, Span<float> y, bool accumulate, int threads)
+    {
+        int cinG = op.Cin / op.Groups, coutG = op.Cout / op.Groups, kg = cinG * _kk;
+        for (int gi = 0; gi < op.Groups; gi++)
+            Gemm.Sgemm(false, false, coutG, p, kg, 1f, w.AsSpan(gi * coutG * kg), kg,
+                col.Slice((op.Off + gi * cinG) * _kk * p), p, accumulate ? 1f : 0f, y.Slice(gi * coutG * p), p, threads);
+    }
+
+    /// <summary>
+    /// Backward of the last <see cref="Forward"/>: writes dx_h and dx_l (overwriting) and adds the weight
+    /// gradients into grads[i] for each present path i.
+    /// </summary>
+    public void Backward(float[] dyh, float[] dyl, float[][] weights, float[][] grads, float[] dxh, float[]? dxl)
+    {
+        var g = _g;
+        if (_xh is null) throw new InvalidOperationException("Backward called before Forward.");
+        foreach (var op in _ops)
+            foreach (var part in op.Partial) Array.Clear(part);
+        int threads = _chunks > 1 ? 1 : 0;
+        Parallelism.ForChunks(g.Batch, _chunks, (chunk, start, end) =>
+        {
+            for (int n = start; n < end; n++)
+                BackwardImage(chunk, n, dyh, dyl, weights, dxh, dxl, threads);
+        });
+        // Reduce the per-chunk weight gradients in chunk order (deterministic), unpacking fused paths.
+        foreach (var op in _ops)
+            for (int c = 0; c < _chunks; c++)
+            {
+                float[] part = op.Partial[c];
+                if (op.B < 0) TensorPrimitives.Add(grads[op.A], part, grads[op.A]);
+                else
+                {
+                    int ka = op.CinA * _kk, kb = (op.Cin - op.CinA) * _kk, k = ka + kb;
+                    float[] ga = grads[op.A], gb = grads[op.B];
+                    for (int o = 0; o < op.Cout; o++)
+                    {
+                        Span<float> da = ga.AsSpan(o * ka, ka), db = gb.AsSpan(o * kb, kb);
+                        TensorPrimitives.Add(da, part.AsSpan(o * k, ka), da);
+                        TensorPrimitives.Add(db, part.AsSpan(o * k + ka, kb), db);
+                    }
+                }
+            }
+    }
+
+    private void BackwardImage(int chunk, int n, float[] dyhAll, float[] dylAll, float[][] weights, float[] dxhAll, float[]? dxlAll, int threads)
+    {
+        var g = _g;
+        // The pooled/concatenated source buffers are kept from forward; only the im2col is recomputed.
+        int pHi = PHi, pLo = PLo;
+        ReadOnlySpan<float> dyh = dyhAll.AsSpan(n * g.HighOut * pHi, g.HighOut * pHi);
+        ReadOnlySpan<float> dyl = dylAll.Length == 0 ? ReadOnlySpan<float>.Empty : dylAll.AsSpan(n * g.LowOut * pLo, g.LowOut * pLo);
+        Span<float> dxh = dxhAll.AsSpan(n * g.HighIn * XhPlane, g.HighIn * XhPlane);
+        Span<float> dxl = dxlAll is null ? Span<float>.Empty : dxlAll.AsSpan(n * g.LowIn * XlPlane, g.LowIn * XlPlane);
+
+        // Gradient of the source buffers: the high one is dx_h itself at stride 1.
+        Span<float> dHi = Span<float>.Empty, dLo = Span<float>.Empty;
+        if (NeedHi || !_hiIsXh)
+            dHi = _hiIsXh ? dxh : Ensure(ref _dHi[chunk], (long)_cHi * HiPlane).AsSpan(0, _cHi * HiPlane);
+        if (NeedLo)
+            dLo = _loIsXl ? dxl : Ensure(ref _dLo[chunk], (long)_cLo * LoPlane).AsSpan(0, _cLo * LoPlane);
+
+        if (NeedHi) BackwardSource(Src.Hi, chunk, n, dyh, ReadOnlySpan<float>.Empty, weights, dHi, threads);
+        else if (!dHi.IsEmpty) dHi.Clear();
+        if (NeedLo)
+        {
+            ReadOnlySpan<float> dz = ReadOnlySpan<float>.Empty;
+            if (_ops.Any(o => o.Dst == Dst.Z))
+            {
+                float[] buf = Ensure(ref _dz[chunk], (long)g.HighOut * pLo);
+                OctaveResample.UpsampleBackward(dyh, g.HighOut, g.OutHiH, g.OutHiW, buf, g.OutLoH, g.OutLoW);
+                dz = buf.AsSpan(0, g.HighOut * pLo);
+            }
+            BackwardSource(Src.Lo, chunk, n, dyl, dz, weights, dLo, threads);
+        }
+
+        // Route the source-buffer gradients back to the inputs through the pooling adjoints.
+        if (g.Stride == 1)
+        {
+            if (!NeedHi) dxh.Clear();
+            if (NeedLo && _loHasPool) OctaveResample.PoolBackwardAdd(dLo.Slice(0, g.HighIn * LoPlane), g.HighIn, g.Height, g.Width, dxh);
+            if (!dxl.IsEmpty && !_loIsXl)
+            {
+                if (NeedLo && _loHasX) dLo.Slice(_loXOff * LoPlane, g.LowIn * LoPlane).CopyTo(dxl);
+                else dxl.Clear();
+            }
+        }
+        else
+        {
+            if (NeedLo && _loHasPool) OctaveResample.PoolBackwardAdd(dLo.Slice(0, g.HighIn * LoPlane), g.HighIn, g.HiH, g.HiW, dHi);
+            dxh.Clear();
+            OctaveResample.PoolBackwardAdd(dHi.Slice(0, g.HighIn * HiPlane), g.HighIn, g.Height, g.Width, dxh);
+            if (!dxl.IsEmpty)
+            {
+                if (_hiHasX) dHi.Slice(_hiXOff * HiPlane, g.LowIn * HiPlane).CopyTo(dxl);
+                else dxl.Clear();
+                if (NeedLo && _loHasX) OctaveResample.PoolBackwardAdd(dLo.Slice(_loXOff * LoPlane, g.LowIn * LoPlane), g.LowIn, g.XlH, g.XlW, dxl);
+            }
+        }
+    }
+
+    /// <summary>Weight gradients of every op reading <paramref name="src"/>, and the source buffer's gradient dIn (overwritten).</summary>
+    private void BackwardSource(Src src, int chunk, int n, ReadOnlySpan<float> dy, ReadOnlySpan<float> dz, float[][] weights, Span<float> dIn, int threads)
+    {
+        var g = _g;
+        bool hi = src == Src.Hi;
+        int c = hi ? _cHi : _cLo, p = hi ? PHi : PLo;
+        ReadOnlySpan<float> col = Columns(src, chunk, n);
+        Span<float> dcol = _direct ? dIn
+            : (hi ? Ensure(ref _dcolHi[chunk], (long)c * _kk * p) : Ensure(ref _dcolLo[chunk], (long)c * _kk * p)).AsSpan(0, c * _kk * p);
+        // Rows of dcol are written per op (beta 0 by the first writer); rows no op reads get zeros.
+        Span<bool> written = stackalloc bool[2];
+        int split = hi ? _hiXOff : _loXOff;
+        foreach (var op in _ops)
+        {
+            if (op.Src != src) continue;
+            ReadOnlySpan<float> d = op.Dst == Dst.Z ? dz : dy;
+            float[] w = OpWeights(op, weights), dw = op.Partial[chunk];
+            int cinG = op.Cin / op.Groups, coutG = op.Cout / op.Groups, kg = cinG * _kk;
+            // An op covers rows [Off, Off+Cin): segment 0 is [0, split), segment 1 is [split, c). The op order
+            // guarantees the segments an op covers are either all written already or none is.
+            bool first = op.Off < split ? !written[0] : !written[1];
+            for (int gi = 0; gi < op.Groups; gi++)
+            {
+                ReadOnlySpan<float> dg = d.Slice(gi * coutG * p, coutG * p);
+                int row = (op.Off + gi * cinG) * _kk;
+                Gemm.Sgemm(false, true, coutG, kg, p, 1f, dg, p, col.Slice(row * p), p, 1f, dw.AsSpan(gi * coutG * kg), kg, threads);
+                Gemm.Sgemm(true, false, kg, p, coutG, 1f, w.AsSpan(gi * coutG * kg), kg, dg, p, first ? 0f : 1f, dcol.Slice(row * p), p, threads);
+            }
+            if (op.Off < split) written[0] = true;
+            if (op.Off + op.Cin > split) written[1] = true;
+        }
+        if (!written[0] && split > 0) dcol.Slice(0, split * _kk * p).Clear();
+        if (!written[1] && c > split) dcol.Slice(split * _kk * p).Clear();
+        if (!_direct)
+        {
+            int h = hi ? g.HiH : g.LoH, w = hi ? g.HiW : g.LoW;
+            int oh = hi ? g.OutHiH : g.OutLoH, ow = hi ? g.OutHiW : g.OutLoW;
+            OctaveResample.Col2Im(dcol, c, h, w, g.Kernel, g.Padding, g.Dilation, oh, ow, dIn);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+using OctaveML.Kernels;
+using OctaveML.Tensors;
+
+namespace OctaveML.Nn;
+
+/// <summary>
+/// Octave convolution ("Drop an Octave", Chen et al. 2019), as the reference's <c>OctaveConv</c>:
+/// the input and output are split into a high-frequency part at full resolution and a low-frequency
+/// part (low = (int)(alpha * C) channels) at ceil(H/2) x ceil(W/2), exchanged by up to four bias-free
+/// convolutions, the children <c>conv_h2h</c>, <c>conv_h2l</c>, <c>conv_l2h</c>, <c>conv_l2l</c>
+/// (present or absent exactly as in the reference). Stride 2 average-pools the input and runs
+/// stride-1 convolutions; h2l pools once more; at stride 1 the l2h result is upsampled 2x (nearest)
+/// and cropped to the high output size. The four convolutions run fused, as two GEMM passes.
+/// </summary>
+public sealed class OctaveConv : Module, IOctaveLayer
+{
+    private readonly OctaveConvBranch? _h2h, _l2h, _h2l, _l2l;
+    private OctaveConvKernel? _kernel;
+    private int _kernelThreads;
+    private OctaveTensor? _input;
+    private int[]? _outHigh, _outLow;
+
+    /// <summary>
+    /// Creates the layer. Weights are drawn as PyTorch's default Conv2d init, from
+    /// <paramref name="random"/> (default: <see cref="Random.Shared"/>).
+    /// </summary>
+    /// <param name="inChannels">Input channels (high + low).</param>
+    /// <param name="outChannels">Output channels (high + low).</param>
+    /// <param name="kernelSize">Square kernel size.</param>
+    /// <param name="alphaIn">Low-frequency share of the input channels, in [0, 1].</param>
+    /// <param name="alphaOut">Low-frequency share of the output channels, in [0, 1].</param>
+    /// <param name="stride">1, or 2 (average-pool the input first).</param>
+    /// <param name="padding">Zero padding of every convolution.</param>
+    /// <param name="dilation">Dilation of every convolution.</param>
+    /// <param name="groups">Channel groups; groups = inChannels is depthwise (no cross-frequency paths).</param>
+    /// <param name="random">Source of the initial weights.</param>
+    public OctaveConv(int inChannels, int outChannels, int kernelSize, double alphaIn = 0.5, double alphaOut = 0.5,
+        int stride = 1, int padding = 0, int dilation = 1, int groups = 1, Random? random = null)
+    {
+        if (inChannels < 1) throw new ArgumentOutOfRangeException(nameof(inChannels), inChannels, "inChannels must be at least 1.");
+        if (outChannels < 1) throw new ArgumentOutOfRangeException(nameof(outChannels), outChannels, "outChannels must be at least 1.");
+        if (kernelSize < 1) throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "kernelSize must be at least 1.");
+        if (!(alphaIn >= 0 && alphaIn <= 1)) throw new ArgumentOutOfRangeException(nameof(alphaIn), alphaIn, "alphaIn must be in [0, 1].");
+        if (!(alphaOut >= 0 && alphaOut <= 1)) throw new ArgumentOutOfRangeException(nameof(alphaOut), alphaOut, "alphaOut must be in [0, 1].");
+        if (stride is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(stride), stride, "stride must be 1 or 2.");
+        if (padding < 0) throw new ArgumentOutOfRangeException(nameof(padding), padding, "padding must be at least 0.");
+        if (dilation < 1) throw new ArgumentOutOfRangeException(nameof(dilation), dilation, "dilation must be at least 1.");
+        if (groups < 1) throw new ArgumentOutOfRangeException(nameof(groups), groups, "groups must be at least 1.");
+        random ??= Random.Shared;
+
+        InChannels = inChannels; OutChannels = outChannels; KernelSize = kernelSize;
+        AlphaIn = alphaIn; AlphaOut = alphaOut; Stride = stride; Padding = padding; Dilation = dilation; Groups = groups;
+        (HighIn, LowIn) = Split(inChannels, alphaIn);
+        (HighOut, LowOut) = Split(outChannels, alphaOut);
+        IsDepthwise = groups == inChannels;
+
+        // Presence and group counts exactly as octref.OctaveConv (Python's math.ceil on doubles).
+        int gL2L = alphaIn == 0 || alphaOut == 0 ? 0 : (int)Math.Ceiling(alphaIn * groups);
+        int gL2H = alphaIn == 0 || alphaOut == 1 || IsDepthwise ? 0 : groups;
+        int gH2L = alphaIn == 1 || alphaOut == 0 || IsDepthwise ? 0 : groups;
+        int gH2H = alphaIn == 1 || alphaOut == 1 ? 0 : (int)Math.Ceiling(groups - alphaIn * groups);
+        CheckGroups("conv_l2l", LowIn, LowOut, gL2L);
+        CheckGroups("conv_l2h", LowIn, HighOut, gL2H);
+        CheckGroups("conv_h2l", HighIn, LowOut, gH2L);
+        CheckGroups("conv_h2h", HighIn, HighOut, gH2H);
+        // Registration order of the reference (state_dict order).
+        if (gL2L > 0) _l2l = RegisterModule("conv_l2l", new OctaveConvBranch(LowIn, LowOut, kernelSize, gL2L, random));
+        if (gL2H > 0) _l2h = RegisterModule("conv_l2h", new OctaveConvBranch(LowIn, HighOut, kernelSize, gL2H, random));
+        if (gH2L > 0) _h2l = RegisterModule("conv_h2l", new OctaveConvBranch(HighIn, LowOut, kernelSize, gH2L, random));
+        if (gH2H > 0) _h2h = RegisterModule("conv_h2h", new OctaveConvBranch(HighIn, HighOut, kernelSize, gH2H, random));
+        Paths = new OctavePaths(gH2H, gL2H, gH2L, gL2L);
+    }
+
+    private static void CheckGroups(string path, int cin, int cout, int groups)
+    {
+        if (groups > 0 && (cin % groups != 0 || cout % groups != 0))
+            throw new ArgumentException(
+                $"groups: {path} has {cin} input and {cout} output channels, which its {groups} groups must both divide.", "groups");
+    }
+
+    /// <summary>(high, low) channel counts of a C-channel octave tensor: low = (int)(alpha * C), as Python's int(alpha * c).</summary>
+    public static (int High, int Low) Split(int channels, double alpha)
+    {
+        int low = (int)(alpha * channels);
+        return (channels - low, low);
+    }
+
+    /// <summary>Input channels (high + low).</summary>
+    public int InChannels { get; }
+    /// <summary>Output channels (high + low).</summary>
+    public int OutChannels { get; }
+    /// <summary>Square kernel size.</summary>
+    public int KernelSize { get; }
+    /// <summary>Low-frequency share of the input channels.</summary>
+    public double AlphaIn { get; }
+    /// <summary>Low-frequency share of the output channels.</summary>
+    public double AlphaOut { get; }
+    /// <summary>1 or 2.</summary>
+    public int Stride { get; }
+    /// <summary>Zero padding.</summary>
+    public int Padding { get; }
+    /// <summary>Dilation.</summary>
+    public int Dilation { get; }
+    /// <summary>Channel groups.</summary>
+    public int Groups { get; }
+    /// <summary>True when groups == inChannels (only the h2h and l2l paths exist).</summary>
+    public bool IsDepthwise { get; }
+    /// <summary>High-frequency input channels.</summary>
+    public int HighIn { get; }
+    /// <summary>Low-frequency input channels.</summary>
+    public int LowIn { get; }
+    /// <summary>High-frequency output channels.</summary>
+    public int HighOut { get; }
+    /// <summary>Low-frequency output channels.</summary>
+    public int LowOut { get; }
+    /// <summary>True when the output has a low part (some convolution writes it).</summary>
+    public bool HasLowOutput => _h2l is not null || _l2l is not null;
+
+    /// <summary>conv_h2h, or null when absent.</summary>
+    public OctaveConvBranch? ConvH2H => _h2h;
+    /// <summary>conv_l2h, or null when absent.</summary>
+    public OctaveConvBranch? ConvL2H => _l2h;
+    /// <summary>conv_h2l, or null when absent.</summary>
+    public OctaveConvBranch? ConvH2L => _h2l;
+    /// <summary>conv_l2l, or null when absent.</summary>
+    public OctaveConvBranch? ConvL2L => _l2l;
+
+    internal OctavePaths Paths { get; }
+
+    /// <summary>Spatial size (height, width) of the high output for a high input of h x w.</summary>
+    public (int Height, int Width) HighOutputSize(int h, int w) => (Geometry(1, h, w).OutHiH, Geometry(1, h, w).OutHiW);
+
+    private OctaveConvGeometry Geometry(int n, int h, int w) =>
+        new(n, h, w, HighIn, LowIn, HighOut, LowOut, KernelSize, Stride, Padding, Dilation, Paths);
+
+    /// <summary>
+    /// Forward pass. <paramref name="input"/>.High is [N, HighIn, H, W]; .Low is [N, LowIn, ceil(H/2), ceil(W/2)]
+    /// (null allowed when LowIn is 0). Returns High [N, HighOut, H', W'] (0 channels when alphaOut is 1) and
+    /// Low [N, LowOut, ceil-halved] or null when <see cref="HasLowOutput"/> is false.
+    /// </summary>
+    public OctaveTensor Forward(OctaveTensor input)
+    {
+        var x = input;
+        var g = CheckInput(x);
+        if (_kernel is null || _kernel.Geometry != g || _kernelThreads != Parallelism.Threads)
+        {
+            _kernel = new OctaveConvKernel(g);
+            _kernelThreads = Parallelism.Threads;
+        }
+        var yh = new Tensor(g.Batch, HighOut, g.OutHiH, g.OutHiW);
+        Tensor? yl = HasLowOutput ? new Tensor(g.Batch, LowOut, g.OutLoH, g.OutLoW) : null;
+        _kernel.Forward(x.High.Data, x.Low?.Data, Weights(), yh.Data, yl?.Data ?? []);
+        _input = x;
+        _outHigh = yh.ShapeArray();
+        _outLow = yl?.ShapeArray();
+        return new OctaveTensor(yh, yl);
+    }
+
+    /// <summary>
+    /// Backward pass of the last <see cref="Forward"/>: given the gradients of both output parts,
+    /// returns the gradients of both input parts (Low null when the input's was) and adds the weight
+    /// gradients into the branches' <see cref="Parameter.Grad"/>.
+    /// </summary>
+    public OctaveTensor Backward(OctaveTensor gradOutput)
+    {
+        if (_kernel is null || _input is not { } x || _outHigh is null)
+            throw new InvalidOperationException("Backward called before Forward.");
+        ArgumentNullException.ThrowIfNull(gradOutput.High, nameof(gradOutput));
+        if (!gradOutput.High.HasShape(_outHigh))
+            throw new ArgumentException($"gradOutput.High has shape {gradOutput.High.ShapeString}, expected {Tensor.FormatShape(_outHigh)}.", nameof(gradOutput));
+        if (_outLow is not null)
+        {
+            if (gradOutput.Low is null || !gradOutput.Low.HasShape(_outLow))
+                throw new ArgumentException($"gradOutput.Low has shape {gradOutput.Low?.ShapeString ?? "null"}, expected {Tensor.FormatShape(_outLow)}.", nameof(gradOutput));
+        }
+        else if (gradOutput.Low is not null)
+            throw new ArgumentException($"gradOutput.Low must be null: this layer's output has no low part.", nameof(gradOutput));
+
+        var dxh = new Tensor(x.High.ShapeArray());
+        Tensor? dxl = x.Low is null ? null : new Tensor(x.Low.ShapeArray());
+        _kernel.Backward(gradOutput.High.Data, gradOutput.Low?.Data ?? [], Weights(), Grads(), dxh.Data, dxl?.Data);
+        return new OctaveTensor(dxh, dxl);
+    }
+
+    private float[][] Weights() => [_h2h?.Weight.Value.Data ?? [], _l2h?.Weight.Value.Data ?? [], _h2l?.Weight.Value.Data ?? [], _l2l?.Weight.Value.Data ?? []];
+    private float[][] Grads() => [_h2h?.Weight.Grad.Data ?? [], _l2h?.Weight.Grad.Data ?? [], _h2l?.Weight.Grad.Data ?? [], _l2l?.Weight.Grad.Data ?? []];
+
+    private OctaveConvGeometry CheckInput(OctaveTensor input)
+    {
+        var x = input;
+        var xh = x.High ?? throw new ArgumentNullException(nameof(input), "input.High must not be null.");
+        if (xh.Rank != 4 || xh.C != HighIn || xh.N < 1 || xh.H < 1 || xh.W < 1)
+            throw new ArgumentException($"input.High has shape {xh.ShapeString}, expected [N, {HighIn}, H, W] (N, H, W >= 1).", nameof(input));
+        int n = xh.N, h = xh.H, w = xh.W;
+        int[] lowShape = [n, LowIn, (h + 1) / 2, (w + 1) / 2];
+        if (x.Low is null)
+        {
+            if (LowIn > 0)
+                throw new ArgumentException($"input.Low is null, expected shape {Tensor.FormatShape(lowShape)}.", nameof(input));
+        }
+        else if (!x.Low.HasShape(lowShape))
+            throw new ArgumentException($"input.Low has shape {x.Low.ShapeString}, expected {Tensor.FormatShape(lowShape)}.", nameof(input));
+        var g = Geometry(n, h, w);
+        if (g.OutHiH < 1 || g.OutHiW < 1 || (HasLowOutput && (g.OutLoH < 1 || g.OutLoW < 1)))
+            throw new ArgumentException(
+                $"input: a {h}x{w} input is too small for kernel {KernelSize}, padding {Padding}, dilation {Dilation} at stride {Stride}.", nameof(input));
+        if (Stride == 1 && _l2h is not null && (2 * g.OutLoH < g.OutHiH || 2 * g.OutLoW < g.OutHiW))
+            throw new ArgumentException(
+                $"input: with kernel {KernelSize}, padding {Padding}, dilation {Dilation} the upsampled low-to-high output " +
+                $"({2 * g.OutLoH}x{2 * g.OutLoW}) is smaller than the high output ({g.OutHiH}x{g.OutHiW}) for a {h}x{w} input.", nameof(input));
+        return g;
+    }
+}

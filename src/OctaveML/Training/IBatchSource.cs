@@ -1,0 +1,18 @@
+using OctaveML.Tensors;
+
+namespace OctaveML.Training;
+
+/// <summary>
+/// What the <see cref="Trainer"/> reads: the mini-batches of an epoch, images [N, C, H, W] with
+/// one class index per image. For exact resume the batches of epoch e must be a function of the
+/// source's seed and e only (order and augmentation), so that skipping the first k batches of an
+/// epoch and training on the rest gives the same batches an uninterrupted pass would.
+/// </summary>
+public interface IBatchSource
+{
+    /// <summary>Batches in every epoch (the schedule and progress are built on it).</summary>
+    int BatchesPerEpoch { get; }
+
+    /// <summary>The batches of epoch <paramref name="epoch"/> (0-based), in order.</summary>
+    IEnumerable<(Tensor Images, int[] Labels)> GetEpoch(int epoch, CancellationToken cancellationToken);
+}

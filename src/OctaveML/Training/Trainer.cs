@@ -1,0 +1,352 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OctaveML.Kernels;
+using OctaveML.Models;
+using OctaveML.Tensors;
+
+namespace OctaveML.Training;
+
+/// <summary>Loss and top-1 accuracy of a model over a data source.</summary>
+public sealed record ValidationResult(double Loss, double Accuracy, long Images);
+
+/// <summary>
+/// The training loop: epochs of forward, softmax cross-entropy (with label smoothing), backward and
+/// an optimizer step at a scheduled learning rate; validation after each epoch; early stopping with
+/// best-weights restore; progress reports; cancellation between batches; and checkpoints that make
+/// a resumed run end bit-identical to an uninterrupted one (same thread count).
+/// </summary>
+/// <example>
+/// <code>
+/// var trainer = new Trainer(new TrainerOptions { Epochs = 20, LearningRate = 0.1, CheckpointDirectory = "runs/a" });
+/// TrainingResult result = trainer.Fit(model, trainBatches, validationBatches, progress, token);
+/// </code>
+/// </example>
+public sealed class Trainer
+{
+    private static readonly string[] OptionsNotCompared =
+        [nameof(TrainerOptions.CheckpointDirectory), nameof(TrainerOptions.Resume), nameof(TrainerOptions.CheckpointEveryIterations)];
+
+    /// <summary>A trainer for the given options (validated here).</summary>
+    public Trainer(TrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+    }
+
+    /// <summary>The run's options.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>The checkpoint file this trainer writes and resumes from, or null without a checkpoint directory.</summary>
+    public string? CheckpointPath => Options.CheckpointDirectory is { } d ? Checkpoint.PathIn(d) : null;
+
+    /// <summary>
+    /// Trains <paramref name="model"/> in place. With a checkpoint directory and <see cref="TrainerOptions.Resume"/>,
+    /// continues from the checkpoint there (a finished run returns its result at once).
+    /// Cancellation is checked before every batch: the run stops within one batch, writes a checkpoint at
+    /// that position (when checkpointing), leaves the model usable in eval mode and throws
+    /// <see cref="OperationCanceledException"/>. A non-finite loss throws <see cref="TrainingDivergedException"/>
+    /// before any step is taken with it.
+    /// </summary>
+    public TrainingResult Fit(ImageClassifier model, IBatchSource train, IBatchSource? validation = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        if (Options.EarlyStopping != EarlyStoppingMetric.None && validation is null)
+            throw new ArgumentException($"early stopping on {Options.EarlyStopping} needs validation data.", nameof(validation));
+        int batches = train.BatchesPerEpoch;
+        if (batches < 1)
+            throw new ArgumentException($"the training source has {batches} batches per epoch; it needs at least 1.", nameof(train));
+
+        var run = new Run(this, model, train, validation, progress, cancellationToken);
+        return run.Execute();
+    }
+
+    /// <summary>
+    /// Mean cross-entropy (no label smoothing) and top-1 accuracy of <paramref name="model"/> over one
+    /// pass of <paramref name="data"/> (epoch 0), in eval mode.
+    /// </summary>
+    public static ValidationResult Evaluate(ImageClassifier model, IBatchSource data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        model.Eval();
+        double lossSum = 0; long correct = 0, seen = 0;
+        foreach (var (images, labels) in data.GetEpoch(0, cancellationToken))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var logits = model.Forward(images);
+            CheckLogits(model, logits, labels.Length);
+            float loss = SoftmaxCrossEntropy.ForwardBackward(labels.Length, model.NumClasses, logits.Data, labels, Span<float>.Empty);
+            lossSum += (double)loss * labels.Length;
+            correct += CountCorrect(logits, labels, model.NumClasses);
+            seen += labels.Length;
+        }
+        if (seen == 0) throw new ArgumentException("the evaluation source yielded no images.", nameof(data));
+        return new ValidationResult(lossSum / seen, (double)correct / seen, seen);
+    }
+
+    private static void CheckLogits(ImageClassifier model, Tensor logits, int n)
+    {
+        if (!logits.HasShape(n, model.NumClasses))
+            throw new InvalidOperationException($"{model.GetType().Name}.Forward returned {logits.ShapeString}; expected [{n}, {model.NumClasses}].");
+    }
+
+    private static int CountCorrect(Tensor logits, int[] labels, int classes)
+    {
+        int correct = 0;
+        for (int n = 0; n < labels.Length; n++)
+        {
+            var row = logits.Data.AsSpan(n * classes, classes);
+            int arg = 0;
+            for (int k = 1; k < classes; k++) if (row[k] > row[arg]) arg = k;
+            if (arg == labels[n]) correct++;
+        }
+        return correct;
+    }
+
+    private static Dictionary<string, Tensor> Snapshot(ImageClassifier model) =>
+        model.StateDict().ToDictionary(x => x.Key, x => x.Value.Clone(), StringComparer.Ordinal);
+
+    /// <summary>One Fit call: the mutable state of the run, kept together so checkpoints capture all of it.</summary>
+    private sealed class Run
+    {
+        private readonly Trainer _trainer;
+        private readonly TrainerOptions _o;
+        private readonly ImageClassifier _model;
+        private readonly IBatchSource _train;
+        private readonly IBatchSource? _validation;
+        private readonly IProgress<TrainingProgress>? _progress;
+        private readonly CancellationToken _ct;
+        private readonly Optimizer _optimizer;
+        private readonly LearningRateSchedule _schedule;
+        private readonly int _batches;
+
+        private TrainingState _state;
+        private Dictionary<string, Tensor>? _best;
+        private string? _lastCheckpoint;
+        private readonly List<EpochMetrics> _history = new();
+
+        public Run(Trainer trainer, ImageClassifier model, IBatchSource train, IBatchSource? validation,
+            IProgress<TrainingProgress>? progress, CancellationToken ct)
+        {
+            _trainer = trainer; _o = trainer.Options; _model = model; _train = train; _validation = validation;
+            _progress = progress; _ct = ct;
+            _batches = train.BatchesPerEpoch;
+            _optimizer = _o.CreateOptimizer(model);
+            _schedule = _o.CreateSchedule(_batches);
+            _state = new TrainingState { BatchesPerEpoch = _batches, Options = _o };
+        }
+
+        public TrainingResult Execute()
+        {
+            if (_trainer.CheckpointPath is { } path && _o.Resume && File.Exists(path)) Restore(path);
+            if (_state.Completed)
+            {
+                _model.Eval();
+                return Result(_state.StopReason ?? StopReason.Completed);
+            }
+            try
+            {
+                StopReason reason = StopReason.Completed;
+                while (_state.Epoch < _o.Epochs)
+                {
+                    TrainEpoch();
+                    if (EndEpoch()) { reason = StopReason.EarlyStopped; break; }
+                }
+                Finish(reason);
+                return Result(reason);
+            }
+            catch (OperationCanceledException) when (_ct.IsCancellationRequested)
+            {
+                // Every state change happens after a whole step, so this position is consistent.
+                SaveCheckpoint();
+                _model.Eval();
+                throw;
+            }
+        }
+
+        private void TrainEpoch()
+        {
+            int epoch = _state.Epoch;
+            if (_state.Batch >= _batches) return; // cancelled after the last batch, before validation
+            var clock = Stopwatch.StartNew();
+            long imagesThisSession = 0; int batchesThisSession = 0;
+            int b = 0;
+            var gradBuffer = Array.Empty<float>();
+            foreach (var (images, labels) in _train.GetEpoch(epoch, _ct))
+            {
+                // Resuming mid-epoch: the source replays the epoch; the batches already trained are skipped.
+                if (b < _state.Batch) { b++; continue; }
+                _ct.ThrowIfCancellationRequested();
+                if (b >= _batches)
+                    throw new InvalidOperationException($"the training source yielded more than its BatchesPerEpoch = {_batches} batches in epoch {epoch}.");
+
+                int n = labels.Length;
+                double lr = _schedule.LearningRate(_state.Iteration);
+                _optimizer.LearningRate = lr;
+                _model.Train();
+                _optimizer.ZeroGrad();
+                var logits = _model.Forward(images);
+                CheckLogits(_model, logits, n);
+                int classes = _model.NumClasses;
+                if (gradBuffer.Length != n * classes) gradBuffer = new float[n * classes];
+                float loss = SoftmaxCrossEntropy.ForwardBackward(n, classes, logits.Data, labels, gradBuffer, _o.LabelSmoothing);
+                if (!float.IsFinite(loss))
+                    throw new TrainingDivergedException(epoch, b, _state.Iteration, loss, _lastCheckpoint);
+                int correct = CountCorrect(logits, labels, classes);
+                _model.Backward(new Tensor(gradBuffer, n, classes));
+                _optimizer.Step();
+
+                b++;
+                _state = _state with
+                {
+                    Batch = b,
+                    Iteration = _state.Iteration + 1,
+                    EpochLossSum = _state.EpochLossSum + (double)loss * n,
+                    EpochCorrect = _state.EpochCorrect + correct,
+                    EpochSeen = _state.EpochSeen + n,
+                };
+                imagesThisSession += n; batchesThisSession++;
+                if (_progress is not null)
+                {
+                    double seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                    long remaining = (long)_o.Epochs * _batches - _state.Iteration;
+                    _progress.Report(new TrainingProgress
+                    {
+                        Kind = ProgressKind.Batch, Epoch = epoch, Epochs = _o.Epochs, Batch = b - 1, BatchesPerEpoch = _batches,
+                        Iteration = _state.Iteration, BatchLoss = loss,
+                        Loss = _state.EpochLossSum / _state.EpochSeen, Accuracy = (double)_state.EpochCorrect / _state.EpochSeen,
+                        LearningRate = lr, ImagesPerSecond = imagesThisSession / seconds,
+                        Eta = TimeSpan.FromSeconds(seconds / batchesThisSession * remaining),
+                    });
+                }
+                if (_o.CheckpointEveryIterations > 0 && _state.Iteration % _o.CheckpointEveryIterations == 0 && b < _batches)
+                    SaveCheckpoint();
+            }
+            if (b != _batches)
+                throw new InvalidOperationException($"the training source yielded {b} batches in epoch {epoch}; its BatchesPerEpoch is {_batches}.");
+        }
+
+        /// <summary>Validates, records the epoch, tracks the best weights; true when early stopping says stop.</summary>
+        private bool EndEpoch()
+        {
+            int epoch = _state.Epoch;
+            ValidationResult? v = _validation is null ? null : Evaluate(_model, _validation, _ct);
+            var metrics = new EpochMetrics(epoch,
+                _state.EpochLossSum / _state.EpochSeen, (double)_state.EpochCorrect / _state.EpochSeen,
+                v?.Loss, v?.Accuracy, _optimizer.LearningRate);
+            _history.Add(metrics);
+
+            bool stop = false;
+            var next = _state with { Epoch = epoch + 1, Batch = 0, EpochLossSum = 0, EpochCorrect = 0, EpochSeen = 0 };
+            if (_o.EarlyStopping != EarlyStoppingMetric.None && v is not null)
+            {
+                bool accuracy = _o.EarlyStopping == EarlyStoppingMetric.ValidationAccuracy;
+                double value = accuracy ? v.Accuracy : v.Loss;
+                bool improved = _state.BestMetric is not { } best
+                    || (accuracy ? value > best + _o.MinDelta : value < best - _o.MinDelta);
+                if (improved)
+                {
+                    _best = Snapshot(_model);
+                    next = next with { BestMetric = value, BestEpoch = epoch, EpochsWithoutImprovement = 0 };
+                }
+                else
+                {
+                    next = next with { EpochsWithoutImprovement = _state.EpochsWithoutImprovement + 1 };
+                    stop = next.EpochsWithoutImprovement >= _o.Patience;
+                }
+            }
+            _state = next;
+            if (!stop && _state.Epoch < _o.Epochs) SaveCheckpoint(); // the final one is written by Finish
+            _progress?.Report(new TrainingProgress
+            {
+                Kind = ProgressKind.EpochEnd, Epoch = epoch, Epochs = _o.Epochs, Batch = _batches, BatchesPerEpoch = _batches,
+                Iteration = _state.Iteration, BatchLoss = metrics.TrainLoss, Loss = metrics.TrainLoss, Accuracy = metrics.TrainAccuracy,
+                LearningRate = metrics.LearningRate, ImagesPerSecond = 0, Eta = TimeSpan.Zero,
+                ValidationLoss = v?.Loss, ValidationAccuracy = v?.Accuracy,
+            });
+            return stop;
+        }
+
+        private void Finish(StopReason reason)
+        {
+            if (_o.RestoreBestWeights && _best is not null) _model.LoadStateDict(_best);
+            _state = _state with { Completed = true, StopReason = reason };
+            SaveCheckpoint();
+            _model.Eval();
+        }
+
+        private TrainingResult Result(StopReason reason) =>
+            new(_history.ToArray(), reason, _state.Iteration, _state.BestEpoch, _state.BestMetric);
+
+        private void SaveCheckpoint()
+        {
+            if (_trainer.CheckpointPath is not { } path) return;
+            var state = _state with
+            {
+                History = _history.ToList(),
+                Optimizer = _optimizer.GetType().Name,
+                Model = _model.GetType().FullName ?? _model.GetType().Name,
+                Threads = Parallelism.Threads,
+                SavedAtUtc = DateTime.UtcNow.ToString("O"),
+            };
+            new Checkpoint { State = state, Model = _model.StateDict(), Optimizer = _optimizer.StateDict(), BestModel = _best }.Save(path);
+            _lastCheckpoint = path;
+        }
+
+        private void Restore(string path)
+        {
+            var ck = Checkpoint.Load(path);
+            var s = ck.State;
+            var diffs = DifferingOptions(s.Options, _o);
+            if (diffs.Count > 0)
+                throw new InvalidOperationException(
+                    $"checkpoint {path} belongs to a run with other options ({string.Join(", ", diffs)}); " +
+                    "use the same options, another CheckpointDirectory, or Resume = false to start over.");
+            if (s.BatchesPerEpoch != _batches)
+                throw new InvalidOperationException($"checkpoint {path} was written with {s.BatchesPerEpoch} batches per epoch; the training source has {_batches}.");
+            try
+            {
+                if (ck.BestModel is { } best) CheckFits(best, "best/");
+                _model.LoadStateDict(ck.Model);
+                _optimizer.LoadState(ck.Optimizer);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidOperationException($"checkpoint {path} does not fit this model ({_model.GetType().Name}) and optimizer: {e.Message}", e);
+            }
+            _best = ck.BestModel?.ToDictionary(x => x.Key, x => x.Value, StringComparer.Ordinal);
+            _history.Clear();
+            _history.AddRange(s.History);
+            _state = s with { Options = _o };
+            _lastCheckpoint = path;
+        }
+
+        private void CheckFits(IReadOnlyDictionary<string, Tensor> weights, string what)
+        {
+            var own = _model.StateDict();
+            foreach (var (name, t) in own)
+                if (!weights.TryGetValue(name, out var w) || w.Length != t.Length)
+                    throw new ArgumentException($"the {what} weights lack '{name}' {t.ShapeString} or have another size.");
+            if (weights.Count != own.Count)
+                throw new ArgumentException($"the {what} weights hold {weights.Count} tensors; the model has {own.Count}.");
+        }
+
+        private static List<string> DifferingOptions(TrainerOptions saved, TrainerOptions current)
+        {
+            var a = JsonSerializer.SerializeToNode(saved, Checkpoint.Json)!.AsObject();
+            var b = JsonSerializer.SerializeToNode(current, Checkpoint.Json)!.AsObject();
+            var diffs = new List<string>();
+            foreach (var (key, value) in b)
+            {
+                if (OptionsNotCompared.Contains(key)) continue;
+                string was = a[key]?.ToJsonString() ?? "null", now = value?.ToJsonString() ?? "null";
+                if (was != now) diffs.Add($"{key}: {was} then, {now} now");
+            }
+            return diffs;
+        }
+    }
+}

@@ -1,0 +1,192 @@
+using OctaveML.Kernels;
+
+namespace OctaveML.Tests.Kernels;
+
+public class GemmTests
+{
+    private static readonly int[] Sizes = [1, 2, 7, 31, 33, 64, 65, 127, 300];
+
+    /// <summary>Kernel families to check: the one this CPU uses at full size, the others (possibly
+    /// emulated in software by the runtime) on fewer, smaller shapes so the suite stays fast.</summary>
+    private static GemmKernel[] OtherKernels =>
+        new[] { GemmKernel.Avx512, GemmKernel.Avx2, GemmKernel.Portable }.Where(x => x != Gemm.BestKernel).ToArray();
+
+    public static IEnumerable<object[]> Shapes()
+    {
+        // Every size on every axis at least once against a few partners, plus the corner cases.
+        var shapes = new HashSet<(int, int, int)>();
+        foreach (int s in Sizes)
+        {
+            shapes.Add((s, s, s));
+            shapes.Add((s, 65, 33));
+            shapes.Add((33, s, 65));
+            shapes.Add((65, 31, s));
+        }
+        shapes.Add((1, 1, 1));
+        shapes.Add((1, 300, 127));
+        shapes.Add((300, 1, 127));
+        shapes.Add((7, 2, 300));
+        shapes.Add((64, 784, 64));   // 1x1 convolution, small m and wide n
+        shapes.Add((130, 70, 600));  // more than one k slice
+        foreach (var (m, n, k) in shapes)
+            for (int t = 0; t < 4; t++)
+                yield return [m, n, k, (t & 1) != 0, (t & 2) != 0];
+    }
+
+    public static IEnumerable<object[]> SmallShapesOtherKernels()
+    {
+        (int, int, int)[] shapes = [(1, 1, 1), (7, 33, 31), (33, 7, 65), (65, 64, 2), (31, 65, 300), (64, 127, 33)];
+        foreach (var kernel in OtherKernels)
+            foreach (var (m, n, k) in shapes)
+                for (int t = 0; t < 4; t++)
+                    yield return [kernel.ToString(), m, n, k, (t & 1) != 0, (t & 2) != 0];
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Matches_double_reference(int m, int n, int k, bool transA, bool transB)
+    {
+        CheckAgainstReference(GemmKernel.Auto, m, n, k, transA, transB, alpha: 1f, beta: 0f, pad: 0, seed: m * 7919 + n * 104729 + k);
+    }
+
+    [Theory]
+    [MemberData(nameof(SmallShapesOtherKernels))]
+    public void Every_kernel_family_matches_double_reference(string kernel, int m, int n, int k, bool transA, bool transB)
+    {
+        CheckAgainstReference(Enum.Parse<GemmKernel>(kernel), m, n, k, transA, transB, alpha: 0.75f, beta: -0.5f, pad: 3, seed: m + n + k);
+    }
+
+    [Theory]
+    [InlineData(1f, 1f)]
+    [InlineData(0.5f, 0f)]
+    [InlineData(-1.5f, 0.25f)]
+    [InlineData(2f, -1f)]
+    [InlineData(0f, 2f)]
+    [InlineData(0f, 0f)]
+    public void Alpha_beta_and_wide_leading_dimensions(float alpha, float beta)
+    {
+        foreach (var (m, n, k) in new[] { (33, 65, 31), (7, 300, 65), (127, 2, 64) })
+            for (int t = 0; t < 4; t++)
+                CheckAgainstReference(GemmKernel.Auto, m, n, k, (t & 1) != 0, (t & 2) != 0, alpha, beta, pad: 5, seed: t);
+    }
+
+    [Fact]
+    public void Beta_zero_does_not_read_C()
+    {
+        var rng = new Random(1);
+        int m = 65, n = 70, k = 31;
+        float[] a = Random(rng, m * k), b = Random(rng, k * n);
+        float[] c = Enumerable.Repeat(float.NaN, m * n).ToArray();
+        Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
+        c.Should().OnlyContain(x => float.IsFinite(x));
+        float[] expected = new float[m * n];
+        Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, expected, n);
+        c.Should().Equal(expected);
+    }
+
+    [Fact]
+    public void Empty_depth_or_zero_alpha_only_scales_C()
+    {
+        float[] nanAB = Enumerable.Repeat(float.NaN, 12).ToArray();
+        float[] c = [1, 2, 3, 4, 5, 6];
+        Gemm.Sgemm(false, false, 2, 3, 0, 1f, [], 1, [], 3, 2f, c, 3);
+        c.Should().Equal(2, 4, 6, 8, 10, 12);
+        Gemm.Sgemm(false, false, 2, 3, 4, 0f, nanAB, 4, nanAB, 3, 0.5f, c, 3);
+        c.Should().Equal(1, 2, 3, 4, 5, 6);
+        float[] nanC = Enumerable.Repeat(float.NaN, 6).ToArray();
+        Gemm.Sgemm(true, true, 2, 3, 0, 1f, [], 2, [], 1, 0f, nanC, 3);
+        nanC.Should().Equal(0, 0, 0, 0, 0, 0);
+    }
+
+    [Theory]
+    [InlineData(64, 3136, 64, false, false)]   // split along n
+    [InlineData(300, 65, 127, false, true)]    // split along m
+    [InlineData(97, 1001, 300, true, false)]   // ragged everywhere, two k slices
+    [InlineData(65, 333, 600, true, true)]
+    public void Thread_count_does_not_change_a_single_bit(int m, int n, int k, bool transA, bool transB)
+    {
+        var rng = new Random(m ^ n ^ k);
+        float[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
+        foreach (var kernel in new[] { GemmKernel.Auto, GemmKernel.Portable })
+        {
+            float[] c1 = (float[])c0.Clone(), c2 = (float[])c0.Clone(), c3 = (float[])c0.Clone();
+            int lda = transA ? m : k, ldb = transB ? k : n;
+            Gemm.SgemmOn(kernel, transA, transB, m, n, k, 1.25f, a, lda, b, ldb, 0.5f, c1, n, maxThreads: 1);
+            Gemm.SgemmOn(kernel, transA, transB, m, n, k, 1.25f, a, lda, b, ldb, 0.5f, c2, n, maxThreads: 2);
+            Gemm.SgemmOn(kernel, transA, transB, m, n, k, 1.25f, a, lda, b, ldb, 0.5f, c3, n, maxThreads: 3);
+            c2.Should().Equal(c1, $"{kernel}: 2 threads must match 1 bit for bit");
+            c3.Should().Equal(c1, $"{kernel}: 3 threads must match 1 bit for bit");
+        }
+    }
+
+    [Fact]
+    public void Repeated_calls_reuse_buffers_and_agree()
+    {
+        var rng = new Random(5);
+        int m = 64, n = 784, k = 576;
+        float[] a = Random(rng, m * k), b = Random(rng, k * n), c1 = new float[m * n], c2 = new float[m * n];
+        Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c1, n);
+        Gemm.Sgemm(false, false, 3, 5, 2, 1f, a, k, b, n, 0f, new float[15], 5); // a small call in between
+        Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c2, n);
+        c2.Should().Equal(c1);
+    }
+
+    [Fact]
+    public void Bad_arguments_name_the_argument()
+    {
+        float[] buf = new float[100];
+        Action lda = () => Gemm.Sgemm(false, false, 4, 4, 4, 1f, buf, 3, buf, 4, 0f, buf, 4);
+        lda.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("lda");
+        Action ldbT = () => Gemm.Sgemm(false, true, 4, 4, 5, 1f, buf, 5, buf, 4, 0f, buf, 4);
+        ldbT.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("ldb");
+        Action shortA = () => Gemm.Sgemm(false, false, 10, 4, 11, 1f, buf, 11, buf, 4, 0f, buf, 4);
+        shortA.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("a");
+        Action shortC = () => Gemm.Sgemm(false, false, 4, 30, 4, 1f, buf, 4, buf, 30, 0f, buf, 30);
+        shortC.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("c");
+        Action negative = () => Gemm.Sgemm(false, false, -1, 4, 4, 1f, buf, 4, buf, 4, 0f, buf, 4);
+        negative.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("m");
+    }
+
+    private static void CheckAgainstReference(GemmKernel kernel, int m, int n, int k, bool transA, bool transB,
+        float alpha, float beta, int pad, int seed)
+    {
+        var rng = new Random(seed);
+        int aRows = transA ? k : m, aCols = transA ? m : k, bRows = transB ? n : k, bCols = transB ? k : n;
+        int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
+        float[] a = Random(rng, Math.Max(1, aRows * lda)), b = Random(rng, Math.Max(1, bRows * ldb));
+        float[] c = Random(rng, m * ldc);
+        float[] before = (float[])c.Clone();
+
+        Gemm.SgemmOn(kernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+        double tolAbs = 1e-5 * Math.Sqrt(Math.Max(1, k));
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    double av = transA ? a[p * lda + i] : a[i * lda + p];
+                    double bv = transB ? b[j * ldb + p] : b[p * ldb + j];
+                    s += av * bv;
+                }
+                double expected = alpha * s + (beta == 0 ? 0 : beta * (double)before[i * ldc + j]);
+                double got = c[i * ldc + j];
+                if (!(Math.Abs(got - expected) <= 1e-4 * Math.Abs(expected) + tolAbs))
+                    Assert.Fail($"{kernel} m={m} n={n} k={k} transA={transA} transB={transB} alpha={alpha} beta={beta}: " +
+                                $"C[{i},{j}] = {got}, expected {expected}");
+            }
+            for (int j = n; j < ldc && i * ldc + j < c.Length; j++)
+                if (BitConverter.SingleToInt32Bits(c[i * ldc + j]) != BitConverter.SingleToInt32Bits(before[i * ldc + j]))
+                    Assert.Fail($"{kernel} m={m} n={n} k={k}: padding C[{i},{j}] beyond column n was written");
+        }
+    }
+
+    private static float[] Random(Random rng, int count)
+    {
+        var x = new float[count];
+        for (int i = 0; i < count; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        return x;
+    }
+}
