@@ -95,11 +95,10 @@ internal static class PngFilters
             Vector128<short> useB = Vector128.LessThanOrEqual(pb, pc);
             Vector128<short> pred = Vector128.ConditionalSelect(useA, a, Vector128.ConditionalSelect(useB, b, c));
             Vector128<short> r = (x + pred) & Vector128.Create((short)0xFF);
-            // Write back bpp bytes (3 or 4).
-            cur[i] = (byte)r.GetElement(0);
-            cur[i + 1] = (byte)r.GetElement(1);
-            cur[i + 2] = (byte)r.GetElement(2);
-            if (bpp == 4) cur[i + 3] = (byte)r.GetElement(3);
+            // Write back bpp bytes (3 or 4) with one narrowing step and scalar stores.
+            uint packed = Vector128.Narrow(r.AsUInt16(), r.AsUInt16()).AsUInt32().ToScalar();
+            if (bpp == 4) Unsafe.WriteUnaligned(cur + i, packed);
+            else { Unsafe.WriteUnaligned(cur + i, (ushort)packed); cur[i + 2] = (byte)(packed >> 16); }
             a = r;
             c = b;
         }
