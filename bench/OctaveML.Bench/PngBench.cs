@@ -4,7 +4,7 @@ namespace OctaveML.Bench;
 
 /// <summary>
 /// PNG decode speed: a 1920x1080 8-bit RGB PNG of a photograph (written by png_peer.py with Pillow),
-/// decoded by OctaveML's PngDecoder and by Pillow in the same run.
+/// decoded by OctaveML's PngDecoder and by Pillow in the same run; then a 224x224 bilinear resize of it.
 /// </summary>
 public static class PngBench
 {
@@ -23,6 +23,17 @@ public static class PngBench
             Figure.Print("png_decode_mps", mps);
             Figure.Print("pillow_png_decode_mps", pillow);
             Figure.Print("png_decode_ratio_vs_pillow", mps / pillow);
+
+            // Resize 1920x1080 -> 224x224 (Fill), single-threaded like Pillow; ratio > 1 = faster than Pillow.
+            double pillowResize = PythonPeer.Value(peer, "pillow_resize224_ms");
+            int saved = OctaveML.Kernels.Parallelism.Threads;
+            OctaveML.Kernels.Parallelism.Threads = 1;
+            double resize;
+            try { resize = Figure.MedianSeconds(() => ImageResizer.Resize(img, 224, 224, ResizingKind.Fill), reps: 7, warmup: 2) * 1e3; }
+            finally { OctaveML.Kernels.Parallelism.Threads = saved; }
+            Console.WriteLine($"resize 1920x1080 -> 224x224 bilinear, 1 thread: OctaveML {resize:0.00} ms, Pillow {pillowResize:0.00} ms");
+            Figure.Print("resize224_ms", resize);
+            Figure.Print("resize224_ratio_vs_pillow", pillowResize / resize);
         }
         finally { File.Delete(path); }
     }

@@ -30,3 +30,13 @@ for _ in range(7):
     times.append(time.perf_counter() - t0)
 print('pillow_png_mps', 1920 * 1080 / 1e6 / statistics.median(times))
 print('png_bytes', len(data))
+
+im = decode().convert('RGB')
+for _ in range(2):
+    im.resize((224, 224), Image.BILINEAR)
+times = []
+for _ in range(7):
+    t0 = time.perf_counter()
+    im.resize((224, 224), Image.BILINEAR)
+    times.append(time.perf_counter() - t0)
+print('pillow_resize224_ms', statistics.median(times) * 1e3)
