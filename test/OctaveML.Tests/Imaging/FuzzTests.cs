@@ -52,7 +52,7 @@ public class FuzzTests(ITestOutputHelper output)
                 throw new Xunit.Sdk.XunitException($"iteration {it}: {e.GetType().Name} escaped (input saved to {dump}): {e}");
             }
             if (sw.Elapsed > slowest) slowest = sw.Elapsed;
-            sw.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2), $"iteration {it} must not hang");
+            sw.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), $"iteration {it} must not hang (5 s leaves room for a loaded CI machine)");
         }
         output.WriteLine($"{iterations} mutations: {images} decoded, {errors} ImageFormatExceptions, slowest {slowest.TotalMilliseconds:0.#} ms");
         (images + errors).Should().Be(iterations);
