@@ -50,10 +50,12 @@ public static class IdxReader
             {
                 var exact = GC.AllocateUninitializedArray<byte>((int)hint);
                 int got = gz.ReadAtLeast(exact, exact.Length, throwOnEndOfStream: false);
-                if (got == exact.Length && gz.ReadByte() < 0) return exact;
-                // A truncated stream or a multi-member / >4 GiB file: fall back to the general path.
+                int next = got == exact.Length ? gz.ReadByte() : -1;
+                if (got == exact.Length && next < 0) return exact;
+                // A truncated stream, or a multi-member file whose trailer only sizes the last member: go on generally.
                 using var rest = new MemoryStream(got + 65536);
                 rest.Write(exact, 0, got);
+                if (next >= 0) rest.WriteByte((byte)next);
                 gz.CopyTo(rest);
                 return rest.ToArray();
             }
