@@ -180,7 +180,7 @@ public sealed class DataLoader : IDisposable
             // Parallel workers wrap what the dataset threw; hand the consumer the real exception.
             ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
         }
-        var batch = new Batch(images, labels, indices, epoch, index);
+        var batch = new Batch(images, labels, indices, epoch, index, Options.Seed);
         if (applyTransform && Options.Transform is { } t)
         {
             t.Apply(batch);
