@@ -5,6 +5,7 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
 {
     ["kernels"] = KernelsSuite.Run,
     ["data"] = DataSuite.Run,
+    ["ops"] = OpsBench.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
