@@ -5,6 +5,7 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
 {
     ["kernels"] = KernelsSuite.Run,
     ["imaging"] = ImagingSuite.Run,
+    ["data"] = DataSuite.Run,
     ["ops"] = OpsBench.Run,
 };
 
