@@ -15,4 +15,10 @@ public interface IBatchSource
 
     /// <summary>The batches of epoch <paramref name="epoch"/> (0-based), in order.</summary>
     IEnumerable<(Tensor Images, int[] Labels)> GetEpoch(int epoch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The seed that fixes order and augmentation, if the source has one: recorded in checkpoints and
+    /// checked on resume (a different seed would silently change the data order).
+    /// </summary>
+    ulong? Seed => null;
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OctaveML.Data;
 using OctaveML.Kernels;
 using OctaveML.Models;
 using OctaveML.Tensors;
@@ -65,6 +66,25 @@ public sealed class Trainer
     }
 
     /// <summary>
+    /// <see cref="Fit(ImageClassifier, IBatchSource, IBatchSource?, IProgress{TrainingProgress}?, CancellationToken)"/>
+    /// over data loaders: the training loader's (seed, epoch) fix order and augmentation; the validation
+    /// loader should neither shuffle nor augment.
+    /// </summary>
+    public TrainingResult Fit(ImageClassifier model, DataLoader train, DataLoader? validation = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return Fit(model, new DataLoaderSource(train), validation is null ? null : new DataLoaderSource(validation), progress, cancellationToken);
+    }
+
+    /// <summary>Loss and accuracy over one pass of a data loader (see <see cref="Evaluate(ImageClassifier, IBatchSource, CancellationToken)"/>).</summary>
+    public static ValidationResult Evaluate(ImageClassifier model, DataLoader data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Evaluate(model, new DataLoaderSource(data), cancellationToken);
+    }
+
+    /// <summary>
     /// Mean cross-entropy (no label smoothing) and top-1 accuracy of <paramref name="model"/> over one
     /// pass of <paramref name="data"/> (epoch 0), in eval mode.
     /// </summary>
@@ -79,7 +99,7 @@ public sealed class Trainer
             cancellationToken.ThrowIfCancellationRequested();
             var logits = model.Forward(images);
             CheckLogits(model, logits, labels.Length);
-            float loss = SoftmaxCrossEntropy.ForwardBackward(labels.Length, model.NumClasses, logits.Data, labels, Span<float>.Empty);
+            float loss = CrossEntropyKernel.ForwardBackward(labels.Length, model.NumClasses, logits.Data, labels, Span<float>.Empty);
             lossSum += (double)loss * labels.Length;
             correct += CountCorrect(logits, labels, model.NumClasses);
             seen += labels.Length;
@@ -137,7 +157,7 @@ public sealed class Trainer
             _batches = train.BatchesPerEpoch;
             _optimizer = _o.CreateOptimizer(model);
             _schedule = _o.CreateSchedule(_batches);
-            _state = new TrainingState { BatchesPerEpoch = _batches, Options = _o };
+            _state = new TrainingState { BatchesPerEpoch = _batches, DataSeed = train.Seed, Options = _o };
         }
 
         public TrainingResult Execute()
@@ -193,7 +213,7 @@ public sealed class Trainer
                 CheckLogits(_model, logits, n);
                 int classes = _model.NumClasses;
                 if (gradBuffer.Length != n * classes) gradBuffer = new float[n * classes];
-                float loss = SoftmaxCrossEntropy.ForwardBackward(n, classes, logits.Data, labels, gradBuffer, _o.LabelSmoothing);
+                float loss = CrossEntropyKernel.ForwardBackward(n, classes, logits.Data, labels, gradBuffer, labelSmoothing: _o.LabelSmoothing);
                 if (!float.IsFinite(loss))
                     throw new TrainingDivergedException(epoch, b, _state.Iteration, loss, _lastCheckpoint);
                 int correct = CountCorrect(logits, labels, classes);
@@ -308,6 +328,8 @@ public sealed class Trainer
                     "use the same options, another CheckpointDirectory, or Resume = false to start over.");
             if (s.BatchesPerEpoch != _batches)
                 throw new InvalidOperationException($"checkpoint {path} was written with {s.BatchesPerEpoch} batches per epoch; the training source has {_batches}.");
+            if (s.DataSeed != _train.Seed)
+                throw new InvalidOperationException($"checkpoint {path} was written with training data seed {s.DataSeed?.ToString() ?? "none"}; the training source has {_train.Seed?.ToString() ?? "none"}.");
             try
             {
                 if (ck.BestModel is { } best) CheckFits(best, "best/");
