@@ -94,7 +94,7 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(data);
         model.Eval();
         double lossSum = 0; long correct = 0, seen = 0;
-        foreach (var (images, labels) in data.GetEpoch(0, cancellationToken))
+        foreach (var (images, labels) in data.GetEpoch(0, 0, cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var logits = model.Forward(images);
@@ -194,12 +194,10 @@ public sealed class Trainer
             if (_state.Batch >= _batches) return; // cancelled after the last batch, before validation
             var clock = Stopwatch.StartNew();
             long imagesThisSession = 0; int batchesThisSession = 0;
-            int b = 0;
+            int b = _state.Batch; // > 0 when resuming mid-epoch
             var gradBuffer = Array.Empty<float>();
-            foreach (var (images, labels) in _train.GetEpoch(epoch, _ct))
+            foreach (var (images, labels) in _train.GetEpoch(epoch, b, _ct))
             {
-                // Resuming mid-epoch: the source replays the epoch; the batches already trained are skipped.
-                if (b < _state.Batch) { b++; continue; }
                 _ct.ThrowIfCancellationRequested();
                 if (b >= _batches)
                     throw new InvalidOperationException($"the training source yielded more than its BatchesPerEpoch = {_batches} batches in epoch {epoch}.");

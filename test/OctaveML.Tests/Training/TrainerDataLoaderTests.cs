@@ -69,6 +69,22 @@ public class TrainerDataLoaderTests
     }
 
     [Fact]
+    public void StartingMidEpoch_YieldsTheBatchesTheFullEpochWould()
+    {
+        using var loader = TrainLoader();
+        var source = new DataLoaderSource(loader);
+        var full = source.GetEpoch(2, 0, default).ToList();
+        var tail = source.GetEpoch(2, 5, default).ToList();
+        full.Should().HaveCount(8);
+        tail.Should().HaveCount(3);
+        for (int i = 0; i < 3; i++)
+        {
+            tail[i].Labels.Should().Equal(full[5 + i].Labels);
+            tail[i].Images.Data.Should().Equal(full[5 + i].Images.Data);
+        }
+    }
+
+    [Fact]
     public void Resume_WithAnotherDataSeed_IsRefused()
     {
         using var dir = new TempDir();

@@ -106,11 +106,11 @@ public sealed class BlobSource : IBatchSource
 
     public int BatchesPerEpoch => (_labels.Length + _batchSize - 1) / _batchSize;
 
-    public IEnumerable<(Tensor Images, int[] Labels)> GetEpoch(int epoch, CancellationToken cancellationToken)
+    public IEnumerable<(Tensor Images, int[] Labels)> GetEpoch(int epoch, int firstBatch, CancellationToken cancellationToken)
     {
         EpochsStarted++;
         int[] order = _shuffle ? Rng.Derive(_seed, (ulong)epoch).Permutation(_labels.Length) : Enumerable.Range(0, _labels.Length).ToArray();
-        for (int b = 0; b < BatchesPerEpoch; b++)
+        for (int b = firstBatch; b < BatchesPerEpoch; b++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int start = b * _batchSize, n = Math.Min(_batchSize, order.Length - start);
