@@ -30,14 +30,24 @@ public sealed class AdamW : Optimizer
         if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
         if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
         if (!(epsilon >= 0) || double.IsInfinity(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be a finite value >= 0.");
-        Beta1 = beta1; Beta2 = beta2; Epsilon = epsilon;
+        _beta1 = beta1; Beta2 = beta2; Epsilon = epsilon;
         _expAvg = new Tensor?[Parameters.Count];
         _expAvgSq = new Tensor?[Parameters.Count];
         _steps = new long[Parameters.Count];
     }
 
-    /// <summary>Decay of the first moment.</summary>
-    public double Beta1 { get; }
+    /// <summary>Decay of the first moment; settable so a schedule can cycle it (one-cycle does).</summary>
+    public double Beta1
+    {
+        get => _beta1;
+        set
+        {
+            if (!(value >= 0 && value < 1)) throw new ArgumentOutOfRangeException(nameof(value), value, "Beta1 must be in [0, 1).");
+            _beta1 = value;
+        }
+    }
+
+    private double _beta1;
 
     /// <summary>Decay of the second moment.</summary>
     public double Beta2 { get; }

@@ -205,6 +205,7 @@ public sealed class Trainer
                 int n = labels.Length;
                 double lr = _schedule.LearningRate(_state.Iteration);
                 _optimizer.LearningRate = lr;
+                if (_schedule.Momentum(_state.Iteration) is { } momentum) SetMomentum(momentum);
                 _model.Train();
                 _optimizer.ZeroGrad();
                 var logits = _model.Forward(images);
@@ -246,6 +247,15 @@ public sealed class Trainer
             }
             if (b != _batches)
                 throw new InvalidOperationException($"the training source yielded {b} batches in epoch {epoch}; its BatchesPerEpoch is {_batches}.");
+        }
+
+        private void SetMomentum(double momentum)
+        {
+            switch (_optimizer)
+            {
+                case Sgd sgd: sgd.Momentum = momentum; break;
+                case AdamW adam: adam.Beta1 = momentum; break;
+            }
         }
 
         /// <summary>Validates, records the epoch, tracks the best weights; true when early stopping says stop.</summary>
