@@ -125,6 +125,10 @@ public static class PngDecoder
             if (pw == 0 || ph == 0) continue;
             expected += ph * (1 + RowBytes(h, pw));
         }
+        // Deflate expands at most about 1032:1, so less IDAT than that cannot fill the scanlines:
+        // fail now instead of allocating for an image the data cannot hold.
+        if (expected > idatTotal * 1100 + 4096)
+            throw new ImageFormatException(fileName, $"truncated image data: {idatTotal} bytes of IDAT cannot hold the {expected} bytes of scanlines a {h.Width}x{h.Height} image needs");
         int outChannels = options.Grayscale ? 1 : 3;
         if (expected > Array.MaxLength || (long)h.Width * h.Height * outChannels > Array.MaxLength)
             throw new ImageFormatException(fileName, $"image {h.Width}x{h.Height} is too large to decode");

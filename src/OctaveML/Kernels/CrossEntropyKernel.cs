@@ -17,7 +17,7 @@ public static class CrossEntropyKernel
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float ForwardBackward(int batch, int classes, ReadOnlySpan<float> logits, ReadOnlySpan<int> labels,
-        Span<float> gradLogits, Span<float> probabilities = default, float labelSmoothing = 0f)
+        Span<float> gradLogits, float labelSmoothing = 0f, Span<float> probabilities = default)
     {
         SoftmaxKernel.Check(batch, classes, logits.Length, nameof(logits));
         if (labels.Length != batch)

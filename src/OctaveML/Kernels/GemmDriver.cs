@@ -40,6 +40,7 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmMicroKernel
         float* ap = ws.A((long)mcMax * kcMax);
         float* bp = ws.B((long)ncMax * kcMax);
         float* tile = stackalloc float[mr * nr];
+        float* scales = stackalloc float[4]; // alpha, beta of this slice; then 1, 0 for scratch tiles
 
         for (int jc = j0; jc < j1; jc += TK.NC)
         {
@@ -49,13 +50,16 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmMicroKernel
                 int kc = Math.Min(kcMax, g.K - pc);
                 bool first = pc == 0;
                 bool overwrite = first && g.Beta == 0;
-                float beta = first ? g.Beta : 1f;
+                scales[0] = g.Alpha;
+                scales[1] = first ? g.Beta : 1f;
+                scales[2] = 1f;
+                scales[3] = 0f;
                 GemmPacking.PackB<TK>(g.B, g.Ldb, g.TransB, pc, kc, jc, nc, bp);
                 for (int ic = i0; ic < i1; ic += TK.MC)
                 {
                     int mc = Math.Min(TK.MC, i1 - ic);
                     GemmPacking.PackA<TK>(g.A, g.Lda, g.TransA, ic, mc, pc, kc, ap);
-                    Macro(g.C + ic * g.Ldc + jc, g.Ldc, mc, nc, kc, ap, bp, g.Alpha, beta, overwrite, tile);
+                    Macro(g.C + ic * g.Ldc + jc, g.Ldc, mc, nc, kc, ap, bp, scales, overwrite, tile);
                 }
             }
         }
@@ -64,7 +68,7 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmMicroKernel
     /// <summary>All MR x NR tiles of one packed A block times one packed B block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Macro(float* c, nint ldc, int mc, int nc, int kc, float* ap, float* bp,
-        float alpha, float beta, bool overwrite, float* tile)
+        float* scales, bool overwrite, float* tile)
     {
         int mr = TK.MR, nr = TK.NR;
         for (int jr = 0; jr < nc; jr += nr)
@@ -78,13 +82,14 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmMicroKernel
                 float* ct = c + ir * ldc + jr;
                 if (rows == mr && cols == nr)
                 {
-                    TK.Run(kc, apanel, bpanel, ct, ldc, alpha, beta, overwrite);
+                    TK.Run(kc, apanel, bpanel, ct, ldc, scales, overwrite);
                 }
                 else
                 {
                     // Ragged edge: full tile into scratch (1*acc is exact), then the same update
                     // as the kernel's, element by element, for the part inside C.
-                    TK.Run(kc, apanel, bpanel, tile, nr, 1f, 0f, true);
+                    TK.Run(kc, apanel, bpanel, tile, nr, scales + 2, true);
+                    float alpha = scales[0], beta = scales[1];
                     for (int i = 0; i < rows; i++)
                     {
                         float* t = tile + i * nr;

@@ -27,6 +27,8 @@ internal unsafe interface IGemmMicroKernel
     /// acc = sum over p &lt; kc of a[p*MR + i] * b[p*NR + j]; then C[i, j] (row stride ldc) becomes
     /// alpha*acc when <paramref name="overwrite"/> (C is not read), otherwise
     /// fma(acc, alpha, beta*C). Callers pass beta = 1 when adding a later k block.
+    /// alpha and beta come by pointer (alphaBeta[0], alphaBeta[1]): as float arguments they would
+    /// pin two vector registers through the k loop and force an accumulator to spill.
     /// </summary>
-    static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, bool overwrite);
+    static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, float* alphaBeta, bool overwrite);
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace OctaveML.Kernels;
 
@@ -16,8 +17,17 @@ internal readonly unsafe struct GemmMicroKernel128 : IGemmMicroKernel
     public static int NC => 4096;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, bool overwrite)
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float* alphaBeta, bool overwrite)
     {
+        if (Sse.IsSupported)
+        {
+            // Fetch the C tile now so its misses overlap the k loop instead of stalling the stores.
+            for (int i = 0; i < 4; i++)
+            {
+                Sse.Prefetch0(c + i * ldc);
+                Sse.Prefetch0(c + i * ldc + 7);
+            }
+        }
         Vector128<float> c00 = default, c01 = default;
         Vector128<float> c10 = default, c11 = default;
         Vector128<float> c20 = default, c21 = default;
@@ -42,8 +52,8 @@ internal readonly unsafe struct GemmMicroKernel128 : IGemmMicroKernel
             a += 4;
             b += 8;
         }
-        var va = Vector128.Create(alpha);
-        var vb = Vector128.Create(beta);
+        var va = Vector128.Create(alphaBeta[0]);
+        var vb = Vector128.Create(alphaBeta[1]);
         Store(c, c00, c01, va, vb, overwrite); c += ldc;
         Store(c, c10, c11, va, vb, overwrite); c += ldc;
         Store(c, c20, c21, va, vb, overwrite); c += ldc;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace OctaveML.Kernels;
 
@@ -16,8 +17,14 @@ internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
     public static int NC => 4080;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, bool overwrite)
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float* alphaBeta, bool overwrite)
     {
+        // Fetch the C tile now so its misses overlap the k loop instead of stalling the stores.
+        for (int i = 0; i < 6; i++)
+        {
+            Sse.Prefetch0(c + i * ldc);
+            Sse.Prefetch0(c + i * ldc + 15);
+        }
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
@@ -45,8 +52,8 @@ internal readonly unsafe struct GemmMicroKernel256 : IGemmMicroKernel
             a += 6;
             b += 16;
         }
-        var va = Vector256.Create(alpha);
-        var vb = Vector256.Create(beta);
+        var va = Vector256.Create(alphaBeta[0]);
+        var vb = Vector256.Create(alphaBeta[1]);
         Store(c, c00, c01, va, vb, overwrite); c += ldc;
         Store(c, c10, c11, va, vb, overwrite); c += ldc;
         Store(c, c20, c21, va, vb, overwrite); c += ldc;

@@ -1,0 +1,96 @@
+using OctaveML.Kernels;
+using OctaveML.Tensors;
+
+namespace OctaveML.Nn;
+
+/// <summary>
+/// 2-D convolution, as torch.nn.Conv2d with a square kernel: parameters "weight"
+/// [OutChannels, InChannels / Groups, KernelSize, KernelSize] and, when enabled, "bias" [OutChannels].
+/// Runs on <see cref="Conv2dKernel"/>.
+/// </summary>
+public sealed class Conv2d : Module, ILayer
+{
+    private Tensor? _input;
+    private ConvGeometry _geometry;
+
+    /// <summary>
+    /// Creates the layer with PyTorch's default init: weight and bias uniform in
+    /// [-1/sqrt(fan_in), 1/sqrt(fan_in)] (kaiming_uniform with a = sqrt(5)), fan_in =
+    /// InChannels / Groups * KernelSize^2, drawn from <paramref name="random"/> (weight first, then
+    /// bias; default <see cref="Random.Shared"/>).
+    /// </summary>
+    public Conv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0,
+        int dilation = 1, int groups = 1, bool bias = true, Random? random = null)
+    {
+        if (inChannels < 1) throw new ArgumentOutOfRangeException(nameof(inChannels), inChannels, "inChannels must be at least 1.");
+        if (outChannels < 1) throw new ArgumentOutOfRangeException(nameof(outChannels), outChannels, "outChannels must be at least 1.");
+        if (kernelSize < 1) throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "kernelSize must be at least 1.");
+        if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "stride must be at least 1.");
+        if (padding < 0) throw new ArgumentOutOfRangeException(nameof(padding), padding, "padding must be at least 0.");
+        if (dilation < 1) throw new ArgumentOutOfRangeException(nameof(dilation), dilation, "dilation must be at least 1.");
+        if (groups < 1) throw new ArgumentOutOfRangeException(nameof(groups), groups, "groups must be at least 1.");
+        if (inChannels % groups != 0)
+            throw new ArgumentException($"groups: inChannels ({inChannels}) must be divisible by groups ({groups}).", nameof(groups));
+        if (outChannels % groups != 0)
+            throw new ArgumentException($"groups: outChannels ({outChannels}) must be divisible by groups ({groups}).", nameof(groups));
+        random ??= Random.Shared;
+
+        InChannels = inChannels; OutChannels = outChannels; KernelSize = kernelSize;
+        Stride = stride; Padding = padding; Dilation = dilation; Groups = groups;
+        int fanIn = inChannels / groups * kernelSize * kernelSize;
+        Weight = RegisterParameter("weight", Init.KaimingUniform(random, fanIn, outChannels, inChannels / groups, kernelSize, kernelSize));
+        if (bias) Bias = RegisterParameter("bias", Init.Uniform(random, 1f / MathF.Sqrt(fanIn), outChannels));
+    }
+
+    /// <summary>Input channels.</summary>
+    public int InChannels { get; }
+    /// <summary>Output channels.</summary>
+    public int OutChannels { get; }
+    /// <summary>Kernel height and width.</summary>
+    public int KernelSize { get; }
+    /// <summary>Stride in both directions.</summary>
+    public int Stride { get; }
+    /// <summary>Zero padding on every side.</summary>
+    public int Padding { get; }
+    /// <summary>Dilation in both directions.</summary>
+    public int Dilation { get; }
+    /// <summary>Channel groups (InChannels = Groups is depthwise).</summary>
+    public int Groups { get; }
+    /// <summary>The weight [OutChannels, InChannels / Groups, KernelSize, KernelSize].</summary>
+    public Parameter Weight { get; }
+    /// <summary>The bias [OutChannels], or null when the layer has none.</summary>
+    public Parameter? Bias { get; }
+
+    /// <summary>The kernel geometry for an input of [batch, InChannels, height, width].</summary>
+    public ConvGeometry Geometry(int batch, int height, int width) =>
+        new(batch, InChannels, height, width, OutChannels, KernelSize, KernelSize, Stride, Padding, Dilation, Groups);
+
+    /// <summary>y [N, OutChannels, OH, OW] for x [N, InChannels, H, W]; keeps x for <see cref="Backward"/>.</summary>
+    public Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank != 4 || input.C != InChannels || input.N < 1 || input.H < 1 || input.W < 1)
+            throw new ArgumentException($"input has shape {input.ShapeString}, expected [N, {InChannels}, H, W] (N, H, W >= 1).", nameof(input));
+        var g = Geometry(input.N, input.H, input.W);
+        g.Validate();
+        var y = Tensor.Uninitialized(g.Batch, OutChannels, g.OutHeight, g.OutWidth);
+        Conv2dKernel.Forward(g, input.Data, Weight.Value.Data, Bias is null ? default : Bias.Value.Data, y.Data);
+        _input = input;
+        _geometry = g;
+        return y;
+    }
+
+    /// <summary>Returns dL/dx for the last forward; adds dL/dweight and dL/dbias into the parameters' gradients.</summary>
+    public Tensor Backward(Tensor gradOutput)
+    {
+        ArgumentNullException.ThrowIfNull(gradOutput);
+        var x = _input ?? throw new InvalidOperationException("Conv2d.Backward called before Forward.");
+        var g = _geometry;
+        if (!gradOutput.HasShape(g.Batch, OutChannels, g.OutHeight, g.OutWidth))
+            throw new ArgumentException($"gradOutput has shape {gradOutput.ShapeString}, expected [{g.Batch}, {OutChannels}, {g.OutHeight}, {g.OutWidth}] (the last output's).", nameof(gradOutput));
+        var dx = Tensor.Uninitialized(x.ShapeArray());
+        Conv2dKernel.BackwardInput(g, gradOutput.Data, Weight.Value.Data, dx.Data);
+        Conv2dKernel.BackwardWeight(g, x.Data, gradOutput.Data, Weight.Grad.Data, Bias is null ? default : Bias.Grad.Data);
+        return dx;
+    }
+}

@@ -1,0 +1,65 @@
+using OctaveML.Kernels;
+using OctaveML.Tensors;
+using OctaveML.Tests.Infrastructure;
+
+namespace OctaveML.Tests.Kernels;
+
+public class MaxPool2dKernelTests
+{
+    private static Dictionary<string, Tensor> G => Golden.Load("ops");
+
+    [Theory]
+    [InlineData("maxpool_8x8")]
+    [InlineData("maxpool_7x9")]
+    [InlineData("maxpool_2x3")]
+    public void StemPoolingMatchesPyTorch(string name)
+    {
+        var x = G[$"{name}/x"]; var yRef = G[$"{name}/y"];
+        int planes = x.N * x.C;
+        MaxPool2dKernel.OutSize(x.H, 3, 2, 1).Should().Be(yRef.H);
+        MaxPool2dKernel.OutSize(x.W, 3, 2, 1).Should().Be(yRef.W);
+        var y = new float[yRef.Length]; var arg = new int[yRef.Length];
+        MaxPool2dKernel.Forward(planes, x.H, x.W, 3, 2, 1, x.Data, y, arg);
+        Close.Assert(y, yRef.Data, "y");
+        var dx = new float[x.Length];
+        MaxPool2dKernel.Backward(planes, x.H, x.W, 3, 2, 1, G[$"{name}/dy"].Data, arg, dx);
+        Close.Assert(dx, G[$"{name}/grad_x"].Data, "grad_x");
+    }
+
+    [Fact]
+    public void BackwardMatchesFiniteDifferences()
+    {
+        int planes = 2, h = 6, w = 5, oh = 3, ow = 3;
+        // Distinct values 0.1 apart (shuffled): no near-ties, so max is differentiable at x.
+        var x = Enumerable.Range(0, planes * h * w).Select(i => i * 0.1f).ToArray();
+        new Random(1).Shuffle(x);
+        var up = FiniteDifference.RandomNormal(planes * oh * ow, 2);
+        float[] Run(float[] v) { var y = new float[up.Length]; MaxPool2dKernel.Forward(planes, h, w, 3, 2, 1, v, y, new int[up.Length]); return y; }
+        var arg = new int[up.Length];
+        MaxPool2dKernel.Forward(planes, h, w, 3, 2, 1, x, new float[up.Length], arg);
+        var dx = new float[x.Length];
+        MaxPool2dKernel.Backward(planes, h, w, 3, 2, 1, up, arg, dx);
+        FiniteDifference.Check(Run, x, up, dx, "dx", 1e-3f, samples: 60);
+    }
+
+    [Fact]
+    public void TiesGoToTheFirstElementAndNaNPropagates()
+    {
+        var x = new float[] { 1, 5, 5, 5 }; // 2x2 plane, one 3x3 window covers all
+        var y = new float[1]; var arg = new int[1];
+        MaxPool2dKernel.Forward(1, 2, 2, 3, 2, 1, x, y, arg);
+        y[0].Should().Be(5); arg[0].Should().Be(1);
+        x[2] = float.NaN;
+        MaxPool2dKernel.Forward(1, 2, 2, 3, 2, 1, x, y, arg);
+        float.IsNaN(y[0]).Should().BeTrue(); arg[0].Should().Be(2);
+    }
+
+    [Fact]
+    public void RejectsPaddingAboveHalfTheKernel()
+    {
+        var act = () => MaxPool2dKernel.Forward(1, 4, 4, 3, 2, 2, new float[16], new float[9], new int[9]);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("padding").WithMessage("*[0, 1]*");
+        var act2 = () => MaxPool2dKernel.Forward(1, 4, 4, 3, 2, 1, new float[16], new float[4], new int[3]);
+        act2.Should().Throw<ArgumentException>().WithParameterName("argmax");
+    }
+}
