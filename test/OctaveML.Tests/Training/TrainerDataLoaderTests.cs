@@ -43,12 +43,20 @@ public class TrainerDataLoaderTests
         CheckpointDirectory = dir, CheckpointEveryIterations = 3, EarlyStopping = EarlyStoppingMetric.ValidationAccuracy, Patience = 5,
     };
 
-    [Fact]
-    public void CrashAndResume_ThroughTheDataLoader_IsBitIdentical()
+    private static OctaveML.Models.ImageClassifier Model(string kind, int seed) => kind switch
+    {
+        "softmax" => new SoftmaxRegression(1, 6, 6, Classes, (ulong)seed),
+        _ => new TinyConvNet(1, 6, 6, Classes, seed),
+    };
+
+    [Theory]
+    [InlineData("softmax")]
+    [InlineData("convnet")]
+    public void CrashAndResume_ThroughTheDataLoader_IsBitIdentical(string kind)
     {
         using var d1 = new TempDir();
         using var d2 = new TempDir();
-        var straight = new SoftmaxRegression(1, 6, 6, Classes, 1);
+        var straight = Model(kind, 1);
         using (var train = TrainLoader()) using (var val = ValLoader())
         {
             var r = new Trainer(Options(d1.Path)).Fit(straight, train, val);
@@ -58,10 +66,12 @@ public class TrainerDataLoaderTests
 
         var crash = new Callback<TrainingProgress>(p => { if (p.Iteration == 13) throw new TimeoutException("killed"); });
         using (var train = TrainLoader()) using (var val = ValLoader())
-            FluentActions.Invoking(() => new Trainer(Options(d2.Path)).Fit(new SoftmaxRegression(1, 6, 6, Classes, 1), train, val, crash))
+            FluentActions.Invoking(() => new Trainer(Options(d2.Path)).Fit(Model(kind, 1), train, val, crash))
                 .Should().Throw<TimeoutException>();
 
-        var resumed = new SoftmaxRegression(1, 6, 6, Classes, 9);
+        if (kind == "convnet")
+            Checkpoint.Load(Checkpoint.PathIn(d2.Path)).Model.Keys.Should().Contain(["bn1.running_mean", "bn1.running_var", "bn1.num_batches_tracked", "fc.weight"]);
+        var resumed = Model(kind, 9);
         using (var train = TrainLoader()) using (var val = ValLoader())
             new Trainer(Options(d2.Path)).Fit(resumed, train, val);
         var expected = straight.StateDict();

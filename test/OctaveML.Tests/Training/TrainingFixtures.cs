@@ -141,3 +141,40 @@ public sealed class TempDir : IDisposable
     public string this[string name] => System.IO.Path.Combine(Path, name);
     public void Dispose() { try { Directory.Delete(Path, recursive: true); } catch (IOException) { } }
 }
+
+/// <summary>
+/// A tiny CNN from the library's own layers: conv 3x3 -> BatchNorm + ReLU -> flatten -> linear.
+/// Exercises real BN buffers (running_mean, running_var, num_batches_tracked) in checkpoints.
+/// </summary>
+public sealed class TinyConvNet : ImageClassifier
+{
+    private readonly Conv2d _conv;
+    private readonly BatchNorm2d _bn;
+    private readonly Linear _fc;
+    private int[]? _featureShape;
+
+    public TinyConvNet(int channels, int height, int width, int classes, int seed, int width1 = 4)
+    {
+        InChannels = channels; NumClasses = classes;
+        var random = new Random(seed);
+        _conv = RegisterModule("conv1", new Conv2d(channels, width1, 3, padding: 1, bias: false, random: random));
+        _bn = RegisterModule("bn1", new BatchNorm2d(width1, fusedRelu: true));
+        _fc = RegisterModule("fc", new Linear(width1 * height * width, classes, random: random));
+    }
+
+    public override int InChannels { get; }
+    public override int NumClasses { get; }
+
+    public override Tensor Forward(Tensor images)
+    {
+        var h = _bn.Forward(_conv.Forward(images));
+        _featureShape = h.ShapeArray();
+        return _fc.Forward(h.Reshape(h.N, h.Length / h.N));
+    }
+
+    public override void Backward(Tensor gradLogits)
+    {
+        var g = _fc.Backward(gradLogits).Reshape(_featureShape ?? throw new InvalidOperationException("Backward before Forward."));
+        _conv.Backward(_bn.Backward(g));
+    }
+}
