@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OctaveML.Data;
@@ -147,6 +148,7 @@ public sealed class Trainer
         private TrainingState _state;
         private Dictionary<string, Tensor>? _best;
         private string? _lastCheckpoint;
+        private double _lastLoss = double.NaN;
         private readonly List<EpochMetrics> _history = new();
 
         public Run(Trainer trainer, ImageClassifier model, IBatchSource train, IBatchSource? validation,
@@ -216,6 +218,7 @@ public sealed class Trainer
                 if (!float.IsFinite(loss))
                     throw new TrainingDivergedException(epoch, b, _state.Iteration, loss, _lastCheckpoint);
                 int correct = CountCorrect(logits, labels, classes);
+                _lastLoss = loss;
                 _model.Backward(new Tensor(gradBuffer, n, classes));
                 _optimizer.Step();
 
@@ -262,6 +265,7 @@ public sealed class Trainer
         private bool EndEpoch()
         {
             int epoch = _state.Epoch;
+            CheckWeightsFinite();
             ValidationResult? v = _validation is null ? null : Evaluate(_model, _validation, _ct);
             var metrics = new EpochMetrics(epoch,
                 _state.EpochLossSum / _state.EpochSeen, (double)_state.EpochCorrect / _state.EpochSeen,
@@ -310,9 +314,19 @@ public sealed class Trainer
         private TrainingResult Result(StopReason reason) =>
             new(_history.ToArray(), reason, _state.Iteration, _state.BestEpoch, _state.BestMetric);
 
+        /// <summary>Throws when a parameter holds NaN or infinity (a finite loss does not prove the step was sane).</summary>
+        private void CheckWeightsFinite()
+        {
+            foreach (var (name, p) in _model.NamedParameters())
+                if (!TensorPrimitives.IsFiniteAll<float>(p.Value.Data))
+                    throw new TrainingDivergedException(_state.Epoch, _state.Batch, _state.Iteration, _lastLoss, _lastCheckpoint,
+                        $"parameter '{name}' holds NaN or infinity after {_state.Iteration} steps");
+        }
+
         private void SaveCheckpoint()
         {
             if (_trainer.CheckpointPath is not { } path) return;
+            CheckWeightsFinite();
             var state = _state with
             {
                 History = _history.ToList(),

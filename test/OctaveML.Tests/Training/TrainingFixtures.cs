@@ -56,9 +56,15 @@ public sealed class SoftmaxRegression : ImageClassifier
         return logits;
     }
 
+    /// <summary>When set, the Backward call with this 0-based index writes a NaN into the bias gradient.</summary>
+    public int? PoisonGradientAtCall { get; init; }
+
+    private int _backwardCalls;
+
     public override void Backward(Tensor gradLogits)
     {
         var xc = _centred ?? throw new InvalidOperationException("Backward before Forward.");
+        if (_backwardCalls++ == PoisonGradientAtCall) _bias.Grad.Data[0] = float.NaN;
         int n = xc.Dim(0), d = _features, k = NumClasses;
         Gemm.Sgemm(true, false, k, d, n, 1f, gradLogits.Data, k, xc.Data, d, 1f, _weight.Grad.Data, d);
         for (int i = 0; i < n; i++) for (int c = 0; c < k; c++) _bias.Grad.Data[c] += gradLogits.Data[i * k + c];
