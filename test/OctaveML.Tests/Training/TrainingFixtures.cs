@@ -162,7 +162,7 @@ public sealed class TinyConvNet : ImageClassifier
     public TinyConvNet(int channels, int height, int width, int classes, int seed, int width1 = 4)
     {
         InChannels = channels; NumClasses = classes;
-        var random = new Random(seed);
+        var random = new Rng((ulong)seed).AsRandom();
         _conv = RegisterModule("conv1", new Conv2d(channels, width1, 3, padding: 1, bias: false, random: random));
         _bn = RegisterModule("bn1", new BatchNorm2d(width1, fusedRelu: true));
         _fc = RegisterModule("fc", new Linear(width1 * height * width, classes, random: random));
