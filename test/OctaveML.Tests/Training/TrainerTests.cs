@@ -193,6 +193,22 @@ public class TrainerTests
     }
 
     [Fact]
+    public void DamagedCheckpoint_StopsResumeWithTheFileName_AndALeftoverTempFileDoesNot()
+    {
+        using var dir = new TempDir();
+        var options = Recipe(dir.Path) with { Epochs = 1 };
+        new Trainer(options).Fit(NewModel(), TrainData());
+        string path = Checkpoint.PathIn(dir.Path);
+        File.WriteAllBytes(path + ".deadbeefdeadbeefdeadbeefdeadbeef.tmp", new byte[100]); // a writer killed mid-write
+        new Trainer(options).Fit(NewModel(), TrainData()).Iterations.Should().Be(8);
+
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes.AsSpan(0, bytes.Length - 100).ToArray());
+        FluentActions.Invoking(() => new Trainer(options).Fit(NewModel(), TrainData()))
+            .Should().Throw<CheckpointFormatException>().Which.FileName.Should().Be(path);
+    }
+
+    [Fact]
     public void BadOptions_AreRejectedNamingTheOption()
     {
         FluentActions.Invoking(() => new Trainer(new TrainerOptions { Epochs = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("Epochs");
