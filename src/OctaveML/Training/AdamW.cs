@@ -70,20 +70,18 @@ public sealed class AdamW : Optimizer
     }
 
     /// <inheritdoc/>
-    public override Dictionary<string, Tensor> StateDict()
+    protected override void CollectState(Action<string, Tensor> add)
     {
-        var d = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int i = 0; i < Parameters.Count; i++)
         {
             if (_steps[i] == 0) continue;
             if (_steps[i] > 1 << 24)
                 throw new InvalidOperationException($"parameter '{Parameters[i].Name}' has taken {_steps[i]} steps, more than a float32 step counter holds exactly.");
             string n = Parameters[i].Name;
-            d[n + ".exp_avg"] = _expAvg[i]!.Clone();
-            d[n + ".exp_avg_sq"] = _expAvgSq[i]!.Clone();
-            d[n + ".step"] = new Tensor([(float)_steps[i]], 1);
+            add(n + ".exp_avg", _expAvg[i]!);
+            add(n + ".exp_avg_sq", _expAvgSq[i]!);
+            add(n + ".step", new Tensor([(float)_steps[i]], 1));
         }
-        return d;
     }
 
     /// <inheritdoc/>

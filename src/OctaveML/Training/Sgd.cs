@@ -80,12 +80,10 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc/>
-    public override Dictionary<string, Tensor> StateDict()
+    protected override void CollectState(Action<string, Tensor> add)
     {
-        var d = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int i = 0; i < Parameters.Count; i++)
-            if (_buffers[i] is { } b) d[Parameters[i].Name + ".momentum_buffer"] = b.Clone();
-        return d;
+            if (_buffers[i] is { } b) add(Parameters[i].Name + ".momentum_buffer", b);
     }
 
     /// <inheritdoc/>

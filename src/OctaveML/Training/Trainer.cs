@@ -335,7 +335,7 @@ public sealed class Trainer
                 Threads = Parallelism.Threads,
                 SavedAtUtc = DateTime.UtcNow.ToString("O"),
             };
-            new Checkpoint { State = state, Model = _model.StateDict(), Optimizer = _optimizer.StateDict(), BestModel = _best }.Save(path);
+            new Checkpoint { State = state, Model = _model.StateDict(), Optimizer = _optimizer.StateView(), BestModel = _best }.Save(path);
             _lastCheckpoint = path;
         }
 
