@@ -7,6 +7,7 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
     ["imaging"] = ImagingSuite.Run,
     ["data"] = DataSuite.Run,
     ["ops"] = OpsBench.Run,
+    ["training"] = TrainingSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
