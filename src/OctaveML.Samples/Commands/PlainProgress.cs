@@ -25,7 +25,7 @@ public sealed class PlainProgress(TextWriter output, int linesPerEpoch = 4) : IP
 
     /// <summary>"epoch 1/5 batch 10/29 loss ... acc ... lr ... img/s ... eta ...".</summary>
     public static string BatchLine(TrainingProgress p) => string.Create(CultureInfo.InvariantCulture,
-        $"epoch {p.Epoch + 1}/{p.Epochs} batch {p.Batch + 1}/{p.BatchesPerEpoch} loss {p.Loss:0.0000} acc {p.Accuracy:0.0000} lr {p.LearningRate:0.#####} {p.ImagesPerSecond:0} img/s eta {Eta(p.Eta)}");
+        $"epoch {p.Epoch + 1}/{p.Epochs} batch {p.Batch + 1}/{p.BatchesPerEpoch} loss {p.Loss:0.0000} acc {p.Accuracy:0.0000} lr {p.LearningRate:G3} {p.ImagesPerSecond:0} img/s eta {Eta(p.Eta)}");
 
     /// <summary>"epoch 1/5 train loss ... acc ... val loss ... acc ... lr ...".</summary>
     public static string EpochLine(TrainingProgress p)
@@ -33,7 +33,7 @@ public sealed class PlainProgress(TextWriter output, int linesPerEpoch = 4) : IP
         string val = p.ValidationLoss is { } vl && p.ValidationAccuracy is { } va
             ? string.Create(CultureInfo.InvariantCulture, $" | val loss {vl:0.0000} acc {va:0.0000}") : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"epoch {p.Epoch + 1}/{p.Epochs} | train loss {p.Loss:0.0000} acc {p.Accuracy:0.0000}{val} | lr {p.LearningRate:0.#####}");
+            $"epoch {p.Epoch + 1}/{p.Epochs} | train loss {p.Loss:0.0000} acc {p.Accuracy:0.0000}{val} | lr {p.LearningRate:G3}");
     }
 
     /// <summary>m:ss or h:mm:ss.</summary>
