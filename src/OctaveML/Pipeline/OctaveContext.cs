@@ -48,6 +48,7 @@ public sealed class OctaveContext
         Data = new DataOperationsCatalog(this);
         Transforms = new TransformsCatalog(this);
         MulticlassClassification = new MulticlassClassificationCatalog(this);
+        Model = new ModelOperationsCatalog(this);
     }
 
     /// <summary>The seed given at construction, if any.</summary>
@@ -62,6 +63,9 @@ public sealed class OctaveContext
     /// <summary>Multiclass trainers (OctResNet, OctMobileNet, OctCifarResNet) and evaluation.</summary>
     public MulticlassClassificationCatalog MulticlassClassification { get; }
 
+
+    /// <summary>Saving and loading models, prediction engines.</summary>
+    public ModelOperationsCatalog Model { get; }
 
     /// <summary>Progress and diagnostic messages (training epochs, files skipped...).</summary>
     public event EventHandler<LoggingEventArgs>? Log;
