@@ -4,6 +4,7 @@ using OctaveML.Bench;
 var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgnoreCase)
 {
     ["kernels"] = KernelsSuite.Run,
+    ["imaging"] = ImagingSuite.Run,
     ["ops"] = OpsBench.Run,
 };
 

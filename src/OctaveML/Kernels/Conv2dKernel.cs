@@ -18,7 +18,13 @@ public static class Conv2dKernel
     private const int TileFloats = 1 << 19;
 
     /// <summary>Target dw columns (im2col rows) per weight-gradient work item.</summary>
-    private const int WeightBlockRows = 128;
+    private const int WeightBlockRows = 288;
+
+    /// <summary>Output planes smaller than this are batched: several images side by side in one GEMM.</summary>
+    private const int SmallPlane = 1024;
+
+    /// <summary>Target im2col rows per input-gradient work item.</summary>
+    private const int InputBlockRows = 144;
 
     /// <summary>
     /// y[N, Cout, OH, OW] = conv(x[N, Cin, H, W], w[Cout, Cin/groups, kH, kW]) + bias. An empty
@@ -84,6 +90,31 @@ public static class Conv2dKernel
             throw new ArgumentException($"{name} has {actual} elements; expected {formula} = {expected}.", name);
     }
 
+    /// <summary>
+    /// Channels per work item so that a block has about <paramref name="targetRows"/> im2col rows,
+    /// a multiple of 16 where possible (whole GEMM micro-tiles), and there are at least
+    /// <paramref name="minItems"/> work items when the channels allow. Depends on the geometry only.
+    /// </summary>
+    private static int ChannelBlock(int kk, int channels, int otherItems, int targetRows, int minItems)
+    {
+        int step = 16 >> Math.Min(4, System.Numerics.BitOperations.TrailingZeroCount(kk));
+        int cb = Math.Max(step, targetRows / (step * kk) * step);
+        while (cb > step && otherItems * ((channels + cb - 1) / cb) < minItems) cb -= step;
+        return Math.Clamp(cb, 1, channels);
+    }
+
+    /// <summary>
+    /// Images whose columns go side by side into one GEMM: 1 for large planes; for small ones
+    /// (deep layers, 7x7 to 28x28) enough to give the GEMM about 256 to 1024 columns, so its
+    /// micro-tiles are not mostly ragged edges. Depends on the geometry only.
+    /// </summary>
+    private static int ImagesPerStep(int ohw, int rows, int batch)
+    {
+        if (ohw >= SmallPlane || batch == 1) return 1;
+        int cols = Math.Min(SmallPlane, Math.Max(256, TileFloats / Math.Max(1, rows)));
+        return Math.Clamp(cols / ohw, 1, batch);
+    }
+
     /// <summary>Columns per im2col tile for a column matrix with <paramref name="rows"/> rows.</summary>
     private static int TileColumns(int rows, int ohw)
     {
@@ -102,6 +133,12 @@ public static class Conv2dKernel
         int G = g.Groups, cinG = g.InChannelsPerGroup, coutG = g.OutChannelsPerGroup;
         int K = cinG * g.KernelH * g.KernelW, hw = g.Height * g.Width, ohw = g.OutHeight * g.OutWidth;
         bool pointwise = g.IsPointwise;
+        int imgs = ImagesPerStep(ohw, K, g.Batch);
+        if (imgs > 1)
+        {
+            ForwardBatched(g, x, w, bias, y, accumulate, imgs);
+            return;
+        }
         int tile = pointwise ? Math.Min(ohw, Math.Max(256, TileFloats / Math.Max(1, coutG)) / 16 * 16) : TileColumns(K, ohw);
         int tiles = (ohw + tile - 1) / tile;
         int units = g.Batch * G * tiles;
@@ -139,6 +176,41 @@ public static class Conv2dKernel
         }, gemmThreads == 1 ? 0 : 1);
     }
 
+    /// <summary>Forward for small planes: <paramref name="imgs"/> images per GEMM, result scattered into y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ForwardBatched(ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate, int imgs)
+    {
+        int G = g.Groups, cinG = g.InChannelsPerGroup, coutG = g.OutChannelsPerGroup;
+        int K = cinG * g.KernelH * g.KernelW, hw = g.Height * g.Width, ohw = g.OutHeight * g.OutWidth;
+        int steps = (g.Batch + imgs - 1) / imgs, colsMax = imgs * ohw;
+        int units = steps * G;
+        int gemmThreads = units >= Parallelism.Threads ? 1 : 0;
+        nint xp = (nint)x, wp = (nint)w, bp = (nint)bias, yp = (nint)y;
+        Parallelism.For(units, u =>
+        {
+            int grp = u % G, n0 = u / G * imgs, nb = Math.Min(imgs, g.Batch - n0), cols = nb * ohw;
+            var buf = ThreadScratch.Get(K * colsMax + coutG * colsMax);
+            var col = buf.AsSpan(0, K * cols);
+            var res = buf.AsSpan(K * colsMax, coutG * cols);
+            for (int i = 0; i < nb; i++)
+            {
+                float* xImg = (float*)xp + ((long)(n0 + i) * g.InChannels + grp * cinG) * hw;
+                Im2Col.Unfold(g, new ReadOnlySpan<float>(xImg, cinG * hw), cinG, 0, ohw, col.Slice(i * ohw), cols);
+            }
+            Gemm.Sgemm(false, false, coutG, cols, K, 1f, new ReadOnlySpan<float>((float*)wp + (long)grp * coutG * K, coutG * K), K,
+                col, cols, 0f, res, cols, gemmThreads);
+            for (int i = 0; i < nb; i++)
+                for (int o = 0; o < coutG; o++)
+                {
+                    var src = res.Slice(o * cols + i * ohw, ohw);
+                    var dst = new Span<float>((float*)yp + ((long)(n0 + i) * g.OutChannels + grp * coutG + o) * ohw, ohw);
+                    if (accumulate) TensorPrimitives.Add(dst, src, dst);
+                    else src.CopyTo(dst);
+                    if (bp != 0) TensorPrimitives.Add(dst, ((float*)bp)[grp * coutG + o], dst);
+                }
+        }, gemmThreads == 1 ? 0 : 1);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void BackwardInputGemm(ConvGeometry g, float* dy, float* w, float* dx, bool accumulate)
     {
@@ -146,22 +218,41 @@ public static class Conv2dKernel
         int kk = g.KernelH * g.KernelW, K = cinG * kk, hw = g.Height * g.Width, ohw = g.OutHeight * g.OutWidth;
         bool pointwise = g.IsPointwise;
         // Work items own disjoint blocks of input channels, so col2im scatters never race.
-        int chanBlock = Math.Clamp(TileFloats / Math.Max(1, kk * ohw), 1, cinG);
-        if (pointwise) chanBlock = Math.Clamp(64, 1, cinG);
+        int chanBlock = ChannelBlock(kk, cinG, G * g.Batch, InputBlockRows, minItems: 4);
         int blocks = (cinG + chanBlock - 1) / chanBlock;
         int rowsMax = chanBlock * kk;
         int tile = pointwise ? ohw : Math.Min(ohw, Math.Max(16, TileFloats / rowsMax));
-        int units = g.Batch * G * blocks;
+        // Small planes: several images side by side in one GEMM (dy gathered), folded back per image.
+        int imgs = ImagesPerStep(ohw, rowsMax, g.Batch), steps = (g.Batch + imgs - 1) / imgs;
+        int units = steps * G * blocks;
         int gemmThreads = units >= Parallelism.Threads ? 1 : 0;
         nint dyp = (nint)dy, wp = (nint)w, dxp = (nint)dx;
         Parallelism.For(units, u =>
         {
-            int blk = u % blocks, ng = u / blocks, grp = ng % G, n = ng / G;
+            int blk = u % blocks, ng = u / blocks, grp = ng % G, n = ng / G * imgs;
             int ci0 = blk * chanBlock, nc = Math.Min(chanBlock, cinG - ci0), rows = nc * kk;
             float* dyImg = (float*)dyp + ((long)n * g.OutChannels + grp * coutG) * ohw;
             float* dxBlk = (float*)dxp + ((long)n * g.InChannels + grp * cinG + ci0) * hw;
             // op(A) = W_g^T restricted to this block's rows: A is W_g [coutG x K] read transposed from column ci0*kk.
             var a = new ReadOnlySpan<float>((float*)wp + (long)grp * coutG * K + ci0 * kk, (coutG - 1) * K + rows);
+            if (imgs > 1)
+            {
+                int nb = Math.Min(imgs, g.Batch - n), cols = nb * ohw, colsMax = imgs * ohw;
+                var buf = ThreadScratch.Get(rows * colsMax + coutG * colsMax);
+                var colB = buf.AsSpan(0, rows * cols);
+                var dyB = buf.AsSpan(rows * colsMax, coutG * cols);
+                for (int i = 0; i < nb; i++)
+                    for (int o = 0; o < coutG; o++)
+                        new ReadOnlySpan<float>(dyImg + ((long)i * g.OutChannels + o) * ohw, ohw).CopyTo(dyB.Slice(o * cols + i * ohw, ohw));
+                Gemm.Sgemm(true, false, rows, cols, coutG, 1f, a, K, dyB, cols, 0f, colB, cols, gemmThreads);
+                for (int i = 0; i < nb; i++)
+                {
+                    var dxImg = new Span<float>(dxBlk + (long)i * g.InChannels * hw, nc * hw);
+                    if (!accumulate) dxImg.Clear();
+                    Im2Col.Fold(g, colB.Slice(i * ohw), nc, 0, ohw, dxImg, cols);
+                }
+                return;
+            }
             if (pointwise)
             {
                 Gemm.Sgemm(true, false, nc, ohw, coutG, 1f, a, K, new ReadOnlySpan<float>(dyImg, coutG * ohw), ohw,
@@ -190,10 +281,11 @@ public static class Conv2dKernel
         // Work items own disjoint column blocks of dw (blocks of input channels) and sum the batch
         // in order, so dw does not depend on the thread count and im2col work is never repeated.
         // The split depends on the geometry only (at least 4 items when possible, for the threads).
-        int blocks = Math.Min(cinG, Math.Max((K + WeightBlockRows - 1) / WeightBlockRows, (4 + G - 1) / G));
-        int chanBlock = (cinG + blocks - 1) / blocks;
-        blocks = (cinG + chanBlock - 1) / chanBlock;
+        int chanBlock = ChannelBlock(kk, cinG, G, WeightBlockRows, minItems: 4);
+        int blocks = (cinG + chanBlock - 1) / chanBlock;
         int tile = pointwise ? ohw : Math.Min(ohw, Math.Max(16, TileFloats / (chanBlock * kk)));
+        // Measured: batching small planes as in the forward pass makes this slower (the dw block
+        // is already a large GEMM output), so images go one by one.
         int units = G * blocks;
         int gemmThreads = units >= Parallelism.Threads ? 1 : 0;
         nint xp = (nint)x, dyp = (nint)dy, dwp = (nint)dw;

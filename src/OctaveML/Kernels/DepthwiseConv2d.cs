@@ -91,7 +91,7 @@ internal static class DepthwiseConv2d
         Parallelism.For(g.Batch * cin, unit =>
         {
             int n = unit / cin, c = unit - n * cin;
-            var scratch = ThreadScratch.Get(l.Total + kW);
+            var scratch = ThreadScratch.Get(l.Total);
             fixed (float* xs = scratch)
             {
                 Split(g, l, (float*)xp + ((long)n * cin + c) * hw, xs);

@@ -15,14 +15,18 @@ internal static class Im2Col
     /// col[(c*kH + kh)*kW + kw, j - colStart] = image[c, oh*S - P + kh*D, ow*S - P + kw*D] (zero outside),
     /// for c in [0, <paramref name="channels"/>), j in [colStart, colStart + colCount).
     /// <paramref name="image"/> starts at the first channel of one image ([channels, H, W]).
+    /// <paramref name="ldCol"/> is the row stride of <paramref name="col"/> (0 = colCount), so several
+    /// images can be unfolded side by side into one wider matrix.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Unfold(in ConvGeometry g, ReadOnlySpan<float> image, int channels,
-        int colStart, int colCount, Span<float> col)
+        int colStart, int colCount, Span<float> col, int ldCol = 0)
     {
+        if (ldCol == 0) ldCol = colCount;
         int kH = g.KernelH, kW = g.KernelW, H = g.Height, W = g.Width, OW = g.OutWidth, s = g.Stride;
         if (image.Length < channels * H * W) throw new ArgumentException($"image has {image.Length} elements; expected at least {channels * H * W}.", nameof(image));
-        if (col.Length < channels * kH * kW * colCount) throw new ArgumentException($"col has {col.Length} elements; expected at least {channels * kH * kW * colCount}.", nameof(col));
+        if (ldCol < colCount) throw new ArgumentException($"ldCol is {ldCol}; expected at least colCount ({colCount}).", nameof(ldCol));
+        if (col.Length < (long)(channels * kH * kW - 1) * ldCol + colCount) throw new ArgumentException($"col has {col.Length} elements; expected at least {(long)(channels * kH * kW - 1) * ldCol + colCount}.", nameof(col));
         fixed (float* img = image, cl = col)
         {
             float* dst = cl;
@@ -32,7 +36,7 @@ internal static class Im2Col
                 for (int kh = 0; kh < kH; kh++)
                 {
                     int offH = kh * g.Dilation - g.Padding;
-                    for (int kw = 0; kw < kW; kw++, dst += colCount)
+                    for (int kw = 0; kw < kW; kw++, dst += ldCol)
                     {
                         int offW = kw * g.Dilation - g.Padding;
                         ValidRange(offW, W, s, OW, out int owLo, out int owHi);
@@ -68,15 +72,18 @@ internal static class Im2Col
 
     /// <summary>
     /// The adjoint of <see cref="Unfold"/>: adds every column entry into the image position it was
-    /// read from (entries that fell in the padding are dropped). <paramref name="image"/> is added to.
+    /// read from (entries that fell in the padding are dropped). <paramref name="image"/> is added to;
+    /// <paramref name="ldCol"/> is the row stride of <paramref name="col"/> (0 = colCount).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Fold(in ConvGeometry g, ReadOnlySpan<float> col, int channels,
-        int colStart, int colCount, Span<float> image)
+        int colStart, int colCount, Span<float> image, int ldCol = 0)
     {
+        if (ldCol == 0) ldCol = colCount;
         int kH = g.KernelH, kW = g.KernelW, H = g.Height, W = g.Width, OW = g.OutWidth, s = g.Stride;
         if (image.Length < channels * H * W) throw new ArgumentException($"image has {image.Length} elements; expected at least {channels * H * W}.", nameof(image));
-        if (col.Length < channels * kH * kW * colCount) throw new ArgumentException($"col has {col.Length} elements; expected at least {channels * kH * kW * colCount}.", nameof(col));
+        if (ldCol < colCount) throw new ArgumentException($"ldCol is {ldCol}; expected at least colCount ({colCount}).", nameof(ldCol));
+        if (col.Length < (long)(channels * kH * kW - 1) * ldCol + colCount) throw new ArgumentException($"col has {col.Length} elements; expected at least {(long)(channels * kH * kW - 1) * ldCol + colCount}.", nameof(col));
         fixed (float* img = image, cl = col)
         {
             float* srcRow = cl;
@@ -86,7 +93,7 @@ internal static class Im2Col
                 for (int kh = 0; kh < kH; kh++)
                 {
                     int offH = kh * g.Dilation - g.Padding;
-                    for (int kw = 0; kw < kW; kw++, srcRow += colCount)
+                    for (int kw = 0; kw < kW; kw++, srcRow += ldCol)
                     {
                         int offW = kw * g.Dilation - g.Padding;
                         ValidRange(offW, W, s, OW, out int owLo, out int owHi);

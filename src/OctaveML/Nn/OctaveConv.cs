@@ -147,8 +147,9 @@ public sealed class OctaveConv : Module, IOctaveLayer
             _kernel = new OctaveConvKernel(g);
             _kernelThreads = Parallelism.Threads;
         }
-        var yh = new Tensor(g.Batch, HighOut, g.OutHiH, g.OutHiW);
-        Tensor? yl = HasLowOutput ? new Tensor(g.Batch, LowOut, g.OutLoH, g.OutLoW) : null;
+        // The kernel writes every element of the outputs and of the input gradients.
+        var yh = Tensor.Uninitialized(g.Batch, HighOut, g.OutHiH, g.OutHiW);
+        Tensor? yl = HasLowOutput ? Tensor.Uninitialized(g.Batch, LowOut, g.OutLoH, g.OutLoW) : null;
         _kernel.Forward(x.High.Data, x.Low?.Data, Weights(), yh.Data, yl?.Data ?? []);
         _input = x;
         _outHigh = yh.ShapeArray();
@@ -176,8 +177,8 @@ public sealed class OctaveConv : Module, IOctaveLayer
         else if (gradOutput.Low is not null)
             throw new ArgumentException($"gradOutput.Low must be null: this layer's output has no low part.", nameof(gradOutput));
 
-        var dxh = new Tensor(x.High.ShapeArray());
-        Tensor? dxl = x.Low is null ? null : new Tensor(x.Low.ShapeArray());
+        var dxh = Tensor.Uninitialized(x.High.ShapeArray());
+        Tensor? dxl = x.Low is null ? null : Tensor.Uninitialized(x.Low.ShapeArray());
         _kernel.Backward(gradOutput.High.Data, gradOutput.Low?.Data ?? [], Weights(), Grads(), dxh.Data, dxl?.Data);
         return new OctaveTensor(dxh, dxl);
     }

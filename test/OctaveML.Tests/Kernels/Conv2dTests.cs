@@ -152,6 +152,57 @@ public class Conv2dTests
         Check(b, db, "db");
     }
 
+    public static TheoryData<ConvGeometry> ReferenceShapes() => new()
+    {
+        new ConvGeometry(3, 5, 20, 20, 6, 3, 3, Stride: 1, Padding: 1),            // small planes: images batched, last step partial
+        new ConvGeometry(2, 4, 34, 33, 6, 3, 3, Stride: 1, Padding: 1, Groups: 2), // large planes: per image, tiled
+        new ConvGeometry(3, 8, 20, 20, 8, 1, 1),                                  // pointwise, batched
+        new ConvGeometry(2, 8, 33, 33, 8, 1, 1),                                  // pointwise, per image
+        new ConvGeometry(2, 3, 70, 66, 4, 5, 5, Stride: 2, Padding: 2),           // several column tiles per image
+    };
+
+    /// <summary>Larger shapes than the golden file (other tiling and batching paths) against a direct double-precision convolution.</summary>
+    [Theory]
+    [MemberData(nameof(ReferenceShapes))]
+    public void MatchesDirectConvolutionOnLargerShapes(ConvGeometry g)
+    {
+        var rng = new Random(11);
+        float[] rand(long n) => Enumerable.Range(0, (int)n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var x = rand(g.InputLength); var w = rand(g.WeightLength); var b = rand(g.OutChannels); var dy = rand(g.OutputLength);
+        int OH = g.OutHeight, OW = g.OutWidth, cinG = g.InChannelsPerGroup, coutG = g.OutChannelsPerGroup;
+        var yRef = new double[g.OutputLength]; var dxRef = new double[g.InputLength]; var dwRef = new double[g.WeightLength];
+        for (int n = 0; n < g.Batch; n++)
+            for (int oc = 0; oc < g.OutChannels; oc++)
+                for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        int yi = ((n * g.OutChannels + oc) * OH + oh) * OW + ow;
+                        double acc = b[oc];
+                        for (int ci = 0; ci < cinG; ci++)
+                            for (int kh = 0; kh < g.KernelH; kh++)
+                                for (int kw = 0; kw < g.KernelW; kw++)
+                                {
+                                    int ih = oh * g.Stride - g.Padding + kh * g.Dilation, iw = ow * g.Stride - g.Padding + kw * g.Dilation;
+                                    if (ih < 0 || ih >= g.Height || iw < 0 || iw >= g.Width) continue;
+                                    int c = oc / coutG * cinG + ci;
+                                    int xi = ((n * g.InChannels + c) * g.Height + ih) * g.Width + iw;
+                                    int wi = ((oc * cinG + ci) * g.KernelH + kh) * g.KernelW + kw;
+                                    acc += (double)x[xi] * w[wi];
+                                    dxRef[xi] += (double)dy[yi] * w[wi];
+                                    dwRef[wi] += (double)dy[yi] * x[xi];
+                                }
+                        yRef[yi] = acc;
+                    }
+        var y = new float[g.OutputLength]; var dx = new float[g.InputLength]; var dw = new float[g.WeightLength];
+        Conv2dKernel.Forward(g, x, w, b, y);
+        Conv2dKernel.BackwardInput(g, dy, w, dx);
+        Conv2dKernel.BackwardWeight(g, x, dy, dw, default);
+        static float[] F(double[] d) => d.Select(v => (float)v).ToArray();
+        Close.Assert(y, F(yRef), $"y of {g}");
+        Close.Assert(dx, F(dxRef), $"dx of {g}");
+        Close.Assert(dw, F(dwRef), $"dw of {g}", rtol: 1e-4f, atol: 1e-4f);
+    }
+
     public static TheoryData<ConvGeometry> ThreadShapes() => new()
     {
         new ConvGeometry(3, 16, 20, 18, 24, 3, 3, Stride: 1, Padding: 1),
