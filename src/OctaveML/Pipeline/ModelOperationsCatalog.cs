@@ -214,6 +214,14 @@ public sealed partial class ModelOperationsCatalog
         };
     }
 
+    /// <summary>
+    /// A <see cref="PredictionEngine{TSrc, TDst}"/> over <paramref name="transformer"/>: one example in,
+    /// one prediction out. With <paramref name="ignoreMissingColumns"/> (the default, as ML.NET) a
+    /// <typeparamref name="TDst"/> property without a matching output column is left unset.
+    /// </summary>
+    public PredictionEngine<TSrc, TDst> CreatePredictionEngine<TSrc, TDst>(ITransformer transformer, bool ignoreMissingColumns = true)
+        where TSrc : class where TDst : class, new() => new(transformer, ignoreMissingColumns);
+
     private static IEnumerable<ITransformer> Flatten(ITransformer model) =>
         model is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten) : [model];
 }

@@ -144,3 +144,43 @@ public class ModelFileTests
         finally { Directory.Delete(root, true); }
     }
 }
+
+public class PredictionEngineTests
+{
+    public sealed class In
+    {
+        [ColumnName("Label")]
+        public string Animal { get; set; } = "";
+    }
+
+    public sealed class Out
+    {
+        [ColumnName("Label")]
+        public uint Key { get; set; }
+        public string Name { get; set; } = "";
+        public float NotThere { get; set; } = -1;
+    }
+
+    [Fact]
+    public void Predict_maps_properties_to_columns_and_back_by_name_or_attribute()
+    {
+        var ctx = new OctaveContext(1);
+        var data = ctx.Data.LoadFromEnumerable(new[] { new In { Animal = "cat" }, new In { Animal = "dog" } });
+        var model = ctx.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ctx.Transforms.Conversion.MapKeyToValue("Name", "Label")).Fit(data);
+        var engine = ctx.Model.CreatePredictionEngine<In, Out>(model);
+        var dog = engine.Predict(new In { Animal = "dog" });
+        dog.Key.Should().Be(2u);
+        dog.Name.Should().Be("dog");
+        dog.NotThere.Should().Be(-1); // no such column: left alone (ignoreMissingColumns defaults to true)
+        engine.Predict(new In { Animal = "emu" }).Key.Should().Be(0u);
+
+        var strict = () => ctx.Model.CreatePredictionEngine<In, Out>(model, ignoreMissingColumns: false);
+        strict.Should().Throw<ArgumentException>().WithMessage("*'NotThere' not found*");
+        var wrongInput = () => ctx.Model.CreatePredictionEngine<TransformTests.TextRow, Out>(model);
+        wrongInput.Should().Throw<ArgumentException>().WithMessage("*'Label' not found*'Text' (String)*");
+
+        // Calls from several threads are serialised and stay correct.
+        Parallel.For(0, 64, i => engine.Predict(new In { Animal = i % 2 == 0 ? "cat" : "dog" }).Key.Should().Be(i % 2 == 0 ? 1u : 2u));
+    }
+}
