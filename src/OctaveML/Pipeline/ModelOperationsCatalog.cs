@@ -26,9 +26,7 @@ public sealed partial class ModelOperationsCatalog
     /// <summary>The model file format version this library writes and the newest it reads.</summary>
     public const int FormatVersion = 1;
 
-    private readonly OctaveContext _ctx;
-
-    internal ModelOperationsCatalog(OctaveContext ctx) => _ctx = ctx;
+    internal ModelOperationsCatalog(OctaveContext ctx) { }
 
     /// <summary>
     /// Saves <paramref name="model"/> and the schema of the data it takes (<paramref name="inputSchema"/>,

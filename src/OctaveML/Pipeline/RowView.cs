@@ -70,12 +70,4 @@ internal static class DataViewRows
             }
         }
     }
-
-    /// <summary>Throws when <paramref name="view"/> has no rows (an actionable message naming <paramref name="what"/>).</summary>
-    public static void RequireRows(IDataView view, string paramName, string what)
-    {
-        long? count = view.GetRowCount();
-        bool empty = count is { } c ? c == 0 : !view.Rows().Any();
-        if (empty) throw new ArgumentException($"{what} has no rows; it needs at least one.", paramName);
-    }
 }
