@@ -30,5 +30,7 @@ internal sealed record OctaveCase(string Name, int Kind, int InChannels, int Out
 
     public OctaveConv NewConv() => new(InChannels, OutChannels, Kernel, AlphaIn, AlphaOut, Stride, Padding, Dilation, Groups, new Random(1));
 
+    public ConvBNAct NewConvBNAct() => new(InChannels, OutChannels, Kernel, AlphaIn, AlphaOut, Stride, Padding, Dilation, Groups, new Random(1));
+
     public OctaveTensor Input(string suffix = "") => new(this["x_h" + suffix].Clone(), Optional("x_l" + suffix)?.Clone());
 }
