@@ -4,6 +4,7 @@ using OctaveML.Bench;
 var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgnoreCase)
 {
     ["kernels"] = KernelsSuite.Run,
+    ["ops"] = OpsBench.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))

@@ -12,6 +12,7 @@ public class MaxPool2dKernelTests
     [InlineData("maxpool_8x8")]
     [InlineData("maxpool_7x9")]
     [InlineData("maxpool_2x3")]
+    [InlineData("maxpool_5x40")]
     public void StemPoolingMatchesPyTorch(string name)
     {
         var x = G[$"{name}/x"]; var yRef = G[$"{name}/y"];
@@ -52,6 +53,44 @@ public class MaxPool2dKernelTests
         x[2] = float.NaN;
         MaxPool2dKernel.Forward(1, 2, 2, 3, 2, 1, x, y, arg);
         float.IsNaN(y[0]).Should().BeTrue(); arg[0].Should().Be(2);
+    }
+
+    [Theory]
+    [InlineData(3, 2, 1, 7, 37)]
+    [InlineData(3, 2, 1, 6, 40)]
+    [InlineData(2, 2, 0, 5, 9)]
+    [InlineData(3, 1, 1, 4, 5)]
+    public void MatchesANaiveLoopWithTiesAndNaNs(int k, int s, int p, int h, int w)
+    {
+        var rng = new Random(h * 100 + w);
+        // Few distinct values: many ties; a few NaNs and -inf.
+        var x = Enumerable.Range(0, 2 * h * w).Select(_ => rng.Next(20) switch
+        {
+            0 => float.NaN,
+            1 => float.NegativeInfinity,
+            var v => (float)(v % 5),
+        }).ToArray();
+        int oh = MaxPool2dKernel.OutSize(h, k, s, p), ow = MaxPool2dKernel.OutSize(w, k, s, p);
+        var y = new float[2 * oh * ow]; var arg = new int[y.Length];
+        MaxPool2dKernel.Forward(2, h, w, k, s, p, x, y, arg);
+        for (int pl = 0; pl < 2; pl++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                {
+                    // PyTorch's loop: start at the first in-window element, take v if v > max or v is NaN.
+                    int hs = Math.Max(i * s - p, 0), ws = Math.Max(j * s - p, 0);
+                    int he = Math.Min(i * s - p + k, h), we = Math.Min(j * s - p + k, w);
+                    float m = float.NegativeInfinity; int best = hs * w + ws;
+                    for (int a = hs; a < he; a++)
+                        for (int b = ws; b < we; b++)
+                        {
+                            float v = x[pl * h * w + a * w + b];
+                            if (v > m || float.IsNaN(v)) { m = v; best = a * w + b; }
+                        }
+                    int o = (pl * oh + i) * ow + j;
+                    if (arg[o] != best || !(y[o].Equals(m)))
+                        throw new Xunit.Sdk.XunitException($"plane {pl} output ({i}, {j}): got {y[o]} at {arg[o]}, expected {m} at {best}");
+                }
     }
 
     [Fact]
