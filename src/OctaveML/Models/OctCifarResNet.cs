@@ -78,6 +78,6 @@ public sealed class OctCifarResNet : ImageClassifier
     {
         OctaveTensor g = _pool.Backward(_fc.Backward(gradLogits));
         for (int i = _stages.Length - 1; i >= 0; i--) g = _stages[i].Backward(g);
-        _conv1.Backward(_bn1.Backward(g.High));
+        _conv1.Backward(_bn1.Backward(g.High), inputGradient: false);
     }
 }

@@ -12,6 +12,8 @@ namespace OctaveML.Models;
 public sealed class OctMobileNet : ImageClassifier
 {
     private readonly Sequential _features;
+    private readonly Conv2d _stemConv;
+    private readonly BatchNorm2d _stemBn;
     private readonly GlobalAvgPool2d _pool = new();
     private readonly Linear _fc;
 
@@ -37,9 +39,9 @@ public sealed class OctMobileNet : ImageClassifier
             (512, 512, 1, a, a), (512, 512, 1, a, a), (512, 512, 1, a, 0), (512, 1024, 2, 0, 0),
             (1024, 1024, 1, 0, 0),
         ];
-        _features = new Sequential(new Sequential(
-            new Conv2d(inChannels, C(32), 3, 2, 1, bias: false, random: random),
-            new BatchNorm2d(C(32), fusedRelu: true)));
+        _stemConv = new Conv2d(inChannels, C(32), 3, 2, 1, bias: false, random: random);
+        _stemBn = new BatchNorm2d(C(32), fusedRelu: true);
+        _features = new Sequential(new Sequential(_stemConv, _stemBn));
         foreach (var (cin, cout, stride, ain, aout) in cfg)
         {
             int inp = C(cin), oup = C(cout);
@@ -69,6 +71,12 @@ public sealed class OctMobileNet : ImageClassifier
     }
 
     /// <inheritdoc/>
-    public override void Backward(Tensor gradLogits) =>
-        _features.Backward(_pool.Backward(_fc.Backward(gradLogits)));
+    public override void Backward(Tensor gradLogits)
+    {
+        OctaveTensor g = _pool.Backward(_fc.Backward(gradLogits));
+        var blocks = _features.Layers;
+        for (int i = blocks.Count - 1; i >= 1; i--) g = ((Sequential)blocks[i]).Backward(g);
+        // The stem's input is the images: no input gradient needed.
+        _stemConv.Backward(_stemBn.Backward(g.High), inputGradient: false);
+    }
 }

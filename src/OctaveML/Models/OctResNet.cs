@@ -100,6 +100,6 @@ public sealed class OctResNet : ImageClassifier
         for (int i = _stages.Length - 1; i >= 0; i--) g = _stages[i].Backward(g);
         var gx = g.High;
         if (_maxpool is not null) gx = _maxpool.Backward(gx);
-        _conv1.Backward(_bn1.Backward(gx));
+        _conv1.Backward(_bn1.Backward(gx), inputGradient: false);
     }
 }
