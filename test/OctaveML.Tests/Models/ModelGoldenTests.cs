@@ -13,21 +13,27 @@ namespace OctaveML.Tests.Models;
 /// </summary>
 public class ModelGoldenTests
 {
-    // A whole network sums in another order than PyTorch at every layer; on these data PyTorch's own
-    // float32 and float64 results differ by about 1e-5 (relative L2). The per-layer tests hold 1e-4.
+    // A whole network sums in another order than PyTorch at every layer, so outputs are held to
+    // 1e-3 rather than the per-layer tests' 1e-4.
     private const float Rtol = 1e-3f, Atol = 1e-4f;
 
-    /// <summary>Relative L2 error at most 1e-3, and every element within 1e-3 of the tensor's largest magnitude.</summary>
-    private static void AssertGradient(Tensor actual, Tensor expected, string what)
+    private static double RelativeL2(ReadOnlySpan<float> a, ReadOnlySpan<float> truth)
     {
-        double num = 0, den = 0, max = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double d = actual.Data[i] - (double)expected.Data[i];
-            num += d * d; den += (double)expected.Data[i] * expected.Data[i]; max = Math.Max(max, Math.Abs(expected.Data[i]));
-        }
-        Math.Sqrt(num / den).Should().BeLessThan(1e-3, $"{what}: relative L2 error");
-        Close.Assert(actual, expected, what, 0, (float)(1e-3 * max));
+        double num = 0, den = 0;
+        for (int i = 0; i < truth.Length; i++) { double d = a[i] - (double)truth[i]; num += d * d; den += (double)truth[i] * truth[i]; }
+        return Math.Sqrt(num / den);
+    }
+
+    /// <summary>
+    /// Gradients are judged against PyTorch's float64 result (the truth): ours must be within 2x
+    /// PyTorch float32's own error plus 1e-4 (relative L2). Deep BN/ReLU stacks can make float32
+    /// gradients differ from the truth by far more than rounding (a ReLU mask decided by the last
+    /// bit), and then PyTorch's float32 is no better a reference than ours.
+    /// </summary>
+    private static void AssertGradient(Tensor actual, Tensor expected32, Tensor truth, string what)
+    {
+        double ours = RelativeL2(actual.Data, truth.Data), torch32 = RelativeL2(expected32.Data, truth.Data);
+        ours.Should().BeLessThan(2 * torch32 + 1e-4, $"{what}: relative L2 error vs float64 (PyTorch float32's is {torch32:E2})");
     }
 
     public static TheoryData<string> Models => new() { "oct_resnet50", "oct_mobilenet", "oct_resnet20" };
@@ -80,7 +86,7 @@ public class ModelGoldenTests
         model.Backward(grad);
         var parameters = model.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter);
         foreach (var p in meta["grads"].Split(','))
-            AssertGradient(parameters[p].Grad, golden["grad/" + p], $"{name} grad of {p}");
+            AssertGradient(parameters[p].Grad, golden["grad/" + p], golden["grad64/" + p], $"{name} grad of {p}");
         var buffers = model.NamedBuffers().ToDictionary(b => b.Name, b => b.Buffer);
         foreach (var key in golden.Keys.Where(k => k.StartsWith("after/", StringComparison.Ordinal)))
             Close.Assert(buffers[key["after/".Length..]], golden[key], $"{name} {key}", Rtol, Atol);
