@@ -5,7 +5,9 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
 {
     ["kernels"] = KernelsSuite.Run,
     ["imaging"] = ImagingSuite.Run,
+    ["data"] = DataSuite.Run,
     ["ops"] = OpsBench.Run,
+    ["training"] = TrainingSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
