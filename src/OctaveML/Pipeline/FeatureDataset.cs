@@ -80,9 +80,11 @@ internal sealed class LoaderBatchSource(DataLoader loader) : IBatchSource
 {
     public int BatchesPerEpoch => loader.BatchesPerEpoch;
 
-    public IEnumerable<(Tensor Images, int[] Labels)> GetEpoch(int epoch, CancellationToken cancellationToken)
+    public ulong? Seed => loader.Options.Seed;
+
+    public IEnumerable<(Tensor Images, int[] Labels)> GetEpoch(int epoch, int firstBatch, CancellationToken cancellationToken)
     {
-        foreach (var batch in loader.GetEpoch(epoch, cancellationToken))
+        foreach (var batch in loader.GetEpoch(epoch, firstBatch, cancellationToken))
             yield return (batch.Images, batch.Labels);
     }
 }

@@ -3,12 +3,13 @@ namespace OctaveML.Pipeline;
 /// <summary>Multiclass trainers and evaluation (ML.NET's <c>MulticlassClassificationCatalog</c>).</summary>
 public sealed partial class MulticlassClassificationCatalog
 {
-    private readonly OctaveContext _ctx;
-
     internal MulticlassClassificationCatalog(OctaveContext ctx)
     {
-        _ctx = ctx;
+        Trainers = new MulticlassClassificationTrainers(ctx);
     }
+
+    /// <summary>The trainers: OctResNet, OctCifarResNet, OctMobileNet.</summary>
+    public MulticlassClassificationTrainers Trainers { get; }
 
     /// <summary>
     /// Evaluates scored data: <paramref name="labelColumnName"/> must be a key column (MapValueToKey),
