@@ -23,6 +23,7 @@ public static class Cli
         root.Add(SummaryCommand.Create(output, error));
         root.Add(DecodeCommand.Create(output, error));
         root.Add(PreviewCommand.Create(output, error));
+        root.Add(PipelineCommand.Create(output, error));
         // Running with no subcommand is the README's main job: train with every default.
         root.SetAction(_ => Guard(error, () => TrainCommand.Run(new TrainSettings(), output, interactive)));
         return root;

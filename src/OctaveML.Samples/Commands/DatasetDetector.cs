@@ -33,13 +33,19 @@ public static class DatasetDetector
     /// The shipped Fashion-MNIST subset: data/fashion-mnist-small under the current directory or one of
     /// its parents, else under the folder holding OctaveML.sln above the executable; null when neither exists.
     /// </summary>
-    public static string? FindShippedDataset()
+    public static string? FindShippedDataset() => FindInRepository(ShippedRelativePath);
+
+    /// <summary>
+    /// <paramref name="relativePath"/> under the current directory or one of its parents, else under the
+    /// folder holding OctaveML.sln above the executable; null when neither exists.
+    /// </summary>
+    public static string? FindInRepository(string relativePath)
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                string candidate = Path.Combine(dir.FullName, ShippedRelativePath);
+                string candidate = Path.Combine(dir.FullName, relativePath);
                 if (Directory.Exists(candidate)) return candidate;
                 if (File.Exists(Path.Combine(dir.FullName, "OctaveML.sln"))) break; // the repository root: stop here
             }
