@@ -35,7 +35,7 @@ public static class TrainCommand
         var size = new Option<int?>("--size") { Description = "input side for image folders/manifests (default 224); IDX/CIFAR use their native size" };
         var epochs = new Option<int?>("--epochs") { Description = $"passes over the training data (default {DefaultEpochsSmallImages} for IDX/CIFAR, {DefaultEpochsFolders} for image folders)" };
         var batch = new Option<int>("--batch-size") { Description = "images per batch", DefaultValueFactory = _ => 64 };
-        var optimizer = new Option<string>("--optimizer") { Description = "sgd | adamw", DefaultValueFactory = _ => "sgd" };
+        var optimizer = new Option<string>("--optimizer") { Description = "adamw | sgd", DefaultValueFactory = _ => "adamw" };
         var lr = new Option<double?>("--lr") { Description = "base (peak) learning rate (default 0.1 for sgd, 0.002 for adamw)" };
         var schedule = new Option<string>("--schedule") { Description = "constant | step | cosine | onecycle", DefaultValueFactory = _ => "onecycle" };
         var smoothing = new Option<double>("--label-smoothing") { Description = "label smoothing of the training loss, in [0, 1)", DefaultValueFactory = _ => 0.0 };
