@@ -98,10 +98,18 @@ public static class TrainCommand
         };
 
         var inv = CultureInfo.InvariantCulture;
+        long iterations = (long)options.Epochs * data.TrainLoader.BatchesPerEpoch;
+        double phaseEnd = options.PctStart * iterations - 1;
+        if (options.Schedule == ScheduleKind.OneCycle && !(phaseEnd > 0 && phaseEnd < iterations - 1))
+        {
+            // One-cycle (as torch) needs both phases to have length; a run this short gets cosine instead.
+            output.WriteLine($"note     onecycle needs at least 4 iterations and this run has {iterations}; using cosine");
+            options = options with { Schedule = ScheduleKind.Cosine };
+        }
         output.WriteLine($"data     {kind} {Path.GetFullPath(path)}: {data.Train.Count} train, {data.Validation?.Count ?? 0} validation, {data.Test.Count} test images of {data.Train.Channels}x{data.Train.Height}x{data.Train.Width}, {data.Train.ClassNames.Count} classes");
         output.WriteLine(string.Create(inv, $"augment  random crop (padding {data.CropPadding}){(data.Flip ? ", horizontal flip" : "")}, per-channel normalisation"));
         output.WriteLine(string.Create(inv, $"model    {ModelFactory.Describe(model)}, {model.ParameterCount():N0} parameters"));
-        output.WriteLine(string.Create(inv, $"training {options.Epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {options.LearningRate} {s.Schedule}, label smoothing {s.LabelSmoothing}, {Parallelism.Threads} threads, seed {s.Seed}"));
+        output.WriteLine(string.Create(inv, $"training {options.Epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {options.LearningRate} {options.Schedule.ToString().ToLowerInvariant()}, label smoothing {s.LabelSmoothing}, {Parallelism.Threads} threads, seed {s.Seed}"));
 
         var trainer = new Trainer(options);
         TrainingResult result;
