@@ -141,7 +141,7 @@ public static class TrainCommand
             var table = new Table().AddColumns("epoch", "train loss", "train acc", "val loss", "val acc", "lr");
             foreach (var e in r.Result.History)
                 table.AddRow((e.Epoch + 1).ToString(inv), e.TrainLoss.ToString("0.0000", inv), e.TrainAccuracy.ToString("0.0000", inv),
-                    e.ValidationLoss?.ToString("0.0000", inv) ?? "-", e.ValidationAccuracy?.ToString("0.0000", inv) ?? "-", e.LearningRate.ToString("0.#####", inv));
+                    e.ValidationLoss?.ToString("0.0000", inv) ?? "-", e.ValidationAccuracy?.ToString("0.0000", inv) ?? "-", e.LearningRate.ToString("G3", inv));
             AnsiConsole.Write(table);
         }
         output.WriteLine(string.Create(inv, $"test     loss {r.Test.Loss:0.0000} accuracy {r.Test.Accuracy:0.0000} on {r.Test.Images} images"));
