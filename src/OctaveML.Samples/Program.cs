@@ -2,5 +2,5 @@ using OctaveML.Samples.Commands;
 
 // Live progress bars only on a real terminal; redirected output and CI get plain lines.
 bool interactive = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") is null
-    && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
+    && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive && Spectre.Console.AnsiConsole.Profile.Capabilities.Ansi;
 return Cli.Run(args, Console.Out, Console.Error, interactive);

@@ -17,7 +17,7 @@ public static class Cli
     /// <summary>The root command (no subcommand = train on the shipped Fashion-MNIST subset).</summary>
     public static RootCommand Build(TextWriter output, TextWriter error, bool interactive)
     {
-        var root = new RootCommand("OctaveML samples: train and inspect Octave Convolution image classifiers.");
+        var root = new RootCommand("OctaveML samples: train and inspect Octave Convolution image classifiers. With no command: train with every default on data/fashion-mnist-small.");
         var train = TrainCommand.Create(output, error, interactive);
         root.Add(train);
         root.Add(SummaryCommand.Create(output, error));
@@ -36,7 +36,7 @@ public static class Cli
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            error.WriteLine($"error: {parsed.Errors[0].Message}");
+            error.WriteLine($"error: {Friendly(parsed.Errors[0].Message)}");
             return UsageError;
         }
         return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
@@ -55,6 +55,13 @@ public static class Cli
             return UsageError;
         }
     }
+
+    /// <summary>Turns "as expected type 'System.Nullable`1[System.Int32]'" into "; expected an integer".</summary>
+    private static string Friendly(string message) =>
+        System.Text.RegularExpressions.Regex.Replace(OneLine(message), @" as expected type '([^']+)'\.?", m =>
+            m.Groups[1].Value.Contains("Int32") ? "; expected an integer." :
+            m.Groups[1].Value.Contains("Double") ? "; expected a number." :
+            m.Groups[1].Value.Contains("Boolean") ? "; expected true or false." : m.Value);
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 

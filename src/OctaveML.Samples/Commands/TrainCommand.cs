@@ -35,7 +35,7 @@ public static class TrainCommand
         var size = new Option<int?>("--size") { Description = "input side for image folders/manifests (default 224); IDX/CIFAR use their native size" };
         var epochs = new Option<int?>("--epochs") { Description = $"passes over the training data (default {DefaultEpochsSmallImages} for IDX/CIFAR, {DefaultEpochsFolders} for image folders)" };
         var batch = new Option<int>("--batch-size") { Description = "images per batch", DefaultValueFactory = _ => 64 };
-        var optimizer = new Option<string>("--optimizer") { Description = "sgd | adamw", DefaultValueFactory = _ => "sgd" };
+        var optimizer = new Option<string>("--optimizer") { Description = "adamw | sgd", DefaultValueFactory = _ => "adamw" };
         var lr = new Option<double?>("--lr") { Description = "base (peak) learning rate (default 0.1 for sgd, 0.002 for adamw)" };
         var schedule = new Option<string>("--schedule") { Description = "constant | step | cosine | onecycle", DefaultValueFactory = _ => "onecycle" };
         var smoothing = new Option<double>("--label-smoothing") { Description = "label smoothing of the training loss, in [0, 1)", DefaultValueFactory = _ => 0.0 };
@@ -98,10 +98,18 @@ public static class TrainCommand
         };
 
         var inv = CultureInfo.InvariantCulture;
+        long iterations = (long)options.Epochs * data.TrainLoader.BatchesPerEpoch;
+        double phaseEnd = options.PctStart * iterations - 1;
+        if (options.Schedule == ScheduleKind.OneCycle && !(phaseEnd > 0 && phaseEnd < iterations - 1))
+        {
+            // One-cycle (as torch) needs both phases to have length; a run this short gets cosine instead.
+            output.WriteLine($"note     onecycle needs at least 4 iterations and this run has {iterations}; using cosine");
+            options = options with { Schedule = ScheduleKind.Cosine };
+        }
         output.WriteLine($"data     {kind} {Path.GetFullPath(path)}: {data.Train.Count} train, {data.Validation?.Count ?? 0} validation, {data.Test.Count} test images of {data.Train.Channels}x{data.Train.Height}x{data.Train.Width}, {data.Train.ClassNames.Count} classes");
         output.WriteLine(string.Create(inv, $"augment  random crop (padding {data.CropPadding}){(data.Flip ? ", horizontal flip" : "")}, per-channel normalisation"));
         output.WriteLine(string.Create(inv, $"model    {ModelFactory.Describe(model)}, {model.ParameterCount():N0} parameters"));
-        output.WriteLine(string.Create(inv, $"training {options.Epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {options.LearningRate} {s.Schedule}, label smoothing {s.LabelSmoothing}, {Parallelism.Threads} threads, seed {s.Seed}"));
+        output.WriteLine(string.Create(inv, $"training {options.Epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {options.LearningRate} {options.Schedule.ToString().ToLowerInvariant()}, label smoothing {s.LabelSmoothing}, {Parallelism.Threads} threads, seed {s.Seed}"));
 
         var trainer = new Trainer(options);
         TrainingResult result;
@@ -133,7 +141,7 @@ public static class TrainCommand
             var table = new Table().AddColumns("epoch", "train loss", "train acc", "val loss", "val acc", "lr");
             foreach (var e in r.Result.History)
                 table.AddRow((e.Epoch + 1).ToString(inv), e.TrainLoss.ToString("0.0000", inv), e.TrainAccuracy.ToString("0.0000", inv),
-                    e.ValidationLoss?.ToString("0.0000", inv) ?? "-", e.ValidationAccuracy?.ToString("0.0000", inv) ?? "-", e.LearningRate.ToString("0.#####", inv));
+                    e.ValidationLoss?.ToString("0.0000", inv) ?? "-", e.ValidationAccuracy?.ToString("0.0000", inv) ?? "-", e.LearningRate.ToString("G3", inv));
             AnsiConsole.Write(table);
         }
         output.WriteLine(string.Create(inv, $"test     loss {r.Test.Loss:0.0000} accuracy {r.Test.Accuracy:0.0000} on {r.Test.Images} images"));

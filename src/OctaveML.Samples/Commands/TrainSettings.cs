@@ -30,8 +30,8 @@ public sealed record TrainSettings
     public int? Epochs { get; init; }
     /// <summary>--batch-size.</summary>
     public int BatchSize { get; init; } = 64;
-    /// <summary>--optimizer: sgd or adamw.</summary>
-    public string Optimizer { get; init; } = "sgd";
+    /// <summary>--optimizer: sgd or adamw (default adamw: the best of both on the shipped set in 6 epochs).</summary>
+    public string Optimizer { get; init; } = "adamw";
     /// <summary>--lr: the base (peak) learning rate (default 0.1 for SGD, 0.002 for AdamW).</summary>
     public double? LearningRate { get; init; }
     /// <summary>--schedule: constant, step, cosine or onecycle.</summary>

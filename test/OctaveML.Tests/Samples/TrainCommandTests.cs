@@ -55,6 +55,14 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void OneCycleFallsBackToCosineWhenTheRunIsTooShort()
+    {
+        var o = new StringWriter();
+        TrainCommand.Execute(new TrainSettings { Depth = 8, Epochs = 1, MaxTrainImages = 100, BatchSize = 64, Threads = 2, ValidationFraction = 0 }, o, false);
+        o.ToString().Should().Contain("using cosine").And.Contain("figure test_accuracy ");
+    }
+
+    [Fact]
     public void SizeOtherThanNativeOnIdxIsRejected()
     {
         var act = () => TrainCommand.Execute(new TrainSettings { Size = 32, Epochs = 1 }, new StringWriter(), false);
