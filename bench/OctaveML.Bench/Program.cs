@@ -4,7 +4,10 @@ using OctaveML.Bench;
 var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgnoreCase)
 {
     ["kernels"] = KernelsSuite.Run,
+    ["imaging"] = ImagingSuite.Run,
+    ["data"] = DataSuite.Run,
     ["ops"] = OpsBench.Run,
+    ["training"] = TrainingSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))

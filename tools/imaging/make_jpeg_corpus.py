@@ -11,7 +11,10 @@ each JPEG (NAME.jpg -> NAME.ppm.gz or NAME.pgm.gz). Extra references:
                      djpeg output rotated/flipped as the tag says.
   cmyk_*.jpg         ImageMagick CMYK (Adobe, inverted); djpeg cannot output RGB for CMYK, so the
                      reference is libjpeg-turbo's CMYK decode (through Pillow) converted with
-                     R = C'*K'/255 (C', K' the stored, inverted bytes), rounded.
+                     R = C'*K'/255 (C', K' the stored, inverted bytes), rounded. ImageMagick
+                     writes YCCK (Adobe transform 2). cmyk_noadobe.jpg is cmyk_base with its APP14
+                     renamed: libjpeg then takes the samples as plain CMYK (no YCCK transform);
+                     like Pillow, the bytes are still read as Adobe-inverted CMYK.
   unsupported_*.jpg  arithmetic-coded (cjpeg -arithmetic) and 12-bit (a SOF1 header with
                      precision 12 patched into a real baseline file: no tool here writes 12-bit).
 
@@ -140,6 +143,13 @@ def main():
     ]
     for name, img, args in cases:
         cjpeg(img, args, p(name + ".jpg"))
+    # Tiny and narrow images: libjpeg's edge rules (box upsampling when a chroma row is <= 2 wide).
+    for w, h, args in ((1, 1, ["-sample", "2x2"]), (3, 2, ["-sample", "2x2"]), (2, 9, ["-sample", "2x1"]),
+                       (5, 3, ["-sample", "1x2", "-progressive"]), (17, 3, ["-sample", "4x1"]),
+                       (9, 17, ["-sample", "1x4", "-progressive"])):
+        name = f"tiny_{w}x{h}_" + args[1].replace(",", "_") + ("_prog" if "-progressive" in args else "")
+        cases.append((name, None, None))
+        cjpeg(crop("coffee.png", 250, 150, w, h), ["-quality", "85"] + args, p(name + ".jpg"))
     gray_cases = [
         ("base_gray", cat, ["-quality", "90"]),
         ("base_gray_odd_restart", moto, ["-quality", "90", "-restart", "2B"]),
@@ -163,14 +173,19 @@ def main():
     for name in ("base_420", "prog_422", "base_rgb", "base_411_odd"):
         djpeg_ref(p(name + ".jpg"), ["-grayscale"], ".gray")
 
-    # CMYK written by ImageMagick (Adobe APP14, inverted, transform 0), baseline and progressive.
+    # CMYK written by ImageMagick (Adobe APP14, inverted, YCCK transform 2), baseline and progressive;
+    # and the baseline one with its APP14 renamed: plain CMYK samples (no transform) for libjpeg.
     for name, extra in (("cmyk_base", []), ("cmyk_prog", ["-interlace", "JPEG"])):
         run(["convert", os.path.join(PHOTOS, "astronaut.png"), "-crop", "96x64+150+300", "+repage",
              "-colorspace", "CMYK", "-quality", "90"] + extra + [p(name + ".jpg")])
+    data = open(p("cmyk_base.jpg"), "rb").read()
+    i = data.index(b"\xff\xee")
+    j = data.index(b"Adobe", i)
+    open(p("cmyk_noadobe.jpg"), "wb").write(data[:j] + b"Xdobe" + data[j + 5:])
+    for name in ("cmyk_base", "cmyk_prog", "cmyk_noadobe"):
         im = Image.open(p(name + ".jpg"))
-        im.draft(None, None)
         assert im.mode == "CMYK", im.mode
-        # Pillow un-inverts Adobe CMYK, so these are ink amounts; stored bytes are 255 - ink.
+        # Pillow un-inverts CMYK (it assumes Adobe's convention with or without the marker): ink amounts.
         px = im.tobytes()
         rgb = bytearray(im.width * im.height * 3)
         for i in range(im.width * im.height):

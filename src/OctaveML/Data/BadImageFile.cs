@@ -21,12 +21,12 @@ public sealed class BadImageFilesException : Exception
     public BadImageFilesException(string source, IReadOnlyList<BadImageFile> files)
         : base(Format(source, files))
     {
-        Source = source;
+        DatasetPath = source;
         Files = files;
     }
 
     /// <summary>The folder or manifest being loaded.</summary>
-    public new string Source { get; }
+    public string DatasetPath { get; }
 
     /// <summary>Every bad file, in dataset order.</summary>
     public IReadOnlyList<BadImageFile> Files { get; }

@@ -8,9 +8,9 @@ namespace OctaveML.Data;
 /// </summary>
 public sealed class Batch
 {
-    internal Batch(Tensor images, int[] labels, int[] indices, int epoch, int index)
+    internal Batch(Tensor images, int[] labels, int[] indices, int epoch, int index, ulong seed)
     {
-        Images = images; Labels = labels; Indices = indices; Epoch = epoch; Index = index;
+        Images = images; Labels = labels; Indices = indices; Epoch = epoch; Index = index; Seed = seed;
     }
 
     /// <summary>The images, [B, C, H, W]; transforms replace or modify it in place.</summary>
@@ -24,6 +24,12 @@ public sealed class Batch
 
     /// <summary>The epoch this batch belongs to.</summary>
     public int Epoch { get; }
+
+    /// <summary>
+    /// The loader's seed (<see cref="DataLoaderOptions.Seed"/>). Augmentations mix it into their
+    /// randomness, so one loader seed fixes both the order and the augmentation of every epoch.
+    /// </summary>
+    public ulong Seed { get; }
 
     /// <summary>The position of this batch in its epoch, from 0.</summary>
     public int Index { get; }

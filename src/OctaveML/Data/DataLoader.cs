@@ -58,7 +58,7 @@ public sealed class DataLoader : IDisposable
     public int[] EpochOrder(int epoch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
-        if (Options.Shuffle) return SeededRandom.Derive(Options.Seed, 0xE90C_0DE5UL, (ulong)epoch).Permutation(Dataset.Count);
+        if (Options.Shuffle) return Rng.Derive(Options.Seed, 0xE90C_0DE5UL, (ulong)epoch).Permutation(Dataset.Count);
         var order = new int[Dataset.Count];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         return order;
@@ -71,11 +71,21 @@ public sealed class DataLoader : IDisposable
     /// finished before it); cancellation through <paramref name="cancellationToken"/> or
     /// <see cref="Dispose"/> throws <see cref="OperationCanceledException"/>.
     /// </summary>
-    public IEnumerable<Batch> GetEpoch(int epoch, CancellationToken cancellationToken = default)
+    public IEnumerable<Batch> GetEpoch(int epoch, CancellationToken cancellationToken = default) =>
+        GetEpoch(epoch, 0, cancellationToken);
+
+    /// <summary>
+    /// The batches of epoch <paramref name="epoch"/> from batch <paramref name="firstBatch"/> on, for
+    /// resuming mid-epoch: they equal batches firstBatch, firstBatch + 1, ... of an uninterrupted
+    /// epoch (same order, same per-sample augmentation), and the skipped ones are never loaded.
+    /// </summary>
+    public IEnumerable<Batch> GetEpoch(int epoch, int firstBatch, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        if (firstBatch < 0 || firstBatch > BatchesPerEpoch)
+            throw new ArgumentOutOfRangeException(nameof(firstBatch), firstBatch, $"firstBatch must be in [0, {BatchesPerEpoch}].");
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-        return Options.PrefetchBatches == 0 ? Synchronous(epoch, cancellationToken) : Prefetched(epoch, cancellationToken);
+        return Options.PrefetchBatches == 0 ? Synchronous(epoch, firstBatch, cancellationToken) : Prefetched(epoch, firstBatch, cancellationToken);
     }
 
     /// <summary>
@@ -97,11 +107,11 @@ public sealed class DataLoader : IDisposable
         if (!_disposed.IsCancellationRequested) _disposed.Cancel();
     }
 
-    private IEnumerable<Batch> Synchronous(int epoch, CancellationToken ct)
+    private IEnumerable<Batch> Synchronous(int epoch, int firstBatch, CancellationToken ct)
     {
         int[] order = EpochOrder(epoch);
         int batches = BatchesPerEpoch;
-        for (int b = 0; b < batches; b++)
+        for (int b = firstBatch; b < batches; b++)
         {
             ct.ThrowIfCancellationRequested();
             _disposed.Token.ThrowIfCancellationRequested();
@@ -109,7 +119,7 @@ public sealed class DataLoader : IDisposable
         }
     }
 
-    private IEnumerable<Batch> Prefetched(int epoch, CancellationToken ct)
+    private IEnumerable<Batch> Prefetched(int epoch, int firstBatch, CancellationToken ct)
     {
         int[] order = EpochOrder(epoch);
         int batches = BatchesPerEpoch;
@@ -120,7 +130,7 @@ public sealed class DataLoader : IDisposable
         {
             try
             {
-                for (int b = 0; b < batches && !cts.IsCancellationRequested; b++)
+                for (int b = firstBatch; b < batches && !cts.IsCancellationRequested; b++)
                     queue.Add(Build(Slice(order, b), epoch, b, applyTransform: true), cts.Token);
             }
             catch (OperationCanceledException) when (cts.IsCancellationRequested) { }
@@ -170,7 +180,7 @@ public sealed class DataLoader : IDisposable
             // Parallel workers wrap what the dataset threw; hand the consumer the real exception.
             ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
         }
-        var batch = new Batch(images, labels, indices, epoch, index);
+        var batch = new Batch(images, labels, indices, epoch, index, Options.Seed);
         if (applyTransform && Options.Transform is { } t)
         {
             t.Apply(batch);

@@ -9,7 +9,8 @@ namespace OctaveML.Data;
 /// comma. Fields may be quoted ("a, b" with "" for a quote). A first row whose fields name the
 /// columns (path/file/filename/image/image_path and label/class/category/target) is a header and
 /// may put the two columns anywhere; without one, column 1 is the path and column 2 the label.
-/// Extra columns are ignored, blank lines skipped. Relative paths are relative to the manifest's folder.
+/// Extra columns are ignored, blank lines skipped. Relative paths are relative to the manifest's
+/// folder; on Unix a backslash in a path is read as a folder separator (manifests written on Windows).
 /// </summary>
 public static class ImageManifest
 {
@@ -51,6 +52,7 @@ public static class ImageManifest
             string path = fields[pathCol].Trim(), label = fields[labelCol].Trim();
             if (path.Length == 0) throw DatasetFormatException.AtLine(full, lineNo, "empty path; expected an image file path");
             if (label.Length == 0) throw DatasetFormatException.AtLine(full, lineNo, "empty label; expected a class name or number");
+            if (System.IO.Path.DirectorySeparatorChar == '/') path = path.Replace('\\', '/');
             entries.Add(new Entry(System.IO.Path.GetFullPath(System.IO.Path.Combine(folder, path)), label, lineNo));
         }
         return entries;

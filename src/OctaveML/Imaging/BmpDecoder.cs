@@ -65,6 +65,8 @@ public static class BmpDecoder
             throw new ImageFormatException(fileName, $"invalid image size {width}x{(topDown ? -height : height)}");
         if (width * height > options.MaxPixels)
             throw new ImageFormatException(fileName, $"image is {width}x{height} = {width * height} pixels, more than MaxPixels = {options.MaxPixels}");
+        if (width * height > Array.MaxLength / 3)
+            throw new ImageFormatException(fileName, $"image {width}x{height} is too large to decode");
         if (bpp is not (1 or 4 or 8 or 16 or 24 or 32))
             throw new ImageFormatException(fileName, $"invalid bits per pixel {bpp}");
         if (dibSize == 64 && compression != 0)

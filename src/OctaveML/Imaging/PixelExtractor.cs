@@ -50,28 +50,31 @@ public static class PixelExtractor
         }
 
         int n = image.Width * image.Height;
-        byte[] px = image.Pixels;
         int inC = image.Channels;
-        for (int oc = 0; oc < outC; oc++)
+        unsafe
         {
-            float[] t = tables[oc];
-            // Source channel of this output channel (for colour sources).
-            int src = outC == 1 ? 0 : options.Order == ColorOrder.Rgb ? oc : 2 - oc;
-            int dstStart = options.Interleave ? oc : oc * n;
-            int dstStep = options.Interleave ? outC : 1;
-            if (outC == 1 && inC == 3)
-            {
-                for (int i = 0, d = dstStart; i < n; i++, d += dstStep)
-                    destination[d] = t[Luma.FromRgb(px[3 * i], px[3 * i + 1], px[3 * i + 2])];
-            }
-            else if (inC == 1)
-            {
-                for (int i = 0, d = dstStart; i < n; i++, d += dstStep) destination[d] = t[px[i]];
-            }
-            else
-            {
-                for (int i = 0, d = dstStart, s = src; i < n; i++, d += dstStep, s += 3) destination[d] = t[px[s]];
-            }
+            fixed (byte* px = image.Pixels)
+            fixed (float* dst0 = destination)
+                for (int oc = 0; oc < outC; oc++)
+                {
+                    fixed (float* t = tables[oc])
+                    {
+                        // Source channel of this output channel (for colour sources).
+                        int src = outC == 1 ? 0 : options.Order == ColorOrder.Rgb ? oc : 2 - oc;
+                        float* d = dst0 + (options.Interleave ? oc : (long)oc * n);
+                        int step = options.Interleave ? outC : 1;
+                        if (outC == 1 && inC == 3)
+                            for (int i = 0; i < n; i++, d += step)
+                                *d = t[Luma.FromRgb(px[3 * i], px[3 * i + 1], px[3 * i + 2])];
+                        else if (inC == 1)
+                            for (int i = 0; i < n; i++, d += step) *d = t[px[i]];
+                        else
+                        {
+                            byte* p = px + src;
+                            for (int i = 0; i < n; i++, d += step, p += 3) *d = t[*p];
+                        }
+                    }
+                }
         }
     }
 

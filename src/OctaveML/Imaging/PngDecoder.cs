@@ -175,6 +175,8 @@ public static class PngDecoder
         long pixels = (long)w * hgt;
         if (pixels > options.MaxPixels)
             throw new ImageFormatException(fileName, $"image is {w}x{hgt} = {pixels} pixels, more than MaxPixels = {options.MaxPixels}");
+        if (pixels > Array.MaxLength)
+            throw new ImageFormatException(fileName, $"image {w}x{hgt} is too large to decode");
         return new Header { Width = (int)w, Height = (int)hgt, BitDepth = depth, ColorType = ct, Interlaced = body[12] == 1 };
     }
 

@@ -33,6 +33,8 @@ public static class PnmDecoder
         if (maxval is < 1 or > 65535) throw new ImageFormatException(fileName, $"invalid maxval {maxval} (1..65535)");
         if (width * height > options.MaxPixels)
             throw new ImageFormatException(fileName, $"image is {width}x{height} = {width * height} pixels, more than MaxPixels = {options.MaxPixels}");
+        if (width * height > Array.MaxLength / 3)
+            throw new ImageFormatException(fileName, $"image {width}x{height} is too large to decode");
         int sampleBytes = maxval < 256 ? 1 : 2;
         long need = width * height * channels * sampleBytes;
         if (data.Length - pos < need)

@@ -28,33 +28,53 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmMicroKernel
         return (k + slices - 1) / slices;
     }
 
+    /// <summary>
+    /// Floats of packed B kept per block when all of A's rows fit one packed block (a quarter
+    /// of a 1 MiB L2, half of a 512 KiB one).
+    /// </summary>
+    private const int L2BlockFloats = 64 * 1024;
+
     /// <summary>Computes C[i0..i1, j0..j1) of the problem on the calling thread.</summary>
+    /// <remarks>
+    /// When the rows fit one MC block (the convolution case: few output channels, many pixels),
+    /// A is packed once for every k slice and kept, and B is packed in narrow L2-sized blocks;
+    /// otherwise the classic order repacks A per column block and B blocks are L3-sized.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmProblem g, int i0, int i1, int j0, int j1)
     {
         int mr = TK.MR, nr = TK.NR;
         int kcMax = SliceDepth(g.K);
+        int slices = (g.K + kcMax - 1) / kcMax;
+        bool aResident = i1 - i0 <= TK.MC;
         int mcMax = Math.Min(TK.MC, RoundUp(i1 - i0, mr));
-        int ncMax = Math.Min(TK.NC, RoundUp(j1 - j0, nr));
+        int ncStep = aResident ? Math.Clamp(L2BlockFloats / kcMax / nr * nr, nr, TK.NC) : TK.NC;
+        int ncMax = Math.Min(ncStep, RoundUp(j1 - j0, nr));
+        long aSlice = (long)mcMax * kcMax;
         GemmWorkspace ws = GemmWorkspace.Current;
-        float* ap = ws.A((long)mcMax * kcMax);
+        float* ap = ws.A(aResident ? aSlice * slices : aSlice);
         float* bp = ws.B((long)ncMax * kcMax);
         float* tile = stackalloc float[mr * nr];
-        float* scales = stackalloc float[4]; // alpha, beta of this slice; then 1, 0 for scratch tiles
+        float* scales = stackalloc float[2]; // alpha, beta of this slice
 
-        for (int jc = j0; jc < j1; jc += TK.NC)
+        for (int jc = j0; jc < j1; jc += ncStep)
         {
-            int nc = Math.Min(TK.NC, j1 - jc);
-            for (int pc = 0; pc < g.K; pc += kcMax)
+            int nc = Math.Min(ncStep, j1 - jc);
+            for (int pc = 0, slice = 0; pc < g.K; pc += kcMax, slice++)
             {
                 int kc = Math.Min(kcMax, g.K - pc);
                 bool first = pc == 0;
                 bool overwrite = first && g.Beta == 0;
                 scales[0] = g.Alpha;
                 scales[1] = first ? g.Beta : 1f;
-                scales[2] = 1f;
-                scales[3] = 0f;
                 GemmPacking.PackB<TK>(g.B, g.Ldb, g.TransB, pc, kc, jc, nc, bp);
+                if (aResident)
+                {
+                    float* aps = ap + slice * aSlice;
+                    if (jc == j0) GemmPacking.PackA<TK>(g.A, g.Lda, g.TransA, i0, i1 - i0, pc, kc, aps);
+                    Macro(g.C + i0 * g.Ldc + jc, g.Ldc, i1 - i0, nc, kc, aps, bp, scales, overwrite, tile);
+                    continue;
+                }
                 for (int ic = i0; ic < i1; ic += TK.MC)
                 {
                     int mc = Math.Min(TK.MC, i1 - ic);
@@ -86,9 +106,9 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmMicroKernel
                 }
                 else
                 {
-                    // Ragged edge: full tile into scratch (1*acc is exact), then the same update
-                    // as the kernel's, element by element, for the part inside C.
-                    TK.Run(kc, apanel, bpanel, tile, nr, scales + 2, true);
+                    // Ragged edge: raw sums into scratch, then the same update as the kernel's,
+                    // element by element, for the part inside C.
+                    TK.RunEdge(rows, cols, kc, apanel, bpanel, tile);
                     float alpha = scales[0], beta = scales[1];
                     for (int i = 0; i < rows; i++)
                     {

@@ -31,4 +31,12 @@ internal unsafe interface IGemmMicroKernel
     /// pin two vector registers through the k loop and force an accumulator to spill.
     /// </summary>
     static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, float* alphaBeta, bool overwrite);
+
+    /// <summary>
+    /// For a ragged tile (rows &lt;= MR real rows, cols &lt;= NR real columns): tile[i*NR + j] = acc
+    /// for i &lt; rows, j &lt; cols (the rest is unspecified). Same products in the same order as
+    /// <see cref="Run"/>, so an element gets a bit-identical sum on either path; this only skips
+    /// (some of) the zero padding.
+    /// </summary>
+    static abstract void RunEdge(int rows, int cols, int kc, float* a, float* b, float* tile);
 }

@@ -60,6 +60,13 @@ internal readonly unsafe struct GemmMicroKernel128 : IGemmMicroKernel
         Store(c, c30, c31, va, vb, overwrite);
     }
 
+    public static void RunEdge(int rows, int cols, int kc, float* a, float* b, float* tile)
+    {
+        // Channel counts are multiples of 4, so ragged tiles are rare: run the full tile.
+        float* one = stackalloc float[2] { 1f, 0f };
+        Run(kc, a, b, tile, NR, one, true);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(float* c, Vector128<float> x0, Vector128<float> x1, Vector128<float> alpha, Vector128<float> beta, bool overwrite)
     {

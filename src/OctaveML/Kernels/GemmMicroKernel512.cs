@@ -13,7 +13,7 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
 {
     public static int MR => 8;
     public static int NR => 32;
-    public static int KC => 256;
+    public static int KC => 192; // B micro-panel 24 KiB + A 6 KiB: inside a 32 or 48 KiB L1
     public static int MC => 128;
     public static int NC => 4096;
 
@@ -77,6 +77,13 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
         Store(c, c50, c51, va, vb, overwrite); c += ldc;
         Store(c, c60, c61, va, vb, overwrite); c += ldc;
         Store(c, c70, c71, va, vb, overwrite);
+    }
+
+    public static void RunEdge(int rows, int cols, int kc, float* a, float* b, float* tile)
+    {
+        // Channel counts are multiples of 8, so ragged tiles are rare: run the full tile.
+        float* one = stackalloc float[2] { 1f, 0f };
+        Run(kc, a, b, tile, NR, one, true);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

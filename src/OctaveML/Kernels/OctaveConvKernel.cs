@@ -46,7 +46,10 @@ internal readonly record struct OctaveConvGeometry(int Batch, int Height, int Wi
 /// At stride 1, l2h reads the x_l rows of the low im2col buffer (no second im2col) and its result is
 /// upsampled, cropped and added into the h2h output in one pass.</item>
 /// </list>
-/// Grouped paths run one GEMM per group on row ranges of the same buffers. Images are split over
+/// The im2col and the pooled/concatenated buffers are shared by all paths of a resolution; packing
+/// two paths' weights into one GEMM measured the same as two K-split GEMMs into one output (kept: one
+/// call, one pass over C). Grouped paths run one GEMM per group on row ranges of the same buffers;
+/// depthwise layers run each path over the whole batch through <see cref="Conv2dKernel"/>. Images are split over
 /// threads in fixed contiguous chunks; weight gradients are reduced over the chunks in order, so
 /// results are deterministic for a given <see cref="Parallelism.Threads"/>.
 /// </summary>
@@ -77,12 +80,27 @@ internal sealed class OctaveConvKernel
     private readonly List<Op> _ops = new();
     private readonly int _chunks;
     private readonly bool _yhWritten, _ylWritten;
+    // Depthwise (and any layer whose ops are all grouped convolutions of a whole source buffer): each op
+    // runs once over the batch through Conv2dKernel (direct SIMD depthwise kernel) instead of per-image GEMMs.
+    private readonly bool _batchMode;
+    private float[] _dHiAll = [], _dLoAll = [];
 
     // Per-batch buffers kept from forward for backward.
     private float[] _hiIn = [], _loIn = [];
     private float[]? _xh, _xl;
-    // Per-chunk scratch.
-    private readonly float[][] _colHi, _colLo, _z, _dcolHi, _dcolLo, _dz, _dHi, _dLo;
+    // Per-thread scratch shared by every octave layer (im2col matrices, their gradients, the l2h output
+    // and its gradient, per-image source gradients): memory scales with threads, not with layers.
+    private const int ColHi = 0, ColLo = 1, Z = 2, DcolHi = 3, DcolLo = 4, DZ = 5, DHi = 6, DLo = 7;
+    [ThreadStatic] private static float[][]? t_scratch;
+
+    private static float[] Scratch(int slot, long length)
+    {
+        var slots = t_scratch ??= new float[8][];
+        var b = slots[slot];
+        if (b is null || b.Length < length)
+            slots[slot] = b = GC.AllocateUninitializedArray<float>((int)Math.Min(Array.MaxLength, Math.Max(length, (long)(b?.Length ?? 0) * 3 / 2)));
+        return b;
+    }
 
     public OctaveConvGeometry Geometry => _g;
 
@@ -124,6 +142,7 @@ internal sealed class OctaveConvKernel
         _yhWritten = _ops.Any(o => o.Dst == Dst.Yh);
         _ylWritten = _ops.Any(o => o.Dst == Dst.Yl);
 
+        _batchMode = _ops.Count > 0 && _ops.All(o => o.Groups > 1 && o.B < 0 && o.Dst != Dst.Z && o.Off == 0 && o.Cin == (o.Src == Src.Hi ? _cHi : _cLo));
         _chunks = Math.Max(1, Math.Min(Parallelism.Threads, g.Batch));
         foreach (var op in _ops)
         {
@@ -131,15 +150,6 @@ internal sealed class OctaveConvKernel
             for (int c = 0; c < _chunks; c++) op.Partial[c] = new float[WeightLength(op)];
             if (op.B >= 0) op.Packed = new float[WeightLength(op)];
         }
-        _colHi = NewScratch(); _colLo = NewScratch(); _z = NewScratch();
-        _dcolHi = NewScratch(); _dcolLo = NewScratch(); _dz = NewScratch(); _dHi = NewScratch(); _dLo = NewScratch();
-    }
-
-    private float[][] NewScratch()
-    {
-        var a = new float[_chunks][];
-        for (int i = 0; i < _chunks; i++) a[i] = [];
-        return a;
     }
 
     private void AddPair(Op? a, Op? b, bool allowFusion)
@@ -184,12 +194,42 @@ internal sealed class OctaveConvKernel
         if (NeedLo && !_loIsXl) Ensure(ref _loIn, (long)g.Batch * _cLo * LoPlane);
 
         int threads = _chunks > 1 ? 1 : 0;
+        if (_batchMode)
+        {
+            Parallelism.ForChunks(g.Batch, _chunks, (chunk, start, end) =>
+            {
+                for (int n = start; n < end; n++) BuildInputs(n);
+            });
+            bool wroteYh = false, wroteYl = false;
+            foreach (var op in _ops)
+            {
+                var cg = BatchGeometry(op);
+                bool toYh = op.Dst == Dst.Yh;
+                Conv2dKernel.Forward(cg, SourceAll(op.Src), weights[op.A], [], toYh ? yh : yl, toYh ? wroteYh : wroteYl);
+                if (toYh) wroteYh = true; else wroteYl = true;
+            }
+            if (!wroteYh) Array.Clear(yh);
+            if (!wroteYl) Array.Clear(yl);
+            return;
+        }
         Parallelism.ForChunks(g.Batch, _chunks, (chunk, start, end) =>
         {
             for (int n = start; n < end; n++)
-                ForwardImage(chunk, n, weights, yh, yl, threads);
+                ForwardImage(n, weights, yh, yl, threads);
         });
     }
+
+    private ConvGeometry BatchGeometry(Op op)
+    {
+        var g = _g;
+        bool hi = op.Src == Src.Hi;
+        return new ConvGeometry(g.Batch, op.Cin, hi ? g.HiH : g.LoH, hi ? g.HiW : g.LoW, op.Cout, g.Kernel, g.Kernel,
+            1, g.Padding, g.Dilation, op.Groups);
+    }
+
+    private ReadOnlySpan<float> SourceAll(Src src) => src == Src.Hi
+        ? (_hiIsXh ? _xh : _hiIn).AsSpan(0, _g.Batch * _cHi * HiPlane)
+        : (_loIsXl ? _xl : _loIn).AsSpan(0, _g.Batch * _cLo * LoPlane);
 
     private void Pack(Op op, float[][] weights)
     {
@@ -241,7 +281,7 @@ internal sealed class OctaveConvKernel
         : _loIn.AsSpan(n * _cLo * LoPlane, _cLo * LoPlane);
 
     /// <summary>The im2col matrix of one image's source buffer (the buffer itself for 1x1 convolutions).</summary>
-    private ReadOnlySpan<float> Columns(Src src, int chunk, int n)
+    private ReadOnlySpan<float> Columns(Src src, int n)
     {
         var g = _g;
         bool hi = src == Src.Hi;
@@ -249,12 +289,12 @@ internal sealed class OctaveConvKernel
         if (_direct) return img;
         int c = hi ? _cHi : _cLo, h = hi ? g.HiH : g.LoH, w = hi ? g.HiW : g.LoW;
         int oh = hi ? g.OutHiH : g.OutLoH, ow = hi ? g.OutHiW : g.OutLoW;
-        float[] col = hi ? Ensure(ref _colHi[chunk], (long)c * _kk * oh * ow) : Ensure(ref _colLo[chunk], (long)c * _kk * oh * ow);
+        float[] col = Scratch(hi ? ColHi : ColLo, (long)c * _kk * oh * ow);
         OctaveResample.Im2Col(img, c, h, w, g.Kernel, g.Padding, g.Dilation, oh, ow, col);
         return col.AsSpan(0, c * _kk * oh * ow);
     }
 
-    private void ForwardImage(int chunk, int n, float[][] weights, float[] yhAll, float[] ylAll, int threads)
+    private void ForwardImage(int n, float[][] weights, float[] yhAll, float[] ylAll, int threads)
     {
         var g = _g;
         BuildInputs(n);
@@ -264,21 +304,21 @@ internal sealed class OctaveConvKernel
         bool wroteYh = false, wroteYl = false;
         if (NeedHi)
         {
-            ReadOnlySpan<float> col = Columns(Src.Hi, chunk, n);
+            ReadOnlySpan<float> col = Columns(Src.Hi, n);
             foreach (var op in _ops)
                 if (op.Src == Src.Hi) { Gemm_Forward(op, OpWeights(op, weights), col, pHi, yh, wroteYh, threads); wroteYh = true; }
         }
         Span<float> z = Span<float>.Empty;
         if (NeedLo)
         {
-            ReadOnlySpan<float> col = Columns(Src.Lo, chunk, n);
+            ReadOnlySpan<float> col = Columns(Src.Lo, n);
             foreach (var op in _ops)
             {
                 if (op.Src != Src.Lo) continue;
                 if (op.Dst == Dst.Yl) { Gemm_Forward(op, OpWeights(op, weights), col, pLo, yl, wroteYl, threads); wroteYl = true; }
                 else
                 {
-                    z = Ensure(ref _z[chunk], (long)op.Cout * pLo).AsSpan(0, op.Cout * pLo);
+                    z = Scratch(Z, (long)op.Cout * pLo).AsSpan(0, op.Cout * pLo);
                     Gemm_Forward(op, OpWeights(op, weights), col, pLo, z, false, threads);
                 }
             }
@@ -308,11 +348,29 @@ internal sealed class OctaveConvKernel
         foreach (var op in _ops)
             foreach (var part in op.Partial) Array.Clear(part);
         int threads = _chunks > 1 ? 1 : 0;
+        if (_batchMode)
+        {
+            // Whole-batch convolution gradients first (into the source-buffer gradients), then the
+            // per-image routing through the pooling adjoints below.
+            if (NeedHi && !_hiIsXh) Ensure(ref _dHiAll, (long)g.Batch * _cHi * HiPlane);
+            if (NeedLo && !_loIsXl) Ensure(ref _dLoAll, (long)g.Batch * _cLo * LoPlane);
+            foreach (var op in _ops)
+            {
+                var cg = BatchGeometry(op);
+                bool hi = op.Src == Src.Hi;
+                float[] d = op.Dst == Dst.Yh ? dyh : dyl;
+                Conv2dKernel.BackwardWeight(cg, SourceAll(op.Src), d, grads[op.A], []);
+                float[] dSrc = hi ? (_hiIsXh ? dxh : _dHiAll) : (_loIsXl ? dxl! : _dLoAll);
+                bool first = !_ops.TakeWhile(o => o != op).Any(o => o.Src == op.Src);
+                Conv2dKernel.BackwardInput(cg, d, weights[op.A], dSrc.AsSpan(0, (int)cg.InputLength), accumulate: !first);
+            }
+        }
         Parallelism.ForChunks(g.Batch, _chunks, (chunk, start, end) =>
         {
             for (int n = start; n < end; n++)
                 BackwardImage(chunk, n, dyh, dyl, weights, dxh, dxl, threads);
         });
+        if (_batchMode) return;
         // Reduce the per-chunk weight gradients in chunk order (deterministic), unpacking fused paths.
         foreach (var op in _ops)
             for (int c = 0; c < _chunks; c++)
@@ -346,18 +404,23 @@ internal sealed class OctaveConvKernel
         // Gradient of the source buffers: the high one is dx_h itself at stride 1.
         Span<float> dHi = Span<float>.Empty, dLo = Span<float>.Empty;
         if (NeedHi || !_hiIsXh)
-            dHi = _hiIsXh ? dxh : Ensure(ref _dHi[chunk], (long)_cHi * HiPlane).AsSpan(0, _cHi * HiPlane);
+            dHi = _hiIsXh ? dxh
+                : _batchMode && NeedHi ? _dHiAll.AsSpan(n * _cHi * HiPlane, _cHi * HiPlane)
+                : Scratch(DHi, (long)_cHi * HiPlane).AsSpan(0, _cHi * HiPlane);
         if (NeedLo)
-            dLo = _loIsXl ? dxl : Ensure(ref _dLo[chunk], (long)_cLo * LoPlane).AsSpan(0, _cLo * LoPlane);
+            dLo = _loIsXl ? dxl
+                : _batchMode ? _dLoAll.AsSpan(n * _cLo * LoPlane, _cLo * LoPlane)
+                : Scratch(DLo, (long)_cLo * LoPlane).AsSpan(0, _cLo * LoPlane);
 
-        if (NeedHi) BackwardSource(Src.Hi, chunk, n, dyh, ReadOnlySpan<float>.Empty, weights, dHi, threads);
+        if (_batchMode) { if (!NeedHi && !dHi.IsEmpty) dHi.Clear(); }  // source gradients already computed over the batch
+        else if (NeedHi) BackwardSource(Src.Hi, chunk, n, dyh, ReadOnlySpan<float>.Empty, weights, dHi, threads);
         else if (!dHi.IsEmpty) dHi.Clear();
-        if (NeedLo)
+        if (NeedLo && !_batchMode)
         {
             ReadOnlySpan<float> dz = ReadOnlySpan<float>.Empty;
             if (_ops.Any(o => o.Dst == Dst.Z))
             {
-                float[] buf = Ensure(ref _dz[chunk], (long)g.HighOut * pLo);
+                float[] buf = Scratch(DZ, (long)g.HighOut * pLo);
                 OctaveResample.UpsampleBackward(dyh, g.HighOut, g.OutHiH, g.OutHiW, buf, g.OutLoH, g.OutLoW);
                 dz = buf.AsSpan(0, g.HighOut * pLo);
             }
@@ -395,9 +458,9 @@ internal sealed class OctaveConvKernel
         var g = _g;
         bool hi = src == Src.Hi;
         int c = hi ? _cHi : _cLo, p = hi ? PHi : PLo;
-        ReadOnlySpan<float> col = Columns(src, chunk, n);
+        ReadOnlySpan<float> col = Columns(src, n);
         Span<float> dcol = _direct ? dIn
-            : (hi ? Ensure(ref _dcolHi[chunk], (long)c * _kk * p) : Ensure(ref _dcolLo[chunk], (long)c * _kk * p)).AsSpan(0, c * _kk * p);
+            : Scratch(hi ? DcolHi : DcolLo, (long)c * _kk * p).AsSpan(0, c * _kk * p);
         // Rows of dcol are written per op (beta 0 by the first writer); rows no op reads get zeros.
         Span<bool> written = stackalloc bool[2];
         int split = hi ? _hiXOff : _loXOff;

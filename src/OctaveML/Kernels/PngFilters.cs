@@ -26,14 +26,16 @@ internal static class PngFilters
                 case None:
                     break;
                 case Sub:
-                    for (int i = bpp; i < n; i++) cur[i] += cur[i - bpp];
+                    if (bpp is 3 or 4) UnfilterSubSwar(cur, n, bpp);
+                    else for (int i = bpp; i < n; i++) cur[i] += cur[i - bpp];
                     break;
                 case Up:
                     UnfilterUp(cur, prev, n);
                     break;
                 case Average:
                     for (int i = 0; i < bpp && i < n; i++) cur[i] += (byte)(prev[i] >> 1);
-                    for (int i = bpp; i < n; i++) cur[i] += (byte)((cur[i - bpp] + prev[i]) >> 1);
+                    if (bpp is 3 or 4) UnfilterAverageSwar(cur, prev, n, bpp);
+                    else for (int i = bpp; i < n; i++) cur[i] += (byte)((cur[i - bpp] + prev[i]) >> 1);
                     break;
                 case Paeth:
                     if ((bpp == 3 || bpp == 4) && Vector128.IsHardwareAccelerated && n >= 16)
@@ -56,6 +58,44 @@ internal static class PngFilters
         for (; i + 16 <= n; i += 16)
             Vector128.Store(Vector128.Load(cur + i) + Vector128.Load(prev + i), cur + i);
         for (; i < n; i++) cur[i] += prev[i];
+    }
+
+    // SWAR: the bytes of a pixel packed in a uint, added lane-wise without carries between lanes, so
+    // the per-byte loop becomes a per-pixel loop (the dependency runs from pixel to pixel anyway).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint AddBytes(uint x, uint y) => ((x & 0x7F7F7F7Fu) + (y & 0x7F7F7F7Fu)) ^ ((x ^ y) & 0x80808080u);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint AverageBytes(uint x, uint y) => (x & y) + (((x ^ y) & 0xFEFEFEFEu) >> 1);
+
+    private static unsafe void UnfilterSubSwar(byte* cur, int n, int bpp)
+    {
+        int i = bpp;
+        if (n < bpp) return;
+        uint a = bpp == 4 ? Unsafe.ReadUnaligned<uint>(cur) : (uint)(cur[0] | cur[1] << 8 | cur[2] << 16);
+        for (; i + 4 <= n; i += bpp)
+        {
+            uint r = AddBytes(Unsafe.ReadUnaligned<uint>(cur + i), a);
+            if (bpp == 4) Unsafe.WriteUnaligned(cur + i, r);
+            else { Unsafe.WriteUnaligned(cur + i, (ushort)r); cur[i + 2] = (byte)(r >> 16); }
+            a = r;
+        }
+        for (; i < n; i++) cur[i] += cur[i - bpp];
+    }
+
+    private static unsafe void UnfilterAverageSwar(byte* cur, byte* prev, int n, int bpp)
+    {
+        int i = bpp;
+        if (n < bpp) return;
+        uint a = bpp == 4 ? Unsafe.ReadUnaligned<uint>(cur) : (uint)(cur[0] | cur[1] << 8 | cur[2] << 16);
+        for (; i + 4 <= n; i += bpp)
+        {
+            uint r = AddBytes(Unsafe.ReadUnaligned<uint>(cur + i), AverageBytes(a, Unsafe.ReadUnaligned<uint>(prev + i)));
+            if (bpp == 4) Unsafe.WriteUnaligned(cur + i, r);
+            else { Unsafe.WriteUnaligned(cur + i, (ushort)r); cur[i + 2] = (byte)(r >> 16); }
+            a = r;
+        }
+        for (; i < n; i++) cur[i] += (byte)((cur[i - bpp] + prev[i]) >> 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -95,11 +135,10 @@ internal static class PngFilters
             Vector128<short> useB = Vector128.LessThanOrEqual(pb, pc);
             Vector128<short> pred = Vector128.ConditionalSelect(useA, a, Vector128.ConditionalSelect(useB, b, c));
             Vector128<short> r = (x + pred) & Vector128.Create((short)0xFF);
-            // Write back bpp bytes (3 or 4).
-            cur[i] = (byte)r.GetElement(0);
-            cur[i + 1] = (byte)r.GetElement(1);
-            cur[i + 2] = (byte)r.GetElement(2);
-            if (bpp == 4) cur[i + 3] = (byte)r.GetElement(3);
+            // Write back bpp bytes (3 or 4) with one narrowing step and scalar stores.
+            uint packed = Vector128.Narrow(r.AsUInt16(), r.AsUInt16()).AsUInt32().ToScalar();
+            if (bpp == 4) Unsafe.WriteUnaligned(cur + i, packed);
+            else { Unsafe.WriteUnaligned(cur + i, (ushort)packed); cur[i + 2] = (byte)(packed >> 16); }
             a = r;
             c = b;
         }

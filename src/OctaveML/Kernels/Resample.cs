@@ -88,7 +88,40 @@ internal static class Resample
             {
                 byte* srow = s0 + (long)y * srcStride;
                 byte* drow = d0 + (long)(y - rowStart) * dstStride;
-                if (channels == 3)
+                if (channels == 3 && Vector128.IsHardwareAccelerated)
+                {
+                    // One pixel's three channels in the lanes of a vector (the fourth lane reads the next
+                    // byte and is discarded); the last output pixels of the last row, where that byte
+                    // would be past the end of the image, take the scalar path.
+                    long rowEnd3 = src.Length - (long)y * srcStride;
+                    var hv = Vector128.Create(half);
+                    for (int x = 0; x < outWidth; x++)
+                    {
+                        int* k = kk + x * ksize;
+                        int n = counts[x];
+                        byte* p = srow + starts[x] * 3;
+                        if ((starts[x] + n) * 3L + 1 > rowEnd3)
+                        {
+                            int a0 = half, a1 = half, a2 = half;
+                            for (int t = 0; t < n; t++, p += 3)
+                            {
+                                int w = k[t];
+                                a0 += p[0] * w; a1 += p[1] * w; a2 += p[2] * w;
+                            }
+                            drow[3 * x] = Clip8(a0); drow[3 * x + 1] = Clip8(a1); drow[3 * x + 2] = Clip8(a2);
+                            continue;
+                        }
+                        Vector128<int> acc = hv;
+                        for (int t = 0; t < n; t++, p += 3)
+                        {
+                            Vector128<int> px = Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalar(Unsafe.ReadUnaligned<uint>(p)).AsByte())).AsInt32();
+                            acc += px * Vector128.Create(k[t]);
+                        }
+                        acc = Vector128.Min(Vector128.Max(Vector128.ShiftRightArithmetic(acc, PrecisionBits), Vector128<int>.Zero), Vector128.Create(255));
+                        drow[3 * x] = (byte)acc.GetElement(0); drow[3 * x + 1] = (byte)acc.GetElement(1); drow[3 * x + 2] = (byte)acc.GetElement(2);
+                    }
+                }
+                else if (channels == 3)
                 {
                     for (int x = 0; x < outWidth; x++)
                     {

@@ -167,6 +167,12 @@ public sealed class Rng
         return p;
     }
 
+    /// <summary>
+    /// This generator seen as a <see cref="System.Random"/> (sharing its state), for APIs that take one,
+    /// such as the layers' initialisers: their draws then follow this fully specified sequence.
+    /// </summary>
+    public Random AsRandom() => new RngRandom(this);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong SplitMix64(ref ulong x)
     {
@@ -174,5 +180,42 @@ public sealed class Rng
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
+    }
+}
+
+/// <summary>A <see cref="Random"/> whose every draw comes from an <see cref="Rng"/>.</summary>
+internal sealed class RngRandom(Rng rng) : Random
+{
+    public override int Next() => (int)(rng.NextUInt64() >> 33); // [0, int.MaxValue)
+    public override int Next(int maxValue)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxValue);
+        return maxValue == 0 ? 0 : rng.NextInt(maxValue);
+    }
+    public override int Next(int minValue, int maxValue)
+    {
+        if (minValue > maxValue) throw new ArgumentOutOfRangeException(nameof(minValue), minValue, $"minValue must not exceed maxValue ({maxValue}).");
+        return minValue == maxValue ? minValue : (int)(minValue + (long)(rng.NextDouble() * ((long)maxValue - minValue)));
+    }
+    public override long NextInt64() => (long)(rng.NextUInt64() >> 1) % long.MaxValue;
+    public override long NextInt64(long maxValue) => NextInt64(0, maxValue);
+    public override long NextInt64(long minValue, long maxValue)
+    {
+        if (minValue > maxValue) throw new ArgumentOutOfRangeException(nameof(minValue), minValue, $"minValue must not exceed maxValue ({maxValue}).");
+        ulong range = (ulong)(maxValue - minValue);
+        if (range == 0) return minValue;
+        // Rejection sampling keeps it unbiased.
+        ulong limit = ulong.MaxValue - ulong.MaxValue % range;
+        ulong r;
+        do r = rng.NextUInt64(); while (r >= limit);
+        return minValue + (long)(r % range);
+    }
+    public override double NextDouble() => rng.NextDouble();
+    public override float NextSingle() => rng.NextSingle();
+    protected override double Sample() => rng.NextDouble();
+    public override void NextBytes(byte[] buffer) => NextBytes(buffer.AsSpan());
+    public override void NextBytes(Span<byte> buffer)
+    {
+        for (int i = 0; i < buffer.Length; i++) buffer[i] = (byte)(rng.NextUInt64() >> 56);
     }
 }

@@ -30,14 +30,24 @@ public sealed class AdamW : Optimizer
         if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
         if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
         if (!(epsilon >= 0) || double.IsInfinity(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be a finite value >= 0.");
-        Beta1 = beta1; Beta2 = beta2; Epsilon = epsilon;
+        _beta1 = beta1; Beta2 = beta2; Epsilon = epsilon;
         _expAvg = new Tensor?[Parameters.Count];
         _expAvgSq = new Tensor?[Parameters.Count];
         _steps = new long[Parameters.Count];
     }
 
-    /// <summary>Decay of the first moment.</summary>
-    public double Beta1 { get; }
+    /// <summary>Decay of the first moment; settable so a schedule can cycle it (one-cycle does).</summary>
+    public double Beta1
+    {
+        get => _beta1;
+        set
+        {
+            if (!(value >= 0 && value < 1)) throw new ArgumentOutOfRangeException(nameof(value), value, "Beta1 must be in [0, 1).");
+            _beta1 = value;
+        }
+    }
+
+    private double _beta1;
 
     /// <summary>Decay of the second moment.</summary>
     public double Beta2 { get; }
@@ -60,20 +70,18 @@ public sealed class AdamW : Optimizer
     }
 
     /// <inheritdoc/>
-    public override Dictionary<string, Tensor> StateDict()
+    protected override void CollectState(Action<string, Tensor> add)
     {
-        var d = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int i = 0; i < Parameters.Count; i++)
         {
             if (_steps[i] == 0) continue;
             if (_steps[i] > 1 << 24)
                 throw new InvalidOperationException($"parameter '{Parameters[i].Name}' has taken {_steps[i]} steps, more than a float32 step counter holds exactly.");
             string n = Parameters[i].Name;
-            d[n + ".exp_avg"] = _expAvg[i]!.Clone();
-            d[n + ".exp_avg_sq"] = _expAvgSq[i]!.Clone();
-            d[n + ".step"] = new Tensor([(float)_steps[i]], 1);
+            add(n + ".exp_avg", _expAvg[i]!);
+            add(n + ".exp_avg_sq", _expAvgSq[i]!);
+            add(n + ".step", new Tensor([(float)_steps[i]], 1));
         }
-        return d;
     }
 
     /// <inheritdoc/>

@@ -18,6 +18,20 @@ public abstract class LearningRateSchedule
     /// <summary>The rate at a validated, non-negative iteration.</summary>
     protected abstract double At(long iteration);
 
+    /// <summary>
+    /// The momentum (SGD momentum, or AdamW's beta1) for iteration <paramref name="iteration"/> when
+    /// the schedule cycles it (one-cycle does by default), else null: leave the optimizer's own.
+    /// </summary>
+    public double? Momentum(long iteration)
+    {
+        if (iteration < 0)
+            throw new ArgumentOutOfRangeException(nameof(iteration), iteration, "iteration must be >= 0.");
+        return MomentumAt(iteration);
+    }
+
+    /// <summary>The momentum at a validated iteration, or null when not scheduled (the default).</summary>
+    protected virtual double? MomentumAt(long iteration) => null;
+
     internal static void CheckRate(double value, string name)
     {
         if (!(value >= 0) || double.IsInfinity(value))

@@ -73,7 +73,19 @@ public abstract class Optimizer
     public abstract void Step();
 
     /// <summary>The per-parameter state as tensors keyed "&lt;parameter name&gt;.&lt;state name&gt;" (copies).</summary>
-    public abstract Dictionary<string, Tensor> StateDict();
+    public Dictionary<string, Tensor> StateDict() =>
+        StateView().ToDictionary(x => x.Key, x => x.Value.Clone(), StringComparer.Ordinal);
+
+    /// <summary>The state without copying (the live tensors), for a checkpoint written at once.</summary>
+    internal Dictionary<string, Tensor> StateView()
+    {
+        var d = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        CollectState((key, value) => d.Add(key, value));
+        return d;
+    }
+
+    /// <summary>Hands every state tensor to <paramref name="add"/> with its key (not copied; the base copies).</summary>
+    protected abstract void CollectState(Action<string, Tensor> add);
 
     /// <summary>
     /// Restores state written by <see cref="StateDict"/>. Every key must name one of this optimizer's

@@ -31,14 +31,30 @@ public sealed class Sgd : Optimizer
             throw new ArgumentOutOfRangeException(nameof(dampening), dampening, "dampening must be in [0, 1].");
         if (nesterov && (momentum <= 0 || dampening != 0))
             throw new ArgumentException($"nesterov needs momentum > 0 and dampening = 0 (got momentum {momentum}, dampening {dampening}).", nameof(nesterov));
-        Momentum = momentum;
+        _momentum = momentum;
         Dampening = dampening;
         Nesterov = nesterov;
         _buffers = new Tensor?[Parameters.Count];
     }
 
-    /// <summary>The momentum factor (0 = plain SGD).</summary>
-    public double Momentum { get; }
+    /// <summary>
+    /// The momentum factor (0 = plain SGD); settable so a schedule can cycle it (a buffer starts at the
+    /// first step taken with momentum, as in PyTorch).
+    /// </summary>
+    public double Momentum
+    {
+        get => _momentum;
+        set
+        {
+            if (!(value >= 0) || double.IsInfinity(value))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Momentum must be a finite value >= 0.");
+            if (Nesterov && value <= 0)
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Momentum must stay > 0 with Nesterov.");
+            _momentum = value;
+        }
+    }
+
+    private double _momentum;
 
     /// <summary>The dampening for momentum.</summary>
     public double Dampening { get; }
@@ -64,12 +80,10 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc/>
-    public override Dictionary<string, Tensor> StateDict()
+    protected override void CollectState(Action<string, Tensor> add)
     {
-        var d = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int i = 0; i < Parameters.Count; i++)
-            if (_buffers[i] is { } b) d[Parameters[i].Name + ".momentum_buffer"] = b.Clone();
-        return d;
+            if (_buffers[i] is { } b) add(Parameters[i].Name + ".momentum_buffer", b);
     }
 
     /// <inheritdoc/>
@@ -80,8 +94,6 @@ public sealed class Sgd : Optimizer
         foreach (var (key, value) in state)
         {
             var (i, _) = ParseKey(key, ["momentum_buffer"]);
-            if (Momentum == 0)
-                throw new ArgumentException($"optimizer state '{key}' is a momentum buffer but this SGD has momentum 0.", nameof(state));
             var shape = Parameters[i].Parameter.Value.ShapeArray();
             loaded[i] = new Tensor((float[])CheckLength(key, value, Parameters[i].Parameter.Value.Length).Data.Clone(), shape);
         }

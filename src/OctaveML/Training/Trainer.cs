@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OctaveML.Data;
 using OctaveML.Kernels;
 using OctaveML.Models;
 using OctaveML.Tensors;
@@ -65,6 +67,25 @@ public sealed class Trainer
     }
 
     /// <summary>
+    /// <see cref="Fit(ImageClassifier, IBatchSource, IBatchSource?, IProgress{TrainingProgress}?, CancellationToken)"/>
+    /// over data loaders: the training loader's (seed, epoch) fix order and augmentation; the validation
+    /// loader should neither shuffle nor augment.
+    /// </summary>
+    public TrainingResult Fit(ImageClassifier model, DataLoader train, DataLoader? validation = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return Fit(model, new DataLoaderSource(train), validation is null ? null : new DataLoaderSource(validation), progress, cancellationToken);
+    }
+
+    /// <summary>Loss and accuracy over one pass of a data loader (see <see cref="Evaluate(ImageClassifier, IBatchSource, CancellationToken)"/>).</summary>
+    public static ValidationResult Evaluate(ImageClassifier model, DataLoader data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Evaluate(model, new DataLoaderSource(data), cancellationToken);
+    }
+
+    /// <summary>
     /// Mean cross-entropy (no label smoothing) and top-1 accuracy of <paramref name="model"/> over one
     /// pass of <paramref name="data"/> (epoch 0), in eval mode.
     /// </summary>
@@ -74,12 +95,12 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(data);
         model.Eval();
         double lossSum = 0; long correct = 0, seen = 0;
-        foreach (var (images, labels) in data.GetEpoch(0, cancellationToken))
+        foreach (var (images, labels) in data.GetEpoch(0, 0, cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var logits = model.Forward(images);
             CheckLogits(model, logits, labels.Length);
-            float loss = SoftmaxCrossEntropy.ForwardBackward(labels.Length, model.NumClasses, logits.Data, labels, Span<float>.Empty);
+            float loss = CrossEntropyKernel.ForwardBackward(labels.Length, model.NumClasses, logits.Data, labels, Span<float>.Empty);
             lossSum += (double)loss * labels.Length;
             correct += CountCorrect(logits, labels, model.NumClasses);
             seen += labels.Length;
@@ -127,6 +148,7 @@ public sealed class Trainer
         private TrainingState _state;
         private Dictionary<string, Tensor>? _best;
         private string? _lastCheckpoint;
+        private double _lastLoss = double.NaN;
         private readonly List<EpochMetrics> _history = new();
 
         public Run(Trainer trainer, ImageClassifier model, IBatchSource train, IBatchSource? validation,
@@ -137,7 +159,7 @@ public sealed class Trainer
             _batches = train.BatchesPerEpoch;
             _optimizer = _o.CreateOptimizer(model);
             _schedule = _o.CreateSchedule(_batches);
-            _state = new TrainingState { BatchesPerEpoch = _batches, Options = _o };
+            _state = new TrainingState { BatchesPerEpoch = _batches, DataSeed = train.Seed, Options = _o };
         }
 
         public TrainingResult Execute()
@@ -174,12 +196,10 @@ public sealed class Trainer
             if (_state.Batch >= _batches) return; // cancelled after the last batch, before validation
             var clock = Stopwatch.StartNew();
             long imagesThisSession = 0; int batchesThisSession = 0;
-            int b = 0;
+            int b = _state.Batch; // > 0 when resuming mid-epoch
             var gradBuffer = Array.Empty<float>();
-            foreach (var (images, labels) in _train.GetEpoch(epoch, _ct))
+            foreach (var (images, labels) in _train.GetEpoch(epoch, b, _ct))
             {
-                // Resuming mid-epoch: the source replays the epoch; the batches already trained are skipped.
-                if (b < _state.Batch) { b++; continue; }
                 _ct.ThrowIfCancellationRequested();
                 if (b >= _batches)
                     throw new InvalidOperationException($"the training source yielded more than its BatchesPerEpoch = {_batches} batches in epoch {epoch}.");
@@ -187,16 +207,18 @@ public sealed class Trainer
                 int n = labels.Length;
                 double lr = _schedule.LearningRate(_state.Iteration);
                 _optimizer.LearningRate = lr;
+                if (_schedule.Momentum(_state.Iteration) is { } momentum) SetMomentum(momentum);
                 _model.Train();
                 _optimizer.ZeroGrad();
                 var logits = _model.Forward(images);
                 CheckLogits(_model, logits, n);
                 int classes = _model.NumClasses;
                 if (gradBuffer.Length != n * classes) gradBuffer = new float[n * classes];
-                float loss = SoftmaxCrossEntropy.ForwardBackward(n, classes, logits.Data, labels, gradBuffer, _o.LabelSmoothing);
+                float loss = CrossEntropyKernel.ForwardBackward(n, classes, logits.Data, labels, gradBuffer, labelSmoothing: _o.LabelSmoothing);
                 if (!float.IsFinite(loss))
                     throw new TrainingDivergedException(epoch, b, _state.Iteration, loss, _lastCheckpoint);
                 int correct = CountCorrect(logits, labels, classes);
+                _lastLoss = loss;
                 _model.Backward(new Tensor(gradBuffer, n, classes));
                 _optimizer.Step();
 
@@ -230,10 +252,20 @@ public sealed class Trainer
                 throw new InvalidOperationException($"the training source yielded {b} batches in epoch {epoch}; its BatchesPerEpoch is {_batches}.");
         }
 
+        private void SetMomentum(double momentum)
+        {
+            switch (_optimizer)
+            {
+                case Sgd sgd: sgd.Momentum = momentum; break;
+                case AdamW adam: adam.Beta1 = momentum; break;
+            }
+        }
+
         /// <summary>Validates, records the epoch, tracks the best weights; true when early stopping says stop.</summary>
         private bool EndEpoch()
         {
             int epoch = _state.Epoch;
+            CheckWeightsFinite();
             ValidationResult? v = _validation is null ? null : Evaluate(_model, _validation, _ct);
             var metrics = new EpochMetrics(epoch,
                 _state.EpochLossSum / _state.EpochSeen, (double)_state.EpochCorrect / _state.EpochSeen,
@@ -282,9 +314,19 @@ public sealed class Trainer
         private TrainingResult Result(StopReason reason) =>
             new(_history.ToArray(), reason, _state.Iteration, _state.BestEpoch, _state.BestMetric);
 
+        /// <summary>Throws when a parameter holds NaN or infinity (a finite loss does not prove the step was sane).</summary>
+        private void CheckWeightsFinite()
+        {
+            foreach (var (name, p) in _model.NamedParameters())
+                if (!TensorPrimitives.IsFiniteAll<float>(p.Value.Data))
+                    throw new TrainingDivergedException(_state.Epoch, _state.Batch, _state.Iteration, _lastLoss, _lastCheckpoint,
+                        $"parameter '{name}' holds NaN or infinity after {_state.Iteration} steps");
+        }
+
         private void SaveCheckpoint()
         {
             if (_trainer.CheckpointPath is not { } path) return;
+            CheckWeightsFinite();
             var state = _state with
             {
                 History = _history.ToList(),
@@ -293,7 +335,7 @@ public sealed class Trainer
                 Threads = Parallelism.Threads,
                 SavedAtUtc = DateTime.UtcNow.ToString("O"),
             };
-            new Checkpoint { State = state, Model = _model.StateDict(), Optimizer = _optimizer.StateDict(), BestModel = _best }.Save(path);
+            new Checkpoint { State = state, Model = _model.StateDict(), Optimizer = _optimizer.StateView(), BestModel = _best }.Save(path);
             _lastCheckpoint = path;
         }
 
@@ -308,6 +350,8 @@ public sealed class Trainer
                     "use the same options, another CheckpointDirectory, or Resume = false to start over.");
             if (s.BatchesPerEpoch != _batches)
                 throw new InvalidOperationException($"checkpoint {path} was written with {s.BatchesPerEpoch} batches per epoch; the training source has {_batches}.");
+            if (s.DataSeed != _train.Seed)
+                throw new InvalidOperationException($"checkpoint {path} was written with training data seed {s.DataSeed?.ToString() ?? "none"}; the training source has {_train.Seed?.ToString() ?? "none"}.");
             try
             {
                 if (ck.BestModel is { } best) CheckFits(best, "best/");

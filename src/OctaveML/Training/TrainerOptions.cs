@@ -96,6 +96,15 @@ public sealed record TrainerOptions
     /// <summary>One-cycle: final rate = initial rate / FinalDivFactor (default 1e4).</summary>
     public double FinalDivFactor { get; init; } = 1e4;
 
+    /// <summary>One-cycle: cycle the momentum (SGD momentum or AdamW beta1) against the rate, as torch does by default (default true).</summary>
+    public bool CycleMomentum { get; init; } = true;
+
+    /// <summary>One-cycle: the momentum at the peak rate (default 0.85).</summary>
+    public double BaseMomentum { get; init; } = 0.85;
+
+    /// <summary>One-cycle: the momentum at the start and end (default 0.95).</summary>
+    public double MaxMomentum { get; init; } = 0.95;
+
     /// <summary>Label smoothing of the training loss, in [0, 1) (default 0; validation loss never smooths).</summary>
     public float LabelSmoothing { get; init; }
 
@@ -144,6 +153,8 @@ public sealed record TrainerOptions
         Check(PctStart is > 0 and < 1, nameof(PctStart), PctStart, "in (0, 1)");
         Check(Finite(DivFactor) && DivFactor > 0, nameof(DivFactor), DivFactor, "a finite value > 0");
         Check(Finite(FinalDivFactor) && FinalDivFactor > 0, nameof(FinalDivFactor), FinalDivFactor, "a finite value > 0");
+        Check(BaseMomentum >= 0 && BaseMomentum <= MaxMomentum, nameof(BaseMomentum), BaseMomentum, $"in [0, MaxMomentum = {MaxMomentum}]");
+        Check(MaxMomentum is >= 0 and < 1, nameof(MaxMomentum), MaxMomentum, "in [0, 1)");
         Check(LabelSmoothing is >= 0 and < 1, nameof(LabelSmoothing), LabelSmoothing, "in [0, 1)");
         Check(Patience >= 1, nameof(Patience), Patience, "at least 1");
         Check(Finite(MinDelta) && MinDelta >= 0, nameof(MinDelta), MinDelta, "a finite value >= 0");
@@ -169,7 +180,7 @@ public sealed record TrainerOptions
             ScheduleKind.Constant => new ConstantSchedule(LearningRate),
             ScheduleKind.Step => StepSchedule.ByEpochs(LearningRate, StepSizeEpochs, Gamma, iterationsPerEpoch),
             ScheduleKind.Cosine => new CosineSchedule(LearningRate, total, (long)Math.Round(WarmupEpochs * iterationsPerEpoch), WarmupStartFactor, MinLearningRate),
-            ScheduleKind.OneCycle => new OneCycleSchedule(LearningRate, total, PctStart, DivFactor, FinalDivFactor),
+            ScheduleKind.OneCycle => new OneCycleSchedule(LearningRate, total, PctStart, DivFactor, FinalDivFactor, CycleMomentum, BaseMomentum, MaxMomentum),
             _ => throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, "unknown schedule kind."),
         };
     }

@@ -10,7 +10,7 @@ public enum ProgressKind
 }
 
 /// <summary>
-/// A progress report from <see cref="Trainer.Fit"/>, sent after every batch and every epoch.
+/// A progress report from <c>Trainer.Fit</c>, sent after every batch and every epoch.
 /// Epoch and Batch are 0-based indices; Loss and Accuracy are running means over the epoch so far.
 /// </summary>
 public sealed record TrainingProgress

@@ -9,7 +9,7 @@ public enum StopReason
     EarlyStopped,
 }
 
-/// <summary>The outcome of <see cref="Trainer.Fit"/>.</summary>
+/// <summary>The outcome of <c>Trainer.Fit</c>.</summary>
 public sealed record TrainingResult(
     IReadOnlyList<EpochMetrics> History,
     StopReason StopReason,

@@ -26,6 +26,9 @@ public sealed record TrainingState
     /// <summary>Batches per epoch of the training data the run was started with.</summary>
     public int BatchesPerEpoch { get; init; }
 
+    /// <summary>The training source's seed (<see cref="IBatchSource.Seed"/>), when it has one.</summary>
+    public ulong? DataSeed { get; init; }
+
     /// <summary>True once the run has ended (all epochs, or early stopping).</summary>
     public bool Completed { get; init; }
 

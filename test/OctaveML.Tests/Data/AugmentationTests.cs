@@ -107,13 +107,22 @@ public class AugmentationTests
         var ds = IdxDataset.LoadFolder(DataFiles.FashionSmall, train: true).Take(100);
         var (mean, std) = ChannelStatistics.Compute(ds);
         IBatchTransform Aug() => new Compose(new RandomCrop(4, seed: 3), new RandomHorizontalFlip(seed: 3), new Normalize(mean, std));
-        Tensor[] Run(int prefetch) =>
-            new DataLoader(ds, new DataLoaderOptions { BatchSize = 32, Seed = 8, Transform = Aug(), PrefetchBatches = prefetch })
-                .GetEpoch(2).Select(b => b.Images).ToArray();
-        var a = Run(2);
-        var b = Run(0);
+        Batch[] Run(int prefetch, ulong seed = 8) =>
+            new DataLoader(ds, new DataLoaderOptions { BatchSize = 32, Seed = seed, Transform = Aug(), PrefetchBatches = prefetch })
+                .GetEpoch(2).ToArray();
+        var a = Run(2).Select(b => b.Images).ToArray();
+        var b = Run(0).Select(b => b.Images).ToArray();
         a.Should().HaveCount(4);
         for (int i = 0; i < a.Length; i++) a[i].Data.Should().Equal(b[i].Data);
+
+        // The loader's seed also changes the augmentation: the same image in another seed's epoch differs.
+        var other = Run(2, seed: 9);
+        var first = Run(2)[0];
+        int j = Array.FindIndex(other, bb => bb.Indices.Contains(first.Indices[0]));
+        int k = Array.IndexOf(other[j].Indices, first.Indices[0]);
+        var crop = new RandomCrop(4, seed: 3);
+        crop.Offset(2, first.Indices[0], 8).Should().NotBe(crop.Offset(2, first.Indices[0], 9), "this index was checked to draw different shifts");
+        other[j].Images.Data.AsSpan(k * 784, 784).SequenceEqual(first.Images.Data.AsSpan(0, 784)).Should().BeFalse();
         // Normalised: the epoch's pixels are roughly centred (shifts add some zero padding).
         a.SelectMany(t => t.Data).Average().Should().BeInRange(-0.3f, 0.1f);
     }

@@ -87,6 +87,24 @@ public class IdxDatasetTests
     }
 
     [Fact]
+    public void MultiMemberGzipAndDamagedSizeTrailersStillReadWholly()
+    {
+        using var tmp = new DataFiles.TempFolder();
+        var (ip, lp) = DataFiles.WriteIdxPair(tmp.Path, "train", 9, 5, 5, classes: 3);
+        byte[] plain = File.ReadAllBytes(ip);
+        // Two gzip members (valid per RFC 1952): the trailer of the last one sizes only 100 bytes.
+        File.WriteAllBytes(ip, [.. DataFiles.Gzip(plain[..(plain.Length - 100)]), .. DataFiles.Gzip(plain[^100..])]);
+        IdxReader.ReadAllBytesMaybeGzip(ip).Should().Equal(plain);
+        IdxDataset.Load(ip, lp).GetPixels(8).ToArray().Should().Equal(plain[^25..]);
+        // A trailer claiming far more than deflate can expand to is not trusted for the allocation.
+        var gz = DataFiles.Gzip(plain);
+        BitConverter.GetBytes(0x7000_0000u).CopyTo(gz, gz.Length - 4);
+        File.WriteAllBytes(ip, gz);
+        FluentActions.Invoking(() => IdxReader.ReadAllBytesMaybeGzip(ip)).Should().Throw<DatasetFormatException>()
+            .Which.Message.Should().Contain("gzip stream is corrupt");
+    }
+
+    [Fact]
     public void FolderLoaderUsesDigitNamesOutsideFashionAndFindsTestPair()
     {
         using var tmp = new DataFiles.TempFolder();

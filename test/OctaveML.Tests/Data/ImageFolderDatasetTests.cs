@@ -210,6 +210,11 @@ public class ImageFolderDatasetTests
         var two = Run(2);
         one.Should().HaveCount(3);
         for (int i = 0; i < one.Length; i++) two[i].Should().Equal(one[i]);
+
+        // A file that breaks after loading reaches the consumer as the decoder's own exception.
+        File.WriteAllText(ds.Files[7], "now junk");
+        var act = () => { foreach (var b in new DataLoader(ds, new DataLoaderOptions { BatchSize = 5, Workers = 2 }).GetEpoch(0)) { } };
+        act.Should().Throw<ImageFormatException>().Which.FileName.Should().Be(ds.Files[7]);
     }
 
     private sealed class ListProgress : IProgress<BadImageFile>

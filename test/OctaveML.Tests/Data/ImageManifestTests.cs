@@ -23,7 +23,7 @@ public class ImageManifestTests
     {
         using var tmp = new DataFiles.TempFolder();
         string m = tmp.File("m.txt");
-        File.WriteAllLines(m, ["file\tclass", "x/1.png\tcat", "", "2.png\tdog"]);
+        File.WriteAllLines(m, ["file\tclass", "x\\1.png\tcat", "", "2.png\tdog"]);
         var rows = ImageManifest.Read(m);
         rows.Should().Equal(
             new ImageManifest.Entry(Path.Combine(tmp.Path, "x", "1.png"), "cat", 2),

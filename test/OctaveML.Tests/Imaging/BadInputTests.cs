@@ -141,4 +141,19 @@ public class BadInputTests
         Fails("P5 4 4 0\n"u8.ToArray().Concat(new byte[16]).ToArray(), "k.pgm").Reason.Should().Contain("maxval");
         Fails("P6 4 x 255\n"u8.ToArray(), "l.ppm").Reason.Should().Contain("height is not a number");
     }
+
+    [Fact]
+    public void A_caller_lifting_MaxPixels_still_gets_a_format_error_not_an_overflow()
+    {
+        var unlimited = new DecodeOptions { MaxPixels = long.MaxValue };
+        byte[] idat = PngChunks.Zlib(new byte[10]);
+        byte[] png = PngChunks.Build([("IHDR", PngChunks.Ihdr(int.MaxValue, int.MaxValue, 16, 6)), ("IDAT", idat), ("IEND", [])]);
+        FluentActions.Invoking(() => ImageDecoder.Decode(png, unlimited, "x.png")).Should().Throw<ImageFormatException>().WithMessage("x.png: *too large*");
+        FluentActions.Invoking(() => ImageDecoder.Decode("P6 2147483647 2147483647 65535\n"u8.ToArray(), unlimited, "x.ppm"))
+            .Should().Throw<ImageFormatException>().WithMessage("x.ppm: *too large*");
+        byte[] bmp = File.ReadAllBytes(Path.Combine(ImagingData.Folder("bmp"), "rgb24.bmp"));
+        BitConverter.GetBytes(int.MaxValue).CopyTo(bmp, 18);
+        BitConverter.GetBytes(int.MinValue + 1).CopyTo(bmp, 22);
+        FluentActions.Invoking(() => ImageDecoder.Decode(bmp, unlimited, "x.bmp")).Should().Throw<ImageFormatException>().WithMessage("x.bmp: *too large*");
+    }
 }

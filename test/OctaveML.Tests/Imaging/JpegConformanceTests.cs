@@ -48,6 +48,21 @@ public class JpegConformanceTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("cmyk_base")]
+    [InlineData("cmyk_noadobe")]
+    [InlineData("base_rgb")]
+    public void GrayscaleOfNonYCbCrIsTheLumaOfItsRgb(string stem)
+    {
+        var rgb = JpegCorpus.Reference(stem)!;
+        var luma = new byte[rgb.Width * rgb.Height];
+        for (int i = 0; i < luma.Length; i++)
+            luma[i] = (byte)((19595 * rgb.Pixels[3 * i] + 38470 * rgb.Pixels[3 * i + 1] + 7471 * rgb.Pixels[3 * i + 2] + 32768) >> 16);
+        var image = JpegDecoder.Decode(JpegCorpus.Bytes(stem + ".jpg"), new DecodeOptions { Grayscale = true });
+        image.Channels.Should().Be(1);
+        JpegCorpus.MaxAbsDiff(image, new Image(rgb.Width, rgb.Height, 1, luma)).Should().BeLessThanOrEqualTo(1);
+    }
+
+    [Theory]
     [InlineData(1)] [InlineData(2)] [InlineData(3)] [InlineData(4)]
     [InlineData(5)] [InlineData(6)] [InlineData(7)] [InlineData(8)]
     public void ExifOrientationIsApplied(int orientation)
@@ -88,5 +103,30 @@ public class JpegConformanceTests(ITestOutputHelper output)
         JpegDecoder.IsJpeg(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }).Should().BeFalse();
         JpegDecoder.IsJpeg(new byte[] { 0xFF, 0xD8 }).Should().BeFalse();
         JpegDecoder.IsJpeg(ReadOnlySpan<byte>.Empty).Should().BeFalse();
+    }
+}
+
+/// <summary>ImageDecoder recognises JPEGs by their bytes and hands them to <see cref="JpegDecoder"/>.</summary>
+public class JpegDispatchTests
+{
+    [Fact]
+    public void ImageDecoderDecodesJpegFiles()
+    {
+        string path = JpegCorpus.PathOf("base_420_odd.jpg");
+        ImageDecoder.DetectFormat(File.ReadAllBytes(path)).Should().Be("jpeg");
+        var viaDispatch = ImageDecoder.Decode(path);
+        var direct = JpegDecoder.Decode(File.ReadAllBytes(path));
+        viaDispatch.Pixels.Should().Equal(direct.Pixels);
+        (viaDispatch.Width, viaDispatch.Height).Should().Be((97, 61));
+        var gray = ImageDecoder.Decode(path, new DecodeOptions { Grayscale = true });
+        gray.Channels.Should().Be(1);
+    }
+
+    [Fact]
+    public void ImageDecoderNamesTheFileOfABadJpeg()
+    {
+        var data = JpegCorpus.Bytes("base_420.jpg")[..300];
+        var act = () => ImageDecoder.Decode(data, null, "cut.jpg");
+        act.Should().Throw<ImageFormatException>().Which.Message.Should().StartWith("cut.jpg: ");
     }
 }

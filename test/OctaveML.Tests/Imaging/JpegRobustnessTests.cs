@@ -145,3 +145,23 @@ public class JpegRobustnessTests
         Rejects(WithSize("base_420.jpg", 96, 0)).Should().BeOfType<UnsupportedImageFormatException>();
     }
 }
+
+/// <summary>A progressive file repeating one scan thousands of times is refused, not decoded for minutes.</summary>
+public class JpegScanBombTests
+{
+    [Fact]
+    public void TooManyScansAreRefused()
+    {
+        var data = JpegCorpus.Bytes("prog_gray.jpg");
+        // Find the last SOS segment and its entropy data (up to EOI), then repeat it 1500 times.
+        int sos = -1;
+        for (int i = 2; i + 1 < data.Length; i++)
+            if (data[i] == 0xFF && data[i + 1] == 0xDA) sos = i;
+        var scan = data[sos..^2];
+        var bomb = new List<byte>(data[..^2]);
+        for (int i = 0; i < 1500; i++) bomb.AddRange(scan);
+        bomb.AddRange(new byte[] { 0xFF, 0xD9 });
+        var act = () => JpegDecoder.Decode(bomb.ToArray(), fileName: "scans.jpg");
+        act.Should().Throw<ImageFormatException>().Which.Reason.Should().Contain("scans");
+    }
+}

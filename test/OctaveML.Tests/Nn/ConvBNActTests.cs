@@ -95,6 +95,22 @@ public class ConvBNActTests
     }
 
     [Fact]
+    public void Alpha_out_one_has_no_high_channels_and_no_bn_h()
+    {
+        var rng = new Random(6);
+        var layer = new ConvBNAct(8, 8, 3, 0.5, 1, 2, 1, random: rng);
+        layer.BnH.Should().BeNull();
+        var x = new OctaveTensor(OctaveGradCheck.Random(rng, 2, 4, 7, 9), OctaveGradCheck.Random(rng, 2, 4, 4, 5));
+        var y = layer.Forward(x);
+        y.High.ShapeString.Should().Be("[2, 0, 4, 5]");
+        y.Low!.ShapeString.Should().Be("[2, 8, 2, 3]");
+        y.Low.Data.Should().OnlyContain(v => v >= 0);
+        var dx = layer.Backward(new OctaveTensor(new Tensor(2, 0, 4, 5), OctaveGradCheck.Random(rng, 2, 8, 2, 3)));
+        dx.High.ShapeString.Should().Be("[2, 4, 7, 9]");
+        dx.Low!.ShapeString.Should().Be("[2, 4, 4, 5]");
+    }
+
+    [Fact]
     public void Alpha_giving_no_low_channels_is_rejected()
     {
         FluentActions.Invoking(() => new ConvBNAct(8, 8, 3, 0.5, 0.1)).Should().Throw<ArgumentException>()

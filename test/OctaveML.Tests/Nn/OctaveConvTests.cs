@@ -91,6 +91,23 @@ public class OctaveConvTests
     }
 
     [Theory]
+    [InlineData(3, 1)]
+    [InlineData(3, 2)]
+    [InlineData(1, 1)]
+    public void A_single_image_gives_the_same_result_as_inside_a_batch(int k, int stride)
+    {
+        // Batch 1 runs one chunk with a multi-threaded GEMM, batch 2 one image per thread.
+        var rng = new Random(9);
+        var conv = new OctaveConv(8, 6, k, 0.5, 0.5, stride, k / 2, random: rng);
+        var x = Input(rng, conv, 2, 9, 7);
+        var both = conv.Forward(x);
+        var one = conv.Forward(new OctaveTensor(
+            new Tensor(x.High.Data[..(x.High.Length / 2)], 1, 4, 9, 7), new Tensor(x.Low!.Data[..(x.Low.Length / 2)], 1, 4, 5, 4)));
+        Infrastructure.Close.Assert(one.High.Data, both.High.Data.AsSpan(0, one.High.Length), "high");
+        Infrastructure.Close.Assert(one.Low!.Data, both.Low!.Data.AsSpan(0, one.Low.Length), "low");
+    }
+
+    [Theory]
     [InlineData(-0.1, 0.5, "alphaIn")]
     [InlineData(0.5, 1.5, "alphaOut")]
     [InlineData(double.NaN, 0.5, "alphaIn")]

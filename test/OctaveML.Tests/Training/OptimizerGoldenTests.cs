@@ -15,7 +15,7 @@ public class OptimizerGoldenTests
     public static TheoryData<string> Cases => new()
     {
         "sgd_plain", "sgd_momentum", "sgd_dampening", "sgd_nesterov", "sgd_wd", "sgd_nesterov_wd_nodecay",
-        "adamw", "adamw_betas", "adamw_nodecay",
+        "adamw", "adamw_betas", "adamw_nodecay", "sgd_cycled_momentum", "adamw_cycled_beta1",
     };
 
     private static (Optimizer Opt, double BaseLr, bool Varies) Make(string name, List<(string, Parameter)> ps) => name switch
@@ -29,6 +29,8 @@ public class OptimizerGoldenTests
         "adamw" => (new AdamW(ps, 0.01, weightDecay: 0.01), 0.01, true),
         "adamw_betas" => (new AdamW(ps, 0.003, beta1: 0.8, beta2: 0.95, epsilon: 1e-6, weightDecay: 0.1), 0.003, false),
         "adamw_nodecay" => (new AdamW(ps, 0.01, weightDecay: 0.05, noWeightDecayOnBiasAndNorm: true), 0.01, false),
+        "sgd_cycled_momentum" => (new Sgd(ps, 0.05, momentum: 0.95), 0.05, true),
+        "adamw_cycled_beta1" => (new AdamW(ps, 0.01, weightDecay: 0.01), 0.01, true),
         _ => throw new ArgumentException(name),
     };
 
@@ -54,6 +56,8 @@ public class OptimizerGoldenTests
         for (int t = 0; t < Steps; t++)
         {
             opt.LearningRate = varies ? lr * (1 - 0.15 * t) : lr;
+            if (name == "sgd_cycled_momentum") ((Sgd)opt).Momentum = 0.95 - 0.03 * t;
+            if (name == "adamw_cycled_beta1") ((AdamW)opt).Beta1 = 0.95 - 0.03 * t;
             Feed(ps, t);
             opt.Step();
             foreach (var (n, p) in ps)

@@ -56,4 +56,22 @@ public class RngTests
         p.Order().Should().Equal(Enumerable.Range(0, 50));
         p.Should().NotEqual(Enumerable.Range(0, 50));
     }
+
+    [Fact]
+    public void AsRandom_DrawsFromTheSameSequence_SoLayerInitIsFullySpecified()
+    {
+        var a = new Rng(21);
+        var b = new Rng(21);
+        var viaRandom = OctaveML.Nn.Init.Uniform(a.AsRandom(), 0.5f, 3, 4);
+        for (int i = 0; i < 12; i++)
+            viaRandom.Data[i].Should().Be((float)(b.NextDouble() * 2 - 1) * 0.5f);
+        a.State.Should().Be(b.State, "the view shares the generator's state");
+        var r = new Rng(1).AsRandom();
+        for (int i = 0; i < 1000; i++)
+        {
+            r.Next(5).Should().BeInRange(0, 4);
+            r.Next(-3, 3).Should().BeInRange(-3, 2);
+            r.NextInt64(10, 20).Should().BeInRange(10, 19);
+        }
+    }
 }

@@ -6,7 +6,7 @@ namespace OctaveML.Tests.Training;
 /// <summary>Learning-rate schedules against torch.optim.lr_scheduler curves (tools/golden/gen_optim.py).</summary>
 public class ScheduleGoldenTests
 {
-    public static TheoryData<string> Curves => new() { "step", "cosine", "cosine_warmup", "onecycle", "onecycle_default" };
+    public static TheoryData<string> Curves => new() { "step", "cosine", "cosine_warmup", "onecycle", "onecycle_default", "onecycle_momentum" };
 
     private static LearningRateSchedule Make(string name) => name switch
     {
@@ -15,6 +15,7 @@ public class ScheduleGoldenTests
         "cosine_warmup" => new CosineSchedule(0.1, 50, warmupIterations: 10, warmupStartFactor: 0.01),
         "onecycle" => new OneCycleSchedule(0.4, 60, pctStart: 0.25),
         "onecycle_default" => new OneCycleSchedule(1.0, 37),
+        "onecycle_momentum" => new OneCycleSchedule(0.2, 45, pctStart: 0.4, cycleMomentum: true, baseMomentum: 0.8, maxMomentum: 0.9),
         _ => throw new ArgumentException(name),
     };
 
@@ -26,6 +27,12 @@ public class ScheduleGoldenTests
         var schedule = Make(name);
         var actual = Enumerable.Range(0, expected.Length).Select(i => (float)schedule.LearningRate(i)).ToArray();
         Close.Assert(actual, expected, name, rtol: 1e-5f, atol: 1e-8f);
+        if (Golden.Load("optim").TryGetValue($"sched_{name}/momentum", out var momentum))
+        {
+            var m = Enumerable.Range(0, momentum.Length).Select(i => (float)schedule.Momentum(i)!.Value).ToArray();
+            Close.Assert(m, momentum.Data, name + " momentum", rtol: 1e-6f, atol: 1e-8f);
+        }
+        else schedule.Momentum(0).Should().BeNull();
     }
 
     [Fact]

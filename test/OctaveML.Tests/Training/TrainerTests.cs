@@ -141,6 +141,22 @@ public class TrainerTests
     }
 
     [Fact]
+    public void NonFiniteWeights_AreNeverCheckpointed()
+    {
+        // A finite loss with a NaN gradient: the weights go bad at step 6 (call 5); the check before
+        // the checkpoint at iteration 6 stops the run, and the checkpoint of iteration 4 stays.
+        using var dir = new TempDir();
+        var model = new SoftmaxRegression(BlobSource.C, BlobSource.H, BlobSource.W, BlobSource.Classes, 1) { PoisonGradientAtCall = 5 };
+        var e = FluentActions.Invoking(() => new Trainer(Recipe(dir.Path) with { CheckpointEveryIterations = 2 }).Fit(model, TrainData()))
+            .Should().Throw<TrainingDivergedException>().Which;
+        e.Message.Should().Contain("parameter 'bias' holds NaN").And.Contain("epoch 0, batch 6 (iteration 6)");
+        double.IsFinite(e.Loss).Should().BeTrue();
+        var ck = Checkpoint.Load(e.LastCheckpoint!);
+        ck.State.Iteration.Should().Be(4);
+        ck.Model["bias"].Data.Should().OnlyContain(x => float.IsFinite(x));
+    }
+
+    [Fact]
     public void EarlyStopping_RunsOutOfPatience_AndRestoresTheBestWeights()
     {
         // Validation labels are shifted by one class: the better the model fits the training data, the
@@ -174,6 +190,22 @@ public class TrainerTests
         // Resume = false starts over and replaces the checkpoint.
         new Trainer(Recipe(dir.Path) with { Epochs = 1, LearningRate = 0.2, Resume = false }).Fit(NewModel(), TrainData())
             .Iterations.Should().Be(8);
+    }
+
+    [Fact]
+    public void DamagedCheckpoint_StopsResumeWithTheFileName_AndALeftoverTempFileDoesNot()
+    {
+        using var dir = new TempDir();
+        var options = Recipe(dir.Path) with { Epochs = 1 };
+        new Trainer(options).Fit(NewModel(), TrainData());
+        string path = Checkpoint.PathIn(dir.Path);
+        File.WriteAllBytes(path + ".deadbeefdeadbeefdeadbeefdeadbeef.tmp", new byte[100]); // a writer killed mid-write
+        new Trainer(options).Fit(NewModel(), TrainData()).Iterations.Should().Be(8);
+
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes.AsSpan(0, bytes.Length - 100).ToArray());
+        FluentActions.Invoking(() => new Trainer(options).Fit(NewModel(), TrainData()))
+            .Should().Throw<CheckpointFormatException>().Which.FileName.Should().Be(path);
     }
 
     [Fact]

@@ -56,9 +56,15 @@ public sealed class SoftmaxRegression : ImageClassifier
         return logits;
     }
 
+    /// <summary>When set, the Backward call with this 0-based index writes a NaN into the bias gradient.</summary>
+    public int? PoisonGradientAtCall { get; init; }
+
+    private int _backwardCalls;
+
     public override void Backward(Tensor gradLogits)
     {
         var xc = _centred ?? throw new InvalidOperationException("Backward before Forward.");
+        if (_backwardCalls++ == PoisonGradientAtCall) _bias.Grad.Data[0] = float.NaN;
         int n = xc.Dim(0), d = _features, k = NumClasses;
         Gemm.Sgemm(true, false, k, d, n, 1f, gradLogits.Data, k, xc.Data, d, 1f, _weight.Grad.Data, d);
         for (int i = 0; i < n; i++) for (int c = 0; c < k; c++) _bias.Grad.Data[c] += gradLogits.Data[i * k + c];
@@ -106,11 +112,11 @@ public sealed class BlobSource : IBatchSource
 
     public int BatchesPerEpoch => (_labels.Length + _batchSize - 1) / _batchSize;
 
-    public IEnumerable<(Tensor Images, int[] Labels)> GetEpoch(int epoch, CancellationToken cancellationToken)
+    public IEnumerable<(Tensor Images, int[] Labels)> GetEpoch(int epoch, int firstBatch, CancellationToken cancellationToken)
     {
         EpochsStarted++;
         int[] order = _shuffle ? Rng.Derive(_seed, (ulong)epoch).Permutation(_labels.Length) : Enumerable.Range(0, _labels.Length).ToArray();
-        for (int b = 0; b < BatchesPerEpoch; b++)
+        for (int b = firstBatch; b < BatchesPerEpoch; b++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int start = b * _batchSize, n = Math.Min(_batchSize, order.Length - start);
@@ -140,4 +146,41 @@ public sealed class TempDir : IDisposable
     public TempDir() => Directory.CreateDirectory(Path);
     public string this[string name] => System.IO.Path.Combine(Path, name);
     public void Dispose() { try { Directory.Delete(Path, recursive: true); } catch (IOException) { } }
+}
+
+/// <summary>
+/// A tiny CNN from the library's own layers: conv 3x3 -> BatchNorm + ReLU -> flatten -> linear.
+/// Exercises real BN buffers (running_mean, running_var, num_batches_tracked) in checkpoints.
+/// </summary>
+public sealed class TinyConvNet : ImageClassifier
+{
+    private readonly Conv2d _conv;
+    private readonly BatchNorm2d _bn;
+    private readonly Linear _fc;
+    private int[]? _featureShape;
+
+    public TinyConvNet(int channels, int height, int width, int classes, int seed, int width1 = 4)
+    {
+        InChannels = channels; NumClasses = classes;
+        var random = new Rng((ulong)seed).AsRandom();
+        _conv = RegisterModule("conv1", new Conv2d(channels, width1, 3, padding: 1, bias: false, random: random));
+        _bn = RegisterModule("bn1", new BatchNorm2d(width1, fusedRelu: true));
+        _fc = RegisterModule("fc", new Linear(width1 * height * width, classes, random: random));
+    }
+
+    public override int InChannels { get; }
+    public override int NumClasses { get; }
+
+    public override Tensor Forward(Tensor images)
+    {
+        var h = _bn.Forward(_conv.Forward(images));
+        _featureShape = h.ShapeArray();
+        return _fc.Forward(h.Reshape(h.N, h.Length / h.N));
+    }
+
+    public override void Backward(Tensor gradLogits)
+    {
+        var g = _fc.Backward(gradLogits).Reshape(_featureShape ?? throw new InvalidOperationException("Backward before Forward."));
+        _conv.Backward(_bn.Backward(g));
+    }
 }

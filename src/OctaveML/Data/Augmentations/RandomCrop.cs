@@ -25,10 +25,13 @@ public sealed class RandomCrop : IBatchTransform
     /// <summary>The value of padded pixels.</summary>
     public float Fill { get; }
 
-    /// <summary>The crop offset (dy, dx) in [-Padding, Padding] of dataset image <paramref name="index"/> in <paramref name="epoch"/>.</summary>
-    public (int Dy, int Dx) Offset(int epoch, int index)
+    /// <summary>
+    /// The crop offset (dy, dx) in [-Padding, Padding] of dataset image <paramref name="index"/> in
+    /// <paramref name="epoch"/>, under a loader seeded with <paramref name="loaderSeed"/>.
+    /// </summary>
+    public (int Dy, int Dx) Offset(int epoch, int index, ulong loaderSeed = 0)
     {
-        var r = SeededRandom.Derive(Seed, 0xC40F_0000UL, (ulong)epoch, (ulong)index);
+        var r = Rng.Derive(Seed, 0xC40F_0000UL, loaderSeed, (ulong)epoch, (ulong)index);
         // torchvision draws top then left in [0, 2 * padding]; shift by -padding to get the move.
         int top = r.NextInt(2 * Padding + 1), left = r.NextInt(2 * Padding + 1);
         return (top - Padding, left - Padding);
@@ -43,7 +46,7 @@ public sealed class RandomCrop : IBatchTransform
         var tmp = new float[plane];
         for (int n = 0; n < batch.Count; n++)
         {
-            var (dy, dx) = Offset(batch.Epoch, batch.Indices[n]);
+            var (dy, dx) = Offset(batch.Epoch, batch.Indices[n], batch.Seed);
             for (int ch = 0; ch < c; ch++)
             {
                 var p = x.Data.AsSpan((n * c + ch) * plane, plane);

@@ -1,8 +1,10 @@
+using OctaveML.Tensors;
 namespace OctaveML.Data.Augmentations;
 
 /// <summary>
 /// torchvision's <c>RandomHorizontalFlip(p)</c>: mirrors an image left-right with probability
-/// <see cref="Probability"/>. Whether a sample flips is drawn from (Seed, epoch, dataset index).
+/// <see cref="Probability"/>. Whether a sample flips is drawn from (Seed, the loader's seed, epoch,
+/// dataset index).
 /// </summary>
 public sealed class RandomHorizontalFlip : IBatchTransform
 {
@@ -19,9 +21,9 @@ public sealed class RandomHorizontalFlip : IBatchTransform
     /// <summary>The randomness seed.</summary>
     public ulong Seed { get; }
 
-    /// <summary>Whether dataset image <paramref name="index"/> is flipped in <paramref name="epoch"/>.</summary>
-    public bool Flips(int epoch, int index) =>
-        SeededRandom.Derive(Seed, 0xF11B_0000UL, (ulong)epoch, (ulong)index).NextDouble() < Probability;
+    /// <summary>Whether dataset image <paramref name="index"/> is flipped in <paramref name="epoch"/> under a loader seeded with <paramref name="loaderSeed"/>.</summary>
+    public bool Flips(int epoch, int index, ulong loaderSeed = 0) =>
+        Rng.Derive(Seed, 0xF11B_0000UL, loaderSeed, (ulong)epoch, (ulong)index).NextDouble() < Probability;
 
     /// <inheritdoc/>
     public void Apply(Batch batch)
@@ -30,7 +32,7 @@ public sealed class RandomHorizontalFlip : IBatchTransform
         int c = x.C, h = x.H, w = x.W;
         for (int n = 0; n < batch.Count; n++)
         {
-            if (!Flips(batch.Epoch, batch.Indices[n])) continue;
+            if (!Flips(batch.Epoch, batch.Indices[n], batch.Seed)) continue;
             for (int row = 0; row < c * h; row++)
                 x.Data.AsSpan((n * c * h + row) * w, w).Reverse();
         }

@@ -6,7 +6,8 @@ namespace OctaveML.Imaging.Jpeg;
 /// <summary>
 /// Reads entropy-coded bits, most significant first, from a 64-bit buffer. Un-stuffs 0xFF00; at a
 /// marker or the end of the input it feeds zero bits (as libjpeg does) and stays put, so every
-/// read is bounded by the input. Kept a struct so the scan loops hold it in registers.
+/// read is bounded by the input. Bad codes read as symbol 0 and decoding goes on, as in libjpeg.
+/// Kept a struct so the scan loops hold it in registers.
 /// </summary>
 internal unsafe struct JpegBitReader
 {
@@ -17,12 +18,10 @@ internal unsafe struct JpegBitReader
     public int Count;
     /// <summary>Zero bytes fed after the end of the input (more than a buffer's worth means truncated).</summary>
     public int PastEnd;
-    /// <summary>A bad Huffman code was met (the data is corrupt; decoding goes on with zeros).</summary>
-    public bool Corrupt;
 
     public JpegBitReader(byte* data, int end, int pos)
     {
-        Data = data; End = end; Pos = pos; Buf = 0; Count = 0; PastEnd = 0; Corrupt = false;
+        Data = data; End = end; Pos = pos; Buf = 0; Count = 0; PastEnd = 0;
     }
 
     /// <summary>Makes sure at least 32 bits are buffered (every single decode step needs at most 32).</summary>
@@ -32,6 +31,7 @@ internal unsafe struct JpegBitReader
         if (Count < 32) Fill();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Fill()
     {
         // Fast path: 8 input bytes with no 0xFF among them go in whole.
@@ -49,24 +49,32 @@ internal unsafe struct JpegBitReader
                 return;
             }
         }
-        while (Count <= 56)
+        // By value, so the scan loops' reader never has its address taken and stays in registers.
+        this = FillSlow(this);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static JpegBitReader FillSlow(JpegBitReader br)
+    {
+        while (br.Count <= 56)
         {
             uint b = 0;
-            if (Pos < End)
+            if (br.Pos < br.End)
             {
-                b = Data[Pos];
-                if (b != 0xFF) Pos++;
-                else if (Pos + 1 < End && Data[Pos + 1] == 0) Pos += 2;
+                b = br.Data[br.Pos];
+                if (b != 0xFF) br.Pos++;
+                else if (br.Pos + 1 < br.End && br.Data[br.Pos + 1] == 0) br.Pos += 2;
                 else
                 {
                     b = 0; // a marker: feed zeros, leave it for the parser
-                    if (Pos + 1 >= End) PastEnd++;
+                    if (br.Pos + 1 >= br.End) br.PastEnd++;
                 }
             }
-            else PastEnd++;
-            Buf |= (ulong)b << (56 - Count);
-            Count += 8;
+            else br.PastEnd++;
+            br.Buf |= (ulong)b << (56 - br.Count);
+            br.Count += 8;
         }
+        return br;
     }
 
     /// <summary>Reads <paramref name="n"/> (1..16) bits as an unsigned value; the caller has ensured them.</summary>
@@ -101,35 +109,27 @@ internal unsafe struct JpegBitReader
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Decode(JpegHuffmanTable t)
     {
-        int f = t.Fast[(int)(Buf >> (64 - JpegHuffmanTable.FastBits))];
-        if (f != 0)
-        {
-            int len = f >> 8;
-            Buf <<= len;
-            Count -= len;
-            return f & 255;
-        }
-        return DecodeSlow(t);
+        int f = t.FastPtr[(int)(Buf >> (64 - JpegHuffmanTable.FastBits))];
+        if (f == 0) f = SlowLookup(Buf, t);
+        int len = f >> 8;
+        Buf <<= len;
+        Count -= len;
+        return f & 255;
     }
 
-    private int DecodeSlow(JpegHuffmanTable t)
+    /// <summary>(length &lt;&lt; 8) | symbol of a code longer than the fast lookup.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int SlowLookup(ulong buf, JpegHuffmanTable t)
     {
-        int code16 = (int)(Buf >> 48);
+        int code16 = (int)(buf >> 48);
         for (int len = JpegHuffmanTable.FastBits + 1; len <= 16; len++)
         {
             int code = code16 >> (16 - len);
             if (code <= t.MaxCode[len])
-            {
-                Buf <<= len;
-                Count -= len;
-                return t.Values[(code + t.ValOffset[len]) & 255];
-            }
+                return (len << 8) | t.Values[(code + t.ValOffset[len]) & 255];
         }
-        // No such code: corrupt data. Skip the bits and go on with a zero symbol, like libjpeg.
-        Corrupt = true;
-        Buf <<= 16;
-        Count -= 16;
-        return 0;
+        // No such code: corrupt data. Skip 16 bits and go on with a zero symbol, like libjpeg.
+        return 16 << 8;
     }
 
     /// <summary>Drops buffered bits and moves to the next marker (restart or end of scan).</summary>

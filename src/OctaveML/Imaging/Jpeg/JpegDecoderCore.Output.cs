@@ -2,71 +2,94 @@ using OctaveML.Kernels.Jpeg;
 
 namespace OctaveML.Imaging.Jpeg;
 
-/// <summary>From component planes to the output image: upsampling as libjpeg-turbo's defaults, then colour conversion.</summary>
+/// <summary>From component planes to output rows: upsampling as libjpeg-turbo's defaults, then colour conversion.</summary>
 internal sealed unsafe partial class JpegDecoderCore
 {
-    private Image Output()
+    private byte[][]? _rowBufs;
+    private short[][]? _sums;
+    private byte[]? _temp;
+
+    /// <summary>
+    /// Outputs every row not yet output whose component rows (and the row below, for the triangle
+    /// filters) are decoded, once <paramref name="steps"/> steps (MCU rows) are in the ring planes.
+    /// </summary>
+    private void EmitRows(int steps)
     {
         var comps = _components!;
-        int w = _width, h = _height;
-        bool gray = _options.Grayscale;
-        int channels = gray ? 1 : 3;
-        var pixels = new byte[(long)w * h * channels];
         int used = _lumaOnly ? 1 : comps.Length;
-
-        var rowBufs = new byte[used][];
-        var sums = new short[used][];
-        var rows = stackalloc byte*[4];
-        for (int i = 0; i < used; i++)
+        bool last = steps >= _steps;
+        if (_rowBufs is null)
         {
-            rowBufs[i] = Pinned<byte>(w + 4 * JpegUpsample.Slack);
-            sums[i] = Pinned<short>(comps[i].DownW + 4 * JpegUpsample.Slack);
-        }
-        // YCCK converts in place, so it works on copies; CMYK to gray goes through an RGB row.
-        var temp = Pinned<byte>(3 * w + 4 * JpegUpsample.Slack);
-        byte* tmp = Ptr(temp);
-
-        fixed (byte* outBase = pixels)
-        {
-            for (int y = 0; y < h; y++)
+            _rowBufs = new byte[used][];
+            _sums = new short[used][];
+            for (int i = 0; i < used; i++)
             {
-                for (int i = 0; i < used; i++) rows[i] = UpsampleRow(comps[i], y, rowBufs[i], sums[i]);
-                byte* dst = outBase + (long)y * w * channels;
-                switch (_colorSpace)
-                {
-                    case ColorSpace.Gray:
-                        if (gray) Buffer.MemoryCopy(rows[0], dst, w, w);
-                        else JpegColor.GrayToRgb(rows[0], dst, w);
-                        break;
-                    case ColorSpace.YCbCr:
-                        if (gray) Buffer.MemoryCopy(rows[0], dst, w, w);
-                        else JpegColor.YCbCrToRgb(rows[0], rows[1], rows[2], dst, w);
-                        break;
-                    case ColorSpace.Rgb:
-                        if (gray) JpegColor.RgbToGray(rows[0], rows[1], rows[2], dst, w);
-                        else JpegColor.InterleaveRgb(rows[0], rows[1], rows[2], dst, w);
-                        break;
-                    default:
-                        if (_colorSpace == ColorSpace.Ycck)
-                        {
-                            for (int i = 0; i < 3; i++)
-                            {
-                                if (rows[i] != Ptr(rowBufs[i])) Buffer.MemoryCopy(rows[i], Ptr(rowBufs[i]), w, w);
-                                rows[i] = Ptr(rowBufs[i]);
-                            }
-                            JpegColor.YccToCmyPlanes(rows[0], rows[1], rows[2], w);
-                        }
-                        if (gray)
-                        {
-                            JpegColor.InvertedCmykToRgb(rows[0], rows[1], rows[2], rows[3], tmp, w);
-                            JpegColor.InterleavedRgbToGray(tmp, dst, w);
-                        }
-                        else JpegColor.InvertedCmykToRgb(rows[0], rows[1], rows[2], rows[3], dst, w);
-                        break;
-                }
+                _rowBufs[i] = Pinned<byte>(_width + 4 * JpegUpsample.Slack);
+                _sums[i] = Pinned<short>(comps[i].DownW + 4 * JpegUpsample.Slack);
+            }
+            _temp = Pinned<byte>(3 * _width + 4 * JpegUpsample.Slack);
+        }
+        var rows = stackalloc byte*[4];
+        fixed (byte* outBase = _pixels)
+        {
+            for (; _nextRow < _height; _nextRow++)
+            {
+                int y = _nextRow;
+                if (!last)
+                    for (int i = 0; i < used; i++)
+                    {
+                        var c = comps[i];
+                        int vr = _vmax / c.V;
+                        int need = vr == 1 ? y : Math.Min(y / vr + 1, c.DownH - 1);
+                        if (need >= steps * c.RowsPerStep) return;
+                    }
+                for (int i = 0; i < used; i++) rows[i] = UpsampleRow(comps[i], y, _rowBufs[i], _sums![i]);
+                ConvertRow(rows, outBase + (long)y * _width * _channels);
             }
         }
-        return new Image(w, h, channels, pixels);
+    }
+
+    private void ConvertRow(byte** rows, byte* dst)
+    {
+        int w = _width;
+        bool gray = _channels == 1;
+        switch (_colorSpace)
+        {
+            case ColorSpace.Gray:
+                if (gray) Buffer.MemoryCopy(rows[0], dst, w, w);
+                else JpegColor.GrayToRgb(rows[0], dst, w);
+                break;
+            case ColorSpace.YCbCr:
+                if (gray) Buffer.MemoryCopy(rows[0], dst, w, w);
+                else JpegColor.YCbCrToRgb(rows[0], rows[1], rows[2], dst, w);
+                break;
+            case ColorSpace.Rgb:
+                if (gray) JpegColor.RgbToGray(rows[0], rows[1], rows[2], dst, w);
+                else JpegColor.InterleaveRgb(rows[0], rows[1], rows[2], dst, w);
+                break;
+            default:
+                if (_colorSpace == ColorSpace.Ycck)
+                {
+                    // Converted in place, so work on copies of rows that are plane rows.
+                    for (int i = 0; i < 3; i++)
+                    {
+                        byte* own = Ptr(_rowBufs![i]);
+                        if (rows[i] != own) Buffer.MemoryCopy(rows[i], own, w, w);
+                        rows[i] = own;
+                    }
+                    JpegColor.YccToCmyPlanes(rows[0], rows[1], rows[2], w);
+                }
+                // Taken as Adobe-inverted CMYK with or without the Adobe marker, as Pillow does:
+                // CMYK JPEGs come from Adobe software, which writes them inverted.
+                if (gray)
+                {
+                    byte* tmp = Ptr(_temp!);
+                    JpegColor.InvertedCmykToRgb(rows[0], rows[1], rows[2], rows[3], tmp, w);
+                    JpegColor.InterleavedRgbToGray(tmp, dst, w);
+                }
+                else JpegColor.InvertedCmykToRgb(rows[0], rows[1], rows[2], rows[3], dst, w);
+                break;
+        }
     }
 
     /// <summary>
@@ -77,28 +100,27 @@ internal sealed unsafe partial class JpegDecoderCore
     private byte* UpsampleRow(JpegComponent c, int y, byte[] buf, short[] sum)
     {
         int hr = _hmax / c.H, vr = _vmax / c.V;
-        byte* plane = Ptr(c.Plane);
         byte* dst = Ptr(buf);
-        if (hr == 1 && vr == 1) return plane + (long)y * c.Stride;
+        if (hr == 1 && vr == 1) return Row(c, y);
         int dw = c.DownW;
         if (hr == 1 && vr == 2)
         {
             int cy = y >> 1;
             bool upper = (y & 1) == 0;
             int ny = upper ? Math.Max(cy - 1, 0) : Math.Min(cy + 1, c.DownH - 1);
-            JpegUpsample.Vertical(plane + (long)cy * c.Stride, plane + (long)ny * c.Stride, dst, dw, upper ? 1 : 2);
+            JpegUpsample.Vertical(Row(c, cy), Row(c, ny), dst, dw, upper ? 1 : 2);
             return dst;
         }
         if (hr == 2 && vr <= 2 && dw > 2)
         {
             short* s = Ptr(sum) + 1;
-            int cy = vr == 2 ? y >> 1 : y;
-            if (vr == 1) JpegUpsample.Widen(plane + (long)cy * c.Stride, s, dw);
+            if (vr == 1) JpegUpsample.Widen(Row(c, y), s, dw);
             else
             {
+                int cy = y >> 1;
                 bool upper = (y & 1) == 0;
                 int ny = upper ? Math.Max(cy - 1, 0) : Math.Min(cy + 1, c.DownH - 1);
-                JpegUpsample.ColumnSums(plane + (long)cy * c.Stride, plane + (long)ny * c.Stride, s, dw);
+                JpegUpsample.ColumnSums(Row(c, cy), Row(c, ny), s, dw);
             }
             s[-1] = s[0];
             s[dw] = s[dw - 1];
@@ -106,7 +128,9 @@ internal sealed unsafe partial class JpegDecoderCore
             else JpegUpsample.Horizontal(s, dw, dst, 8, 7, 4);
             return dst;
         }
-        JpegUpsample.Replicate(plane + (long)(y / vr) * c.Stride, hr, dst, _width);
+        JpegUpsample.Replicate(Row(c, y / vr), hr, dst, _width);
         return dst;
     }
+
+    private static byte* Row(JpegComponent c, int row) => c.PlanePtr + (long)(row % c.RingRows) * c.Stride;
 }

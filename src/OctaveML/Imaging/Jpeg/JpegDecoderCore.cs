@@ -28,7 +28,10 @@ internal sealed unsafe partial class JpegDecoderCore
 
     private JpegComponent[]? _components;
     private int _width, _height, _hmax, _vmax, _mcusX, _mcusY;
-    private bool _progressive, _sawScan, _lumaOnly, _allocated;
+    private bool _progressive, _sawScan, _lumaOnly, _allocated, _direct;
+    private int _channels, _steps, _nextRow, _scanCount;
+    private const int MaxScans = 1000;
+    private byte[] _pixels = Array.Empty<byte>();
     private ColorSpace _colorSpace;
 
     public JpegDecoderCore(byte* data, int length, DecodeOptions options, string? fileName)
@@ -110,8 +113,8 @@ internal sealed unsafe partial class JpegDecoderCore
         }
         if (_components is null) throw Corrupt("no frame header (SOF) before the end of the image");
         if (!_sawScan) throw Corrupt("no scan (SOS) holds image data");
-        if (_progressive) FinishProgressive();
-        var image = Output();
+        if (!_direct) FinishCoefficients();
+        var image = new Image(_width, _height, _channels, _pixels);
         if (_options.ApplyExifOrientation && _orientation != 1) image = ExifOrientation.Apply(image, _orientation);
         return image;
     }
@@ -270,19 +273,36 @@ internal sealed unsafe partial class JpegDecoderCore
 
     /// <summary>
     /// At the first scan (as libjpeg's jpeg_read_header does), fixes the colour space and allocates
-    /// the planes; grayscale output of YCbCr needs only the luma plane.
+    /// the output and the planes. A sequential file whose first scan holds every component is
+    /// decoded "direct": each MCU row is inverse-transformed and turned into output rows at once.
+    /// Otherwise (progressive, or one scan per component) coefficients are kept until the end.
+    /// Grayscale output of YCbCr needs only the luma plane.
     /// </summary>
-    private void Allocate(JpegComponent[] comps)
+    private void Allocate(JpegComponent[] frame, JpegComponent[] scan)
     {
-        _colorSpace = GuessColorSpace(comps);
+        _colorSpace = GuessColorSpace(frame);
         _lumaOnly = _options.Grayscale && _colorSpace is ColorSpace.Gray or ColorSpace.YCbCr;
-        for (int i = 0; i < comps.Length; i++)
+        _direct = !_progressive && scan.Length == frame.Length;
+        _channels = _options.Grayscale ? 1 : 3;
+        long bytes = (long)_width * _height * _channels;
+        if (bytes > Array.MaxLength) throw Corrupt($"{_width}x{_height} pixels is too large to decode into one array");
+        _pixels = GC.AllocateUninitializedArray<byte>((int)bytes);
+        _steps = frame.Length == 1 ? frame[0].CompBlocksH : _mcusY;
+        for (int i = 0; i < frame.Length; i++)
         {
-            var c = comps[i];
+            var c = frame[i];
             c.Stride = c.BlocksW * 8;
+            c.RowsPerStep = 8 * (frame.Length == 1 ? 1 : c.V);
+            c.RingRows = 3 * c.RowsPerStep;
             if (i > 0 && _lumaOnly) continue; // chroma planes are never read
-            c.Plane = Pinned<byte>(c.Stride * c.BlocksH * 8 + 2 * Kernels.Jpeg.JpegUpsample.Slack);
-            if (_progressive) c.Coefs = Pinned<short>(c.BlocksW * c.BlocksH * 64);
+            c.Plane = Pinned<byte>(c.Stride * c.RingRows + 2 * Kernels.Jpeg.JpegUpsample.Slack);
+            c.PlanePtr = Ptr(c.Plane);
+            if (!_direct)
+            {
+                long coefs = (long)c.BlocksW * c.BlocksH * 64;
+                if (coefs > Array.MaxLength) throw Corrupt($"{_width}x{_height} pixels is too large for a progressive decode");
+                c.Coefs = Pinned<short>((int)coefs);
+            }
         }
         _allocated = true;
     }
@@ -290,7 +310,7 @@ internal sealed unsafe partial class JpegDecoderCore
     private void ParseScan(ReadOnlySpan<byte> s)
     {
         var frame = _components ?? throw Corrupt("scan (SOS) before the frame header (SOF)");
-        if (!_allocated) Allocate(frame);
+
         if (s.Length < 1) throw Corrupt("SOS segment too short");
         int ns = s[0];
         if (ns is < 1 or > 4 || s.Length < 1 + 2 * ns + 3) throw Corrupt("bad scan (SOS) header");
@@ -327,7 +347,13 @@ internal sealed unsafe partial class JpegDecoderCore
                 q.CopyTo(c.Quant, 0);
             }
         }
-        DecodeScan(comps, ss, se, ah, al);
+        // Each scan walks every block of its components: cap them so a small file cannot make
+        // thousands of passes over a large image (real encoders write at most a few dozen).
+        if (++_scanCount > MaxScans) throw Corrupt($"more than {MaxScans} scans");
+        if (!_allocated) Allocate(frame, comps);
+        // A direct-decoded file has already produced its image; a later scan (invalid in a
+        // sequential file) is skipped, its entropy data passed over by the marker search.
+        if (!(_direct && _sawScan)) DecodeScan(comps, ss, se, ah, al);
         _sawScan = true;
     }
 }

@@ -5,15 +5,25 @@ namespace OctaveML.Imaging.Jpeg;
 /// maxcode/valoffset search for longer ones. AC tables also get a combined lookup that decodes a
 /// whole (run, size, value) coefficient at once when code and magnitude fit in 9 bits.
 /// </summary>
-internal sealed class JpegHuffmanTable
+internal sealed unsafe class JpegHuffmanTable
 {
     public const int FastBits = 9;
 
     /// <summary>For a 9-bit peek: (code length &lt;&lt; 8) | symbol, or 0 when the code is longer.</summary>
-    public readonly ushort[] Fast = new ushort[1 << FastBits];
+    public readonly ushort[] Fast = JpegDecoderCore.Pinned<ushort>(1 << FastBits);
 
     /// <summary>For a 9-bit peek: (value &lt;&lt; 8) | (run &lt;&lt; 4) | bits used, or 0 (AC tables only).</summary>
-    public readonly int[] FastAc = new int[1 << FastBits];
+    public readonly int[] FastAc = JpegDecoderCore.Pinned<int>(1 << FastBits);
+
+    /// <summary>Addresses of the pinned lookups, for the scan loops.</summary>
+    public readonly ushort* FastPtr;
+    public readonly int* FastAcPtr;
+
+    public JpegHuffmanTable()
+    {
+        FastPtr = JpegDecoderCore.Ptr(Fast);
+        FastAcPtr = JpegDecoderCore.Ptr(FastAc);
+    }
 
     /// <summary>Largest code of each length 1..16 (-1: none); index 17 is a sentinel.</summary>
     public readonly int[] MaxCode = new int[18];

@@ -58,26 +58,49 @@ internal static unsafe class JpegColor
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Widen(byte* p) => Avx2.ConvertToVector256Int32(p);
 
-    /// <summary>YCbCr (JFIF) to interleaved RGB for <paramref name="n"/> pixels.</summary>
+    // libjpeg's products split so every multiplier fits in 16 bits (for pmaddwd): with x in [-128, 127],
+    // (CrR x + Half) >> 16 = x + ((CrR - 65536) x + Half) >> 16, (CbB x + Half) >> 16 = 2x + ((CbB - 131072) x + Half) >> 16,
+    // and (-CbG b - CrG r + Half) >> 16 = -r + (-CbG b + (65536 - CrG) r + Half) >> 16: exact, as 65536 x is a multiple of 65536.
+    private static readonly short CrRLow = (short)(CrR - 65536), CbBLow = (short)(CbB - 131072), CrGLow = (short)(65536 - CrG), CbGNeg = (short)-CbG;
+
+    /// <summary>pmaddwd of (a, b) pairs with (ca, cb), shifted right 16, back in element order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> MulAddShift(Vector256<short> a, Vector256<short> b, Vector256<short> coeffs, Vector256<int> add)
+    {
+        var lo = Avx2.ShiftRightArithmetic(Avx2.MultiplyAddAdjacent(Avx2.UnpackLow(a, b), coeffs) + add, ScaleBits);
+        var hi = Avx2.ShiftRightArithmetic(Avx2.MultiplyAddAdjacent(Avx2.UnpackHigh(a, b), coeffs) + add, ScaleBits);
+        return Avx2.PackSignedSaturate(lo, hi); // in-lane pack undoes the in-lane unpack: element order
+    }
+
+    /// <summary>(first, second) repeated: the multipliers of pmaddwd over (a, b) pairs.</summary>
+    private static Vector256<short> Pair(int first, int second) => Vector256.Create((ushort)first | (second << 16)).AsInt16();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> ToBytes(Vector256<short> v) => Sse2.PackUnsignedSaturate(v.GetLower(), v.GetUpper());
+
+    /// <summary>YCbCr (JFIF) to interleaved RGB for <paramref name="n"/> pixels, exactly as libjpeg's ycc_rgb_convert.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void YCbCrToRgb(byte* y, byte* cb, byte* cr, byte* rgb, int n)
     {
         int x = 0;
         if (Avx2.IsSupported)
         {
-            var c128 = Vector256.Create(128);
+            var c128 = Vector256.Create((short)128);
+            var two = Vector256.Create((short)2);
+            var zero = Vector256<int>.Zero;
             var half = Vector256.Create(Half);
-            int crr = CrR, cbb = CbB, crg = -CrG, cbg = -CbG;
+            var kR = Pair(CrRLow, Half / 2);
+            var kB = Pair(CbBLow, Half / 2);
+            var kG = Pair(CbGNeg, CrGLow);
             for (; x + 16 <= n; x += 16)
             {
-                var yl = Widen(y + x); var yh = Widen(y + x + 8);
-                var bl = Widen(cb + x) - c128; var bh = Widen(cb + x + 8) - c128;
-                var rl = Widen(cr + x) - c128; var rh = Widen(cr + x + 8) - c128;
-                var rr = Pack(yl + Avx2.ShiftRightArithmetic(rl * crr + half, ScaleBits), yh + Avx2.ShiftRightArithmetic(rh * crr + half, ScaleBits));
-                var bb = Pack(yl + Avx2.ShiftRightArithmetic(bl * cbb + half, ScaleBits), yh + Avx2.ShiftRightArithmetic(bh * cbb + half, ScaleBits));
-                var gg = Pack(yl + Avx2.ShiftRightArithmetic(bl * cbg + rl * crg + half, ScaleBits),
-                              yh + Avx2.ShiftRightArithmetic(bh * cbg + rh * crg + half, ScaleBits));
-                StoreRgb(rr, gg, bb, rgb + 3 * x);
+                var yy = Avx2.ConvertToVector256Int16(y + x);
+                var b = Avx2.ConvertToVector256Int16(cb + x) - c128;
+                var r = Avx2.ConvertToVector256Int16(cr + x) - c128;
+                var rr = yy + r + MulAddShift(r, two, kR, zero);
+                var bb = yy + b + b + MulAddShift(b, two, kB, zero);
+                var gg = yy - r + MulAddShift(b, r, kG, half);
+                StoreRgb(ToBytes(rr), ToBytes(gg), ToBytes(bb), rgb + 3 * x);
             }
         }
         for (; x < n; x++)
