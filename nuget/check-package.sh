@@ -63,13 +63,19 @@ var train = IdxDataset.LoadFolder(folder, train: true).Take(256);
 var test = IdxDataset.LoadFolder(folder, train: false);
 
 var model = new OctCifarResNet(depth: 8, numClasses: 10, alpha: 0.5, inChannels: 1, seed: 1);
-using var trainLoader = new DataLoader(train, new DataLoaderOptions { BatchSize = 32, Shuffle = true, Seed = 1 });
+using var trainLoader = new DataLoader(train, new DataLoaderOptions { BatchSize = 8, Shuffle = true, Seed = 1 });
 using var testLoader = new DataLoader(test, new DataLoaderOptions { BatchSize = 100, Shuffle = false });
 
-var trainer = new Trainer(new TrainerOptions { Epochs = 1, LearningRate = 0.05 });
+// Small batches and AdamW: 32 steps are enough to leave chance level (0.31 measured) and to
+// settle the batch-norm running statistics that evaluation uses (8 SGD steps of 32 stayed at 0.10).
+var trainer = new Trainer(new TrainerOptions
+{
+    Epochs = 1, Optimizer = OptimizerKind.AdamW, LearningRate = 0.003, Schedule = ScheduleKind.Constant, WeightDecay = 0,
+});
 var result = trainer.Fit(model, trainLoader);
 var eval = Trainer.Evaluate(model, testLoader);
-Console.WriteLine($"trained {result.History.Count} epoch(s), test loss {eval.Loss:F4} on {eval.Images} images");
+Console.WriteLine($"trained {result.History.Count} epoch(s): train loss {result.Last.TrainLoss:F4}, train accuracy {result.Last.TrainAccuracy:F4}");
+Console.WriteLine($"test loss {eval.Loss:F4} on {eval.Images} images");
 Console.WriteLine($"accuracy {eval.Accuracy:F4}");
 CS
 
