@@ -14,18 +14,23 @@ public static class Cli
     /// <summary>Exit code of a user error.</summary>
     public const int UsageError = 2;
 
-    /// <summary>The root command (no subcommand = train on the shipped Fashion-MNIST subset).</summary>
+    /// <summary>The root command (no subcommand = the ML.NET-style pipeline on the shipped image folder).</summary>
     public static RootCommand Build(TextWriter output, TextWriter error, bool interactive)
     {
-        var root = new RootCommand("OctaveML samples: train and inspect Octave Convolution image classifiers. With no command: train with every default on data/fashion-mnist-small.");
+        var root = new RootCommand("OctaveML samples: train and inspect Octave Convolution image classifiers. With no command: run the ML.NET-style pipeline on the shipped image folder data/fashion-png.");
         var train = TrainCommand.Create(output, error, interactive);
         root.Add(train);
         root.Add(SummaryCommand.Create(output, error));
         root.Add(DecodeCommand.Create(output, error));
         root.Add(PreviewCommand.Create(output, error));
         root.Add(PipelineCommand.Create(output, error));
-        // Running with no subcommand is the README's main job: train with every default.
-        root.SetAction(_ => Guard(error, () => TrainCommand.Run(new TrainSettings(), output, interactive)));
+        // Running with no subcommand is the README's main job: the ML.NET-style program (load an image
+        // folder, resize, extract pixels, fit, evaluate, save, load, predict) with every default.
+        root.SetAction(_ => Guard(error, () =>
+        {
+            PipelineCommand.Execute(null, PipelineCommand.DefaultSize, PipelineCommand.DefaultEpochs, null, null, output);
+            return 0;
+        }));
         return root;
     }
 

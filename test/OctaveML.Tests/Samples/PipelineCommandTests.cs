@@ -36,8 +36,8 @@ public class PipelineCommandTests
         output.Should().Contain("16 train, 4 test images").And.Contain("epoch 1/1 | train loss ")
             .And.Contain("MicroAccuracy").And.Contain("LogLossReduction").And.Contain("Confusion table").And.Contain("predict  ");
         var last = output.Split('\n').Select(l => l.TrimEnd('\r')).Last(l => l.Length > 0);
-        last.Should().StartWith("figure pipeline_micro_accuracy ");
-        double acc = double.Parse(last["figure pipeline_micro_accuracy ".Length..], CultureInfo.InvariantCulture);
+        last.Should().StartWith("figure test_accuracy ");
+        double acc = double.Parse(last["figure test_accuracy ".Length..], CultureInfo.InvariantCulture);
         acc.Should().BeOneOf(0, 0.25, 0.5, 0.75, 1); // 4 test images
 
         var ctx = new OctaveContext(seed: 1);
