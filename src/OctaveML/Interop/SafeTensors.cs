@@ -9,7 +9,7 @@ namespace OctaveML.Interop;
 /// <summary>
 /// Reads and writes the safetensors format (8-byte little-endian header length, a JSON header,
 /// then raw little-endian data), the weight format PyTorch and Hugging Face tools share.
-/// F32 tensors are read as they are; I64, I32 and F64 tensors are converted to float32.
+/// F32 tensors are read as they are; F64, I64, I32, I8 and U8 tensors are converted to float32.
 /// </summary>
 public static class SafeTensors
 {
@@ -99,7 +99,7 @@ public static class SafeTensors
         long pos = 0;
         foreach (var e in entries.OrderBy(x => x.Begin))
         {
-            int elem = e.DType switch { "F32" or "I32" => 4, "F64" or "I64" => 8, _ => throw new InvalidDataException($"tensor '{e.Name}' has dtype {e.DType}; supported: F32, F64, I32, I64.") };
+            int elem = e.DType switch { "I8" or "U8" => 1, "F32" or "I32" => 4, "F64" or "I64" => 8, _ => throw new InvalidDataException($"tensor '{e.Name}' has dtype {e.DType}; supported: F32, F64, I32, I64, I8, U8.") };
             long count = 1;
             foreach (int d in e.Shape)
             {
@@ -121,6 +121,8 @@ public static class SafeTensors
                 case "F64": { var s = MemoryMarshal.Cast<byte, double>(raw); for (int i = 0; i < s.Length; i++) dst[i] = (float)s[i]; break; }
                 case "I32": { var s = MemoryMarshal.Cast<byte, int>(raw); for (int i = 0; i < s.Length; i++) dst[i] = s[i]; break; }
                 case "I64": { var s = MemoryMarshal.Cast<byte, long>(raw); for (int i = 0; i < s.Length; i++) dst[i] = s[i]; break; }
+                case "I8": { var s = MemoryMarshal.Cast<byte, sbyte>(raw); for (int i = 0; i < s.Length; i++) dst[i] = s[i]; break; }
+                case "U8": for (int i = 0; i < raw.Length; i++) dst[i] = raw[i]; break;
             }
             result[e.Name] = t;
         }

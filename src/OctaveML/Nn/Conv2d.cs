@@ -12,6 +12,7 @@ public sealed class Conv2d : Module, ILayer
 {
     private Tensor? _input;
     private ConvGeometry _geometry;
+    private bool _ran;
 
     /// <summary>
     /// Creates the layer with PyTorch's default init: weight and bias uniform in
@@ -65,7 +66,7 @@ public sealed class Conv2d : Module, ILayer
     public ConvGeometry Geometry(int batch, int height, int width) =>
         new(batch, InChannels, height, width, OutChannels, KernelSize, KernelSize, Stride, Padding, Dilation, Groups);
 
-    /// <summary>y [N, OutChannels, OH, OW] for x [N, InChannels, H, W]; keeps x for <see cref="Backward"/>.</summary>
+    /// <summary>y [N, OutChannels, OH, OW] for x [N, InChannels, H, W]; keeps x for <see cref="Backward(Tensor)"/>.</summary>
     public Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -77,19 +78,37 @@ public sealed class Conv2d : Module, ILayer
         Conv2dKernel.Forward(g, input.Data, Weight.Value.Data, Bias is null ? default : Bias.Value.Data, y.Data);
         _input = input;
         _geometry = g;
+        _ran = true;
         return y;
     }
 
+    /// <summary>The geometry of the last <see cref="Forward"/>, or null before any.</summary>
+    public ConvGeometry? LastGeometry => _ran ? _geometry : null;
+
+    /// <summary>Multiply-accumulates for one image in <paramref name="g"/>'s geometry (output elements x (in / groups) x kernel area).</summary>
+    public static long Macs(ConvGeometry g) =>
+        (long)g.OutChannels * g.OutHeight * g.OutWidth * (g.InChannels / g.Groups) * g.KernelH * g.KernelW;
+
     /// <summary>Returns dL/dx for the last forward; adds dL/dweight and dL/dbias into the parameters' gradients.</summary>
-    public Tensor Backward(Tensor gradOutput)
+    public Tensor Backward(Tensor gradOutput) => Backward(gradOutput, inputGradient: true)!;
+
+    /// <summary>
+    /// As <see cref="Backward(Tensor)"/>; with <paramref name="inputGradient"/> false only the parameter
+    /// gradients are computed and null is returned (a network's first layer: the images need no gradient).
+    /// </summary>
+    public Tensor? Backward(Tensor gradOutput, bool inputGradient)
     {
         ArgumentNullException.ThrowIfNull(gradOutput);
         var x = _input ?? throw new InvalidOperationException("Conv2d.Backward called before Forward.");
         var g = _geometry;
         if (!gradOutput.HasShape(g.Batch, OutChannels, g.OutHeight, g.OutWidth))
             throw new ArgumentException($"gradOutput has shape {gradOutput.ShapeString}, expected [{g.Batch}, {OutChannels}, {g.OutHeight}, {g.OutWidth}] (the last output's).", nameof(gradOutput));
-        var dx = Tensor.Uninitialized(x.ShapeArray());
-        Conv2dKernel.BackwardInput(g, gradOutput.Data, Weight.Value.Data, dx.Data);
+        Tensor? dx = null;
+        if (inputGradient)
+        {
+            dx = Tensor.Uninitialized(x.ShapeArray());
+            Conv2dKernel.BackwardInput(g, gradOutput.Data, Weight.Value.Data, dx.Data);
+        }
         Conv2dKernel.BackwardWeight(g, x.Data, gradOutput.Data, Weight.Grad.Data, Bias is null ? default : Bias.Grad.Data);
         return dx;
     }

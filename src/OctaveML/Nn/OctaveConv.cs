@@ -130,6 +130,35 @@ public sealed class OctaveConv : Module, IOctaveLayer
     /// <summary>Spatial size (height, width) of the high output for a high input of h x w.</summary>
     public (int Height, int Width) HighOutputSize(int h, int w) => (Geometry(1, h, w).OutHiH, Geometry(1, h, w).OutHiW);
 
+    /// <summary>The high input's spatial size in the last <see cref="Forward"/>, or null before any.</summary>
+    public (int Height, int Width)? LastInputSize => _kernel is null ? null : (_kernel.Geometry.Height, _kernel.Geometry.Width);
+
+    /// <summary>
+    /// Output shapes (high, and low or null) for a batch of <paramref name="batch"/> with a high input of
+    /// <paramref name="height"/> x <paramref name="width"/>.
+    /// </summary>
+    public (int[] High, int[]? Low) OutputShapes(int batch, int height, int width)
+    {
+        var g = Geometry(batch, height, width);
+        return ([batch, HighOut, g.OutHiH, g.OutHiW], HasLowOutput ? [batch, LowOut, g.OutLoH, g.OutLoW] : null);
+    }
+
+    /// <summary>
+    /// Multiply-accumulates for one image with a high input of <paramref name="height"/> x <paramref name="width"/>,
+    /// counted as the reference's macs.py does: each branch convolution's output elements times its
+    /// (input channels / groups) x kernel area.
+    /// </summary>
+    public long Macs(int height, int width)
+    {
+        var g = Geometry(1, height, width);
+        long k2 = (long)KernelSize * KernelSize;
+        long Branch(OctaveConvBranch? b, int outH, int outW) => b is null ? 0 : (long)b.OutChannels * outH * outW * (b.InChannels / b.Groups) * k2;
+        // l2h convolves the unpooled low input (ceil(H/2) x ceil(W/2)) at both strides; l2l and h2l produce the low output.
+        int reach = g.HiH - g.OutHiH;
+        return Branch(_h2h, g.OutHiH, g.OutHiW) + Branch(_l2h, g.XlH - reach, g.XlW - reach)
+             + Branch(_h2l, g.OutLoH, g.OutLoW) + Branch(_l2l, g.OutLoH, g.OutLoW);
+    }
+
     private OctaveConvGeometry Geometry(int n, int h, int w) =>
         new(n, h, w, HighIn, LowIn, HighOut, LowOut, KernelSize, Stride, Padding, Dilation, Paths);
 

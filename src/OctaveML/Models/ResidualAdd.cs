@@ -1,0 +1,53 @@
+using OctaveML.Kernels;
+using OctaveML.Nn;
+using OctaveML.Tensors;
+
+namespace OctaveML.Models;
+
+/// <summary>
+/// relu(branch + identity) on both parts of an octave pair, the end of every residual block; keeps
+/// the outputs as the ReLU masks for backward. Both paths carry a low part or neither does (the
+/// reference's block configurations guarantee it).
+/// </summary>
+internal sealed class ResidualAdd
+{
+    private OctaveTensor _output;
+
+    public OctaveTensor Forward(OctaveTensor branch, OctaveTensor identity)
+    {
+        var h = Tensor.Uninitialized(branch.High.ShapeArray());
+        CheckSame(branch.High, identity.High, "high");
+        ElementwiseKernel.AddRelu(branch.High.Data, identity.High.Data, h.Data);
+        if (branch.Low is null != identity.Low is null)
+            throw new InvalidOperationException("the residual branch and the identity disagree on having a low-frequency part.");
+        Tensor? l = null;
+        if (branch.Low is not null)
+        {
+            CheckSame(branch.Low, identity.Low!, "low");
+            l = Tensor.Uninitialized(branch.Low.ShapeArray());
+            ElementwiseKernel.AddRelu(branch.Low.Data, identity.Low!.Data, l.Data);
+        }
+        _output = new OctaveTensor(h, l);
+        return _output;
+    }
+
+    /// <summary>The gradient of the sum (shared by the branch and the identity path).</summary>
+    public OctaveTensor Backward(OctaveTensor gradOutput)
+    {
+        var gh = Tensor.Uninitialized(gradOutput.High.ShapeArray());
+        ReluKernel.Backward(_output.High.Data, gradOutput.High.Data, gh.Data);
+        Tensor? gl = null;
+        if (_output.Low is not null)
+        {
+            gl = Tensor.Uninitialized(_output.Low.ShapeArray());
+            ReluKernel.Backward(_output.Low.Data, gradOutput.Low!.Data, gl.Data);
+        }
+        return new OctaveTensor(gh, gl);
+    }
+
+    private static void CheckSame(Tensor a, Tensor b, string part)
+    {
+        if (!a.SameShape(b))
+            throw new InvalidOperationException($"residual {part} parts differ: branch {a.ShapeString}, identity {b.ShapeString}.");
+    }
+}
