@@ -22,6 +22,7 @@ public static class ModelsSuite
 
     public static void Run(string[] args)
     {
+        if (args.Length > 0 && args[0] == "--profile") { ModelProfile.Run(args[1], int.Parse(args[2]), int.Parse(args[3])); return; }
         if (args.Length > 0 && args[0] == Child) { RunChild(args[1], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4])); return; }
         int threads = Parallelism.Threads;
         var configs = args.Length >= 3
@@ -124,5 +125,9 @@ public static class ModelsSuite
         Console.WriteLine(string.Create(inv, $"infer_step_s {infer}"));
         Console.WriteLine(string.Create(inv, $"loss {loss}"));
         Console.WriteLine(string.Create(inv, $"peak_rss_mb {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6}"));
+        var gc = GC.GetGCMemoryInfo(GCKind.Any);
+        Console.WriteLine(string.Create(inv, $"gc_peak_committed_mb {gc.TotalCommittedBytes / 1e6}"));
+        Console.WriteLine(string.Create(inv, $"gc_heap_mb {gc.HeapSizeBytes / 1e6}"));
+        Console.WriteLine(string.Create(inv, $"parameters_mb {model.ParameterCount() * 4 / 1e6}"));
     }
 }
