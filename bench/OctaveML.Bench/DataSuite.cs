@@ -1,6 +1,7 @@
 using OctaveML.Data;
 using OctaveML.Data.Augmentations;
 using OctaveML.Imaging;
+using OctaveML.Tensors;
 
 namespace OctaveML.Bench;
 
@@ -68,7 +69,7 @@ public static class DataSuite
     private static void MakeFolder(string root, int count)
     {
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
-        var rng = new SeededRandom(5);
+        var rng = new Rng(5);
         for (int i = 0; i < count; i++)
         {
             string dir = Path.Combine(root, $"class{i % 4}");

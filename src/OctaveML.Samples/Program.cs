@@ -1,1 +1,6 @@
-Console.WriteLine("OctaveML samples: commands arrive with the models.");
+using OctaveML.Samples.Commands;
+
+// Live progress bars only on a real terminal; redirected output and CI get plain lines.
+bool interactive = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") is null
+    && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
+return Cli.Run(args, Console.Out, Console.Error, interactive);

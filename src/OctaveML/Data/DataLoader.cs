@@ -58,7 +58,7 @@ public sealed class DataLoader : IDisposable
     public int[] EpochOrder(int epoch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
-        if (Options.Shuffle) return SeededRandom.Derive(Options.Seed, 0xE90C_0DE5UL, (ulong)epoch).Permutation(Dataset.Count);
+        if (Options.Shuffle) return Rng.Derive(Options.Seed, 0xE90C_0DE5UL, (ulong)epoch).Permutation(Dataset.Count);
         var order = new int[Dataset.Count];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         return order;

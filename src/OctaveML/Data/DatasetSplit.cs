@@ -1,3 +1,4 @@
+using OctaveML.Tensors;
 namespace OctaveML.Data;
 
 /// <summary>Train/validation splits of a dataset, returned as <see cref="DatasetSubset"/> views.</summary>
@@ -30,7 +31,7 @@ public static class DatasetSplit
         for (int c = 0; c < classes; c++)
         {
             var members = byClass[c].ToArray();
-            SeededRandom.Derive(seed, 0x5EC1_7A11UL, (ulong)c).Shuffle(members.AsSpan());
+            Rng.Derive(seed, 0x5EC1_7A11UL, (ulong)c).Shuffle(members.AsSpan());
             int nVal = (int)Math.Floor(members.Length * validationFraction + 0.5);
             validation.AddRange(members.AsSpan(0, nVal));
             train.AddRange(members.AsSpan(nVal));

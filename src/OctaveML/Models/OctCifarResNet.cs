@@ -30,7 +30,7 @@ public sealed class OctCifarResNet : ImageClassifier
         ModelArguments.Check(numClasses, alpha, inChannels);
         Depth = depth; Alpha = alpha; InChannels = inChannels; NumClasses = numClasses;
         int n = (depth - 2) / 6;
-        var random = new Random(seed);
+        var random = new Rng((ulong)seed).AsRandom(); // a fully specified sequence (System.Random's seeded one is not guaranteed across .NET versions)
         _conv1 = RegisterModule("conv1", new Conv2d(inChannels, 16, 3, 1, 1, bias: false, random: random));
         _bn1 = RegisterModule("bn1", new BatchNorm2d(16, fusedRelu: true));
         _stages =

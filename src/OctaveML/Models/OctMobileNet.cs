@@ -29,7 +29,7 @@ public sealed class OctMobileNet : ImageClassifier
         if (!(widthMultiplier > 0 && widthMultiplier <= 4))
             throw new ArgumentOutOfRangeException(nameof(widthMultiplier), widthMultiplier, "widthMultiplier must be in (0, 4].");
         Alpha = alpha; InChannels = inChannels; NumClasses = numClasses; WidthMultiplier = widthMultiplier;
-        var random = new Random(seed);
+        var random = new Rng((ulong)seed).AsRandom(); // a fully specified sequence (System.Random's seeded one is not guaranteed across .NET versions)
         int C(int c) => Math.Max(8, (int)(c * widthMultiplier));
         double a = alpha;
         (int In, int Out, int Stride, double AlphaIn, double AlphaOut)[] cfg =

@@ -41,7 +41,7 @@ public sealed class OctResNet : ImageClassifier
             throw new ArgumentOutOfRangeException(nameof(depth), depth, $"depth must be one of {string.Join(", ", Layers.Keys)}.");
         ModelArguments.Check(numClasses, alpha, inChannels);
         Depth = depth; Alpha = alpha; Stem = stem; InChannels = inChannels; NumClasses = numClasses;
-        var random = new Random(seed);
+        var random = new Rng((ulong)seed).AsRandom(); // a fully specified sequence (System.Random's seeded one is not guaranteed across .NET versions)
 
         _conv1 = stem == ResNetStem.ImageNet
             ? RegisterModule("conv1", new Conv2d(inChannels, 64, 7, 2, 3, bias: false, random: random))

@@ -61,8 +61,8 @@ public class DataLoaderTests
         order.Should().Equal(PinnedOrder);
     }
 
-    // Recorded once from this implementation and kept: a change here breaks resumed runs.
-    private static readonly int[] PinnedOrder = [8, 4, 2, 9, 0, 1, 6, 5, 3, 7];
+    // Recorded from Tensors.Rng (the one generator of the library) and kept: a change here breaks resumed runs.
+    private static readonly int[] PinnedOrder = [5, 2, 8, 6, 1, 9, 3, 4, 0, 7];
 
     [Theory]
     [InlineData(0)]

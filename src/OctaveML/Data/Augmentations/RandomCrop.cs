@@ -31,7 +31,7 @@ public sealed class RandomCrop : IBatchTransform
     /// </summary>
     public (int Dy, int Dx) Offset(int epoch, int index, ulong loaderSeed = 0)
     {
-        var r = SeededRandom.Derive(Seed, 0xC40F_0000UL, loaderSeed, (ulong)epoch, (ulong)index);
+        var r = Rng.Derive(Seed, 0xC40F_0000UL, loaderSeed, (ulong)epoch, (ulong)index);
         // torchvision draws top then left in [0, 2 * padding]; shift by -padding to get the move.
         int top = r.NextInt(2 * Padding + 1), left = r.NextInt(2 * Padding + 1);
         return (top - Padding, left - Padding);

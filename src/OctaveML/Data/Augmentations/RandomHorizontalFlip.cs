@@ -1,3 +1,4 @@
+using OctaveML.Tensors;
 namespace OctaveML.Data.Augmentations;
 
 /// <summary>
@@ -22,7 +23,7 @@ public sealed class RandomHorizontalFlip : IBatchTransform
 
     /// <summary>Whether dataset image <paramref name="index"/> is flipped in <paramref name="epoch"/> under a loader seeded with <paramref name="loaderSeed"/>.</summary>
     public bool Flips(int epoch, int index, ulong loaderSeed = 0) =>
-        SeededRandom.Derive(Seed, 0xF11B_0000UL, loaderSeed, (ulong)epoch, (ulong)index).NextDouble() < Probability;
+        Rng.Derive(Seed, 0xF11B_0000UL, loaderSeed, (ulong)epoch, (ulong)index).NextDouble() < Probability;
 
     /// <inheritdoc/>
     public void Apply(Batch batch)

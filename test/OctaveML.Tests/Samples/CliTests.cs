@@ -1,0 +1,78 @@
+using OctaveML.Samples.Commands;
+
+namespace OctaveML.Tests.Samples;
+
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = Cli.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Theory]
+    [InlineData("--model", "resnet-9000", "train", "--model", "resnet-9000")]
+    [InlineData("--optimizer", "adam'", "train", "--optimizer", "adam'")]
+    [InlineData("--schedule", "linear", "train", "--schedule", "linear")]
+    [InlineData("--alpha", "1", "train", "--alpha", "1")]
+    [InlineData("--batch-size", "0", "train", "--batch-size", "0")]
+    [InlineData("--validation-fraction", "1.5", "train", "--validation-fraction", "1.5")]
+    [InlineData("--resume", "--checkpoint-dir", "train", "--resume")]
+    [InlineData("--depth", "21", "train", "--depth", "21")]
+    [InlineData("--epochs", "abc", "train", "--epochs", "abc")]
+    [InlineData("--size", "3", "summary", "--size", "3")]
+    [InlineData("--resize", "stretch", "preview", "x.png", "--resize", "stretch", "--out", "y.png")]
+    [InlineData("--out", ".ppm", "decode", "x.png", "--out", "y.jpg")]
+    public void BadOptionIsOneLineNamingTheOptionWithExitCode2(string option, string expected, params string[] args)
+    {
+        var (code, output, err) = Run(args);
+        code.Should().Be(Cli.UsageError);
+        output.Should().BeEmpty();
+        err.TrimEnd().Should().NotContain("\n").And.StartWith("error: ").And.Contain(option);
+        if (option != "--epochs") err.Should().Contain(expected);
+        err.Should().NotContain("   at "); // no stack trace
+    }
+
+    [Fact]
+    public void MissingDataFolderNamesDataAndThePath()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "no-such-octaveml-data-" + Guid.NewGuid().ToString("N"));
+        var (code, _, err) = Run("train", "--data", missing);
+        code.Should().Be(2);
+        err.Should().StartWith("error: --data: ").And.Contain(missing).And.Contain("expected");
+    }
+
+    [Fact]
+    public void UnknownCommandIsAUsageError()
+    {
+        var (code, _, err) = Run("fly");
+        code.Should().Be(2);
+        err.Should().StartWith("error: ");
+    }
+
+    [Fact]
+    public void HelpListsTheCommands()
+    {
+        var (code, output, _) = Run("--help");
+        code.Should().Be(0);
+        output.Should().Contain("train").And.Contain("summary").And.Contain("decode").And.Contain("preview");
+    }
+
+    [Fact]
+    public void SummaryPrintsLayersAndTotals()
+    {
+        var (code, output, err) = Run("summary", "--model", "oct-cifar-resnet", "--depth", "20", "--size", "32", "--classes", "10");
+        err.Should().BeEmpty();
+        code.Should().Be(0);
+        output.Should().Contain("fc").And.Contain("Total params: ").And.Contain("Total MACs: ");
+    }
+
+    [Fact]
+    public void TrainSettingsDefaultsAreValid()
+    {
+        var act = () => new TrainSettings().Validate();
+        act.Should().NotThrow();
+    }
+}

@@ -1,0 +1,54 @@
+using OctaveML.Data;
+using OctaveML.Imaging;
+using OctaveML.Samples.Commands;
+
+namespace OctaveML.Tests.Samples;
+
+public class DatasetDetectorTests
+{
+    [Fact]
+    public void FindsTheShippedFashionMnistAndSeesIdx()
+    {
+        string? shipped = DatasetDetector.FindShippedDataset();
+        shipped.Should().NotBeNull();
+        DatasetDetector.Detect(shipped!).Should().Be(DatasetKind.Idx);
+    }
+
+    [Fact]
+    public void CifarBatchFolderIsCifar()
+    {
+        using var t = new TempFolder();
+        File.WriteAllBytes(t.File(CifarDataset.TestFile), new byte[CifarReader.RecordBytes]);
+        DatasetDetector.Detect(t.Path).Should().Be(DatasetKind.Cifar);
+    }
+
+    [Fact]
+    public void ClassSubfoldersAreAnImageFolder()
+    {
+        using var t = new TempFolder();
+        Directory.CreateDirectory(t.File("cat"));
+        PngEncoder.Save(TempFolder.Gradient(4, 4), Path.Combine(t.File("cat"), "a.png"));
+        DatasetDetector.Detect(t.Path).Should().Be(DatasetKind.ImageFolder);
+    }
+
+    [Theory]
+    [InlineData("labels.csv")]
+    [InlineData("labels.TSV")]
+    public void CsvOrTsvFileIsAManifest(string name)
+    {
+        using var t = new TempFolder();
+        File.WriteAllText(t.File(name), "path,label\n");
+        DatasetDetector.Detect(t.File(name)).Should().Be(DatasetKind.Manifest);
+    }
+
+    [Fact]
+    public void EmptyFolderOrOtherFileIsAUsageErrorNamingData()
+    {
+        using var t = new TempFolder();
+        var empty = () => DatasetDetector.Detect(t.Path);
+        empty.Should().Throw<UsageException>().WithMessage("--data: *");
+        File.WriteAllText(t.File("notes.bin"), "x");
+        var other = () => DatasetDetector.Detect(t.File("notes.bin"));
+        other.Should().Throw<UsageException>().WithMessage("--data: *manifest*");
+    }
+}
