@@ -8,6 +8,7 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
     ["data"] = DataSuite.Run,
     ["ops"] = OpsBench.Run,
     ["training"] = TrainingSuite.Run,
+    ["models"] = ModelsSuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))

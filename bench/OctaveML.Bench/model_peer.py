@@ -1,0 +1,54 @@
+"""PyTorch peer of the "models" suite: seconds per training step (forward, cross-entropy, backward,
+SGD momentum 0.9 lr 0.01) and per inference batch (eval mode, no_grad) of an octref.py model on
+random data, 10 classes; medians of STEPS timed steps after WARMUP, and peak RSS of this process.
+usage: /usr/bin/python3 model_peer.py MODEL SIZE [THREADS=2] [BATCH=16] [STEPS=5] [WARMUP=2]
+MODEL: oct_resnet50 | resnet50 | oct_mobilenet | mobilenet | oct_resnet20 ... (no oct_ = alpha 0)"""
+import os, resource, statistics, sys, time
+
+
+def find_reference():
+    d = os.path.dirname(os.path.realpath(__file__))
+    while d != os.path.dirname(d):
+        if os.path.exists(os.path.join(d, 'OctaveML.sln')):
+            return os.path.join(os.path.dirname(d), 'shared', 'reference')
+        d = os.path.dirname(d)
+    raise SystemExit('model_peer.py: no folder containing OctaveML.sln above ' + __file__)
+
+
+sys.path.insert(0, find_reference())
+import torch, octref
+
+name, size = sys.argv[1], int(sys.argv[2])
+threads = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+batch = int(sys.argv[4]) if len(sys.argv) > 4 else 16
+steps = int(sys.argv[5]) if len(sys.argv) > 5 else 5
+warmup = int(sys.argv[6]) if len(sys.argv) > 6 else 2
+torch.set_num_threads(threads); torch.manual_seed(0)
+plain = not name.startswith('oct_')
+ctor = getattr(octref, 'oct_' + name if plain else name)
+kw = dict(num_classes=10, alpha=0 if plain else .5)
+if name.split('_')[-1] in ('resnet26', 'resnet50', 'resnet101', 'resnet152', 'resnet200'):
+    kw['stem'] = 'small' if size <= 64 else 'imagenet'
+m = ctor(**kw)
+opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
+x = torch.randn(batch, 3, size, size); y = torch.randint(0, 10, (batch,))
+
+
+def median_s(f):
+    for _ in range(warmup): f()
+    ts = []
+    for _ in range(steps):
+        t0 = time.perf_counter(); f(); ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+
+def step():
+    opt.zero_grad(); torch.nn.functional.cross_entropy(m(x), y).backward(); opt.step()
+
+
+m.train()
+print(f'train_step_s {median_s(step)}')
+m.eval()
+with torch.no_grad():
+    print(f'infer_step_s {median_s(lambda: m(x))}')
+print(f'peak_rss_mb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6}')
