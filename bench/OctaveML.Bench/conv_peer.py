@@ -4,16 +4,8 @@ Usage: conv_peer.py N CIN H W COUT K STRIDE PAD GROUPS THREADS REPS
 Prints 'forward_s S' and 'step_s S' (medians)."""
 import sys, time
 import torch
+from peerlib import median
 import torch.nn.functional as F
-
-def median(f, reps, warmup=1):
-    for _ in range(warmup):
-        f()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter(); f(); ts.append(time.perf_counter() - t0)
-    ts.sort()
-    return ts[len(ts) // 2]
 
 def main():
     n, cin, h, w, cout, k, s, p, g, threads, reps = map(int, sys.argv[1:12])

@@ -2,18 +2,12 @@
 (median of 3 after 1 warm-up). Args: FASHION_MNIST_FOLDER IMAGE_FOLDER. Prints "key value" lines."""
 import gzip, os, struct, sys, time
 import torch
+from peerlib import median
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 import torchvision.transforms as T
 from torchvision.datasets import ImageFolder
 
 fashion, folder = sys.argv[1], sys.argv[2]
-
-def median(fn, reps=3, warmup=1):
-    for _ in range(warmup): fn()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter(); fn(); ts.append(time.perf_counter() - t0)
-    return sorted(ts)[reps // 2]
 
 def load_idx():
     # What torchvision's read_sn3_pascalvincent_tensor does: decompress, parse, frombuffer.

@@ -4,16 +4,8 @@ Prints '<op>_forward_s S' and '<op>_step_s S' (medians) for bn_relu, avgpool, up
 maxpool (on [N, C, 2H, 2W]) and add_relu."""
 import sys, time
 import torch
+from peerlib import median
 import torch.nn.functional as F
-
-def median(f, reps, warmup=2):
-    for _ in range(warmup):
-        f()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter(); f(); ts.append(time.perf_counter() - t0)
-    ts.sort()
-    return ts[len(ts) // 2]
 
 def main():
     n, c, h, w, threads, reps = map(int, sys.argv[1:7])
@@ -40,8 +32,8 @@ def main():
                 fn()
         def step():
             torch.autograd.grad(fn(), inputs, dy)
-        print(f'{name}_forward_s', median(fwd, reps))
-        print(f'{name}_step_s', median(step, reps))
+        print(f'{name}_forward_s', median(fwd, reps, warmup=2))
+        print(f'{name}_step_s', median(step, reps, warmup=2))
 
 if __name__ == '__main__':
     main()

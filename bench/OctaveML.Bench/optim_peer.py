@@ -4,15 +4,7 @@ Usage: optim_peer.py TENSORS SIZE THREADS REPS
 Prints 'adamw_s S' and 'sgd_s S' (medians; SGD with momentum 0.9, Nesterov, weight decay 5e-4)."""
 import sys, time
 import torch
-
-def median(f, reps, warmup=2):
-    for _ in range(warmup):
-        f()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter(); f(); ts.append(time.perf_counter() - t0)
-    ts.sort()
-    return ts[len(ts) // 2]
+from peerlib import median
 
 def main():
     tensors, size, threads, reps = map(int, sys.argv[1:5])
@@ -22,9 +14,9 @@ def main():
     for p in params:
         p.grad = torch.randn(size) * 1e-3
     adamw = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01)
-    print('adamw_s', median(adamw.step, reps))
+    print('adamw_s', median(adamw.step, reps, warmup=2))
     sgd = torch.optim.SGD(params, lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)
-    print('sgd_s', median(sgd.step, reps))
+    print('sgd_s', median(sgd.step, reps, warmup=2))
 
 if __name__ == '__main__':
     main()
