@@ -22,11 +22,8 @@ internal static class Im2Col
     public static unsafe void Unfold(in ConvGeometry g, ReadOnlySpan<float> image, int channels,
         int colStart, int colCount, Span<float> col, int ldCol = 0)
     {
-        if (ldCol == 0) ldCol = colCount;
+        ldCol = CheckArguments(g, image.Length, channels, colCount, col.Length, ldCol);
         int kH = g.KernelH, kW = g.KernelW, H = g.Height, W = g.Width, OW = g.OutWidth, s = g.Stride;
-        if (image.Length < channels * H * W) throw new ArgumentException($"image has {image.Length} elements; expected at least {channels * H * W}.", nameof(image));
-        if (ldCol < colCount) throw new ArgumentException($"ldCol is {ldCol}; expected at least colCount ({colCount}).", nameof(ldCol));
-        if (col.Length < (long)(channels * kH * kW - 1) * ldCol + colCount) throw new ArgumentException($"col has {col.Length} elements; expected at least {(long)(channels * kH * kW - 1) * ldCol + colCount}.", nameof(col));
         fixed (float* img = image, cl = col)
         {
             float* dst = cl;
@@ -79,11 +76,8 @@ internal static class Im2Col
     public static unsafe void Fold(in ConvGeometry g, ReadOnlySpan<float> col, int channels,
         int colStart, int colCount, Span<float> image, int ldCol = 0)
     {
-        if (ldCol == 0) ldCol = colCount;
+        ldCol = CheckArguments(g, image.Length, channels, colCount, col.Length, ldCol);
         int kH = g.KernelH, kW = g.KernelW, H = g.Height, W = g.Width, OW = g.OutWidth, s = g.Stride;
-        if (image.Length < channels * H * W) throw new ArgumentException($"image has {image.Length} elements; expected at least {channels * H * W}.", nameof(image));
-        if (ldCol < colCount) throw new ArgumentException($"ldCol is {ldCol}; expected at least colCount ({colCount}).", nameof(ldCol));
-        if (col.Length < (long)(channels * kH * kW - 1) * ldCol + colCount) throw new ArgumentException($"col has {col.Length} elements; expected at least {(long)(channels * kH * kW - 1) * ldCol + colCount}.", nameof(col));
         fixed (float* img = image, cl = col)
         {
             float* srcRow = cl;
@@ -132,5 +126,16 @@ internal static class Im2Col
         int room = width - offW; // need ow*S < room
         hi = room <= 0 ? 0 : Math.Min(outWidth, (room + stride - 1) / stride);
         if (lo > hi) lo = hi;
+    }
+
+    /// <summary>The span checks shared by <see cref="Unfold"/> and <see cref="Fold"/>; returns the effective ldCol.</summary>
+    private static int CheckArguments(in ConvGeometry g, int imageLength, int channels, int colCount, int colLength, int ldCol)
+    {
+        if (ldCol == 0) ldCol = colCount;
+        int plane = g.Height * g.Width, rows = channels * g.KernelH * g.KernelW;
+        if (imageLength < channels * plane) throw new ArgumentException($"image has {imageLength} elements; expected at least {channels * plane}.", "image");
+        if (ldCol < colCount) throw new ArgumentException($"ldCol is {ldCol}; expected at least colCount ({colCount}).", nameof(ldCol));
+        if (colLength < (long)(rows - 1) * ldCol + colCount) throw new ArgumentException($"col has {colLength} elements; expected at least {(long)(rows - 1) * ldCol + colCount}.", "col");
+        return ldCol;
     }
 }
