@@ -65,8 +65,8 @@ internal sealed class OctaveConvKernel
         public Src Src; public int Off, Cin, Cout, Groups; public Dst Dst;
         public int A = -1, B = -1;      // path indices (0 h2h, 1 l2h, 2 h2l, 3 l2l); B >= 0 when fused
         public int CinA;                // input channels of A when fused
-        public float[] Packed = [];     // packed weights when fused
-        public float[][] Partial = [];  // per-chunk weight-gradient partials
+        public int PackedOff = -1;      // offset of the packed weights (fused) in the call scratch
+        public int PartialOff;          // offset of this op's weight-gradient partial within a chunk's block
     }
 
     private readonly OctaveConvGeometry _g;
@@ -85,17 +85,19 @@ internal sealed class OctaveConvKernel
     private readonly bool _batchMode;
     private float[] _dHiAll = [], _dLoAll = [];
 
-    // Per-batch buffers kept from forward for backward.
+    // Whole-batch source buffers, in batch mode only; otherwise each image's pooled/concatenated sources
+    // are built in per-thread scratch, in forward and again in backward (a cheap pooling pass that saves
+    // keeping a copy of every layer's input until backward).
     private float[] _hiIn = [], _loIn = [];
     private float[]? _xh, _xl;
     // Per-thread scratch shared by every octave layer (im2col matrices, their gradients, the l2h output
     // and its gradient, per-image source gradients): memory scales with threads, not with layers.
-    private const int ColHi = 0, ColLo = 1, Z = 2, DcolHi = 3, DcolLo = 4, DZ = 5, DHi = 6, DLo = 7;
+    private const int ColHi = 0, ColLo = 1, Z = 2, DcolHi = 3, DcolLo = 4, DZ = 5, DHi = 6, DLo = 7, InHi = 8, InLo = 9;
     [ThreadStatic] private static float[][]? t_scratch;
 
     private static float[] Scratch(int slot, long length)
     {
-        var slots = t_scratch ??= new float[8][];
+        var slots = t_scratch ??= new float[10][];
         var b = slots[slot];
         if (b is null || b.Length < length)
             slots[slot] = b = GC.AllocateUninitializedArray<float>((int)Math.Min(Array.MaxLength, Math.Max(length, (long)(b?.Length ?? 0) * 3 / 2)));
@@ -103,6 +105,25 @@ internal sealed class OctaveConvKernel
     }
 
     public OctaveConvGeometry Geometry => _g;
+
+    /// <summary>Floats this layer's kernel holds between calls (pooled inputs, their gradients, weight-gradient partials).</summary>
+    public long HeldFloats => (long)_hiIn.Length + _loIn.Length + _dHiAll.Length + _dLoAll.Length;
+
+    // Packed fused weights and the per-chunk weight-gradient partials live only during one Forward or
+    // Backward call, so they sit in the calling thread's scratch, shared by every layer, instead of
+    // costing each layer a copy of its weights per thread: [packed ops][chunk 0 partials][chunk 1 ...].
+    [ThreadStatic] private static float[]? t_call;
+    private readonly int _partialBase, _partialStride, _callFloats;
+    private float[] _call = [];
+
+    private float[] CallScratch()
+    {
+        var b = t_call;
+        if (b is null || b.Length < _callFloats) t_call = b = new float[_callFloats];
+        return b;
+    }
+
+    private Span<float> Partial(Op op, int chunk) => _call.AsSpan(_partialBase + chunk * _partialStride + op.PartialOff, WeightLength(op));
 
     public OctaveConvKernel(in OctaveConvGeometry g, bool allowFusion = true)
     {
@@ -144,12 +165,12 @@ internal sealed class OctaveConvKernel
 
         _batchMode = _ops.Count > 0 && _ops.All(o => o.Groups > 1 && o.B < 0 && o.Dst != Dst.Z && o.Off == 0 && o.Cin == (o.Src == Src.Hi ? _cHi : _cLo));
         _chunks = Math.Max(1, Math.Min(Parallelism.Threads, g.Batch));
+        int off = 0;
         foreach (var op in _ops)
-        {
-            op.Partial = new float[_chunks][];
-            for (int c = 0; c < _chunks; c++) op.Partial[c] = new float[WeightLength(op)];
-            if (op.B >= 0) op.Packed = new float[WeightLength(op)];
-        }
+            if (op.B >= 0) { op.PackedOff = off; off += WeightLength(op); }
+        _partialBase = off;
+        foreach (var op in _ops) { op.PartialOff = _partialStride; _partialStride += WeightLength(op); }
+        _callFloats = _partialBase + _chunks * _partialStride;
     }
 
     private void AddPair(Op? a, Op? b, bool allowFusion)
@@ -189,13 +210,13 @@ internal sealed class OctaveConvKernel
     {
         var g = _g;
         _xh = xh; _xl = xl;
+        _call = CallScratch();
         foreach (var op in _ops) if (op.B >= 0) Pack(op, weights);
-        if (!_hiIsXh) Ensure(ref _hiIn, (long)g.Batch * _cHi * HiPlane);
-        if (NeedLo && !_loIsXl) Ensure(ref _loIn, (long)g.Batch * _cLo * LoPlane);
-
         int threads = _chunks > 1 ? 1 : 0;
         if (_batchMode)
         {
+            if (!_hiIsXh) Ensure(ref _hiIn, (long)g.Batch * _cHi * HiPlane);
+            if (NeedLo && !_loIsXl) Ensure(ref _loIn, (long)g.Batch * _cLo * LoPlane);
             Parallelism.ForChunks(g.Batch, _chunks, (chunk, start, end) =>
             {
                 for (int n = start; n < end; n++) BuildInputs(n);
@@ -237,31 +258,31 @@ internal sealed class OctaveConvKernel
         float[] wa = weights[op.A], wb = weights[op.B];
         for (int o = 0; o < op.Cout; o++)
         {
-            wa.AsSpan(o * ka, ka).CopyTo(op.Packed.AsSpan(o * k));
-            wb.AsSpan(o * kb, kb).CopyTo(op.Packed.AsSpan(o * k + ka));
+            wa.AsSpan(o * ka, ka).CopyTo(_call.AsSpan(op.PackedOff + o * k));
+            wb.AsSpan(o * kb, kb).CopyTo(_call.AsSpan(op.PackedOff + o * k + ka));
         }
     }
 
-    private float[] OpWeights(Op op, float[][] weights) => op.B >= 0 ? op.Packed : weights[op.A];
+    private ReadOnlySpan<float> OpWeights(Op op, float[][] weights) => op.B >= 0 ? _call.AsSpan(op.PackedOff, WeightLength(op)) : weights[op.A];
 
     private void BuildInputs(int n)
     {
         var g = _g;
         if (!_hiIsXh)
         {
-            Span<float> hi = _hiIn.AsSpan(n * _cHi * HiPlane, _cHi * HiPlane);
+            Span<float> hi = HiBuffer(n);
             OctaveResample.Pool(_xh.AsSpan(n * g.HighIn * XhPlane, g.HighIn * XhPlane), g.HighIn, g.Height, g.Width, hi);
             if (_hiHasX) _xl.AsSpan(n * g.LowIn * XlPlane, g.LowIn * XlPlane).CopyTo(hi.Slice(_hiXOff * HiPlane));
         }
         if (NeedLo && !_loIsXl)
         {
-            Span<float> lo = _loIn.AsSpan(n * _cLo * LoPlane, _cLo * LoPlane);
+            Span<float> lo = LoBuffer(n);
             if (_loHasPool)
             {
                 if (g.Stride == 1)
                     OctaveResample.Pool(_xh.AsSpan(n * g.HighIn * XhPlane, g.HighIn * XhPlane), g.HighIn, g.Height, g.Width, lo);
                 else
-                    OctaveResample.Pool(_hiIn.AsSpan(n * _cHi * HiPlane, g.HighIn * HiPlane), g.HighIn, g.HiH, g.HiW, lo);
+                    OctaveResample.Pool(HiBuffer(n).Slice(0, g.HighIn * HiPlane), g.HighIn, g.HiH, g.HiW, lo);
             }
             if (_loHasX)
             {
@@ -272,13 +293,22 @@ internal sealed class OctaveConvKernel
         }
     }
 
+    /// <summary>Where image n's built high source lives: its slice of the batch buffer, or this thread's scratch.</summary>
+    private Span<float> HiBuffer(int n) => _batchMode
+        ? _hiIn.AsSpan(n * _cHi * HiPlane, _cHi * HiPlane)
+        : Scratch(InHi, (long)_cHi * HiPlane).AsSpan(0, _cHi * HiPlane);
+
+    private Span<float> LoBuffer(int n) => _batchMode
+        ? _loIn.AsSpan(n * _cLo * LoPlane, _cLo * LoPlane)
+        : Scratch(InLo, (long)_cLo * LoPlane).AsSpan(0, _cLo * LoPlane);
+
     private ReadOnlySpan<float> HiImage(int n) => _hiIsXh
         ? _xh.AsSpan(n * _g.HighIn * XhPlane, _cHi * HiPlane)
-        : _hiIn.AsSpan(n * _cHi * HiPlane, _cHi * HiPlane);
+        : HiBuffer(n);
 
     private ReadOnlySpan<float> LoImage(int n) => _loIsXl
         ? _xl.AsSpan(n * _g.LowIn * XlPlane, _cLo * LoPlane)
-        : _loIn.AsSpan(n * _cLo * LoPlane, _cLo * LoPlane);
+        : LoBuffer(n);
 
     /// <summary>The im2col matrix of one image's source buffer (the buffer itself for 1x1 convolutions).</summary>
     private ReadOnlySpan<float> Columns(Src src, int n)
@@ -329,11 +359,11 @@ internal sealed class OctaveConvKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Gemm_Forward(Op op, float[] w, ReadOnlySpan<float> col, int p, Span<float> y, bool accumulate, int threads)
+    private void Gemm_Forward(Op op, ReadOnlySpan<float> w, ReadOnlySpan<float> col, int p, Span<float> y, bool accumulate, int threads)
     {
         int cinG = op.Cin / op.Groups, coutG = op.Cout / op.Groups, kg = cinG * _kk;
         for (int gi = 0; gi < op.Groups; gi++)
-            Gemm.Sgemm(false, false, coutG, p, kg, 1f, w.AsSpan(gi * coutG * kg), kg,
+            Gemm.Sgemm(false, false, coutG, p, kg, 1f, w.Slice(gi * coutG * kg), kg,
                 col.Slice((op.Off + gi * cinG) * _kk * p), p, accumulate ? 1f : 0f, y.Slice(gi * coutG * p), p, threads);
     }
 
@@ -345,8 +375,10 @@ internal sealed class OctaveConvKernel
     {
         var g = _g;
         if (_xh is null) throw new InvalidOperationException("Backward called before Forward.");
-        foreach (var op in _ops)
-            foreach (var part in op.Partial) Array.Clear(part);
+        // Other layers have used the call scratch since this layer's Forward: pack again.
+        _call = CallScratch();
+        foreach (var op in _ops) if (op.B >= 0) Pack(op, weights);
+        _call.AsSpan(_partialBase, _chunks * _partialStride).Clear();
         int threads = _chunks > 1 ? 1 : 0;
         if (_batchMode)
         {
@@ -375,7 +407,7 @@ internal sealed class OctaveConvKernel
         foreach (var op in _ops)
             for (int c = 0; c < _chunks; c++)
             {
-                float[] part = op.Partial[c];
+                Span<float> part = Partial(op, c);
                 if (op.B < 0) TensorPrimitives.Add(grads[op.A], part, grads[op.A]);
                 else
                 {
@@ -384,8 +416,8 @@ internal sealed class OctaveConvKernel
                     for (int o = 0; o < op.Cout; o++)
                     {
                         Span<float> da = ga.AsSpan(o * ka, ka), db = gb.AsSpan(o * kb, kb);
-                        TensorPrimitives.Add(da, part.AsSpan(o * k, ka), da);
-                        TensorPrimitives.Add(db, part.AsSpan(o * k + ka, kb), db);
+                        TensorPrimitives.Add(da, part.Slice(o * k, ka), da);
+                        TensorPrimitives.Add(db, part.Slice(o * k + ka, kb), db);
                     }
                 }
             }
@@ -394,7 +426,8 @@ internal sealed class OctaveConvKernel
     private void BackwardImage(int chunk, int n, float[] dyhAll, float[] dylAll, float[][] weights, float[] dxhAll, float[]? dxlAll, int threads)
     {
         var g = _g;
-        // The pooled/concatenated source buffers are kept from forward; only the im2col is recomputed.
+        // Rebuild this image's pooled/concatenated sources (batch mode keeps them from forward) and its im2col.
+        if (!_batchMode) BuildInputs(n);
         int pHi = PHi, pLo = PLo;
         ReadOnlySpan<float> dyh = dyhAll.AsSpan(n * g.HighOut * pHi, g.HighOut * pHi);
         ReadOnlySpan<float> dyl = dylAll.Length == 0 ? ReadOnlySpan<float>.Empty : dylAll.AsSpan(n * g.LowOut * pLo, g.LowOut * pLo);
@@ -468,7 +501,8 @@ internal sealed class OctaveConvKernel
         {
             if (op.Src != src) continue;
             ReadOnlySpan<float> d = op.Dst == Dst.Z ? dz : dy;
-            float[] w = OpWeights(op, weights), dw = op.Partial[chunk];
+            ReadOnlySpan<float> w = OpWeights(op, weights);
+            Span<float> dw = Partial(op, chunk);
             int cinG = op.Cin / op.Groups, coutG = op.Cout / op.Groups, kg = cinG * _kk;
             // An op covers rows [Off, Off+Cin): segment 0 is [0, split), segment 1 is [split, c). The op order
             // guarantees the segments an op covers are either all written already or none is.
@@ -477,8 +511,8 @@ internal sealed class OctaveConvKernel
             {
                 ReadOnlySpan<float> dg = d.Slice(gi * coutG * p, coutG * p);
                 int row = (op.Off + gi * cinG) * _kk;
-                Gemm.Sgemm(false, true, coutG, kg, p, 1f, dg, p, col.Slice(row * p), p, 1f, dw.AsSpan(gi * coutG * kg), kg, threads);
-                Gemm.Sgemm(true, false, kg, p, coutG, 1f, w.AsSpan(gi * coutG * kg), kg, dg, p, first ? 0f : 1f, dcol.Slice(row * p), p, threads);
+                Gemm.Sgemm(false, true, coutG, kg, p, 1f, dg, p, col.Slice(row * p), p, 1f, dw.Slice(gi * coutG * kg), kg, threads);
+                Gemm.Sgemm(true, false, kg, p, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, p, first ? 0f : 1f, dcol.Slice(row * p), p, threads);
             }
             if (op.Off < split) written[0] = true;
             if (op.Off + op.Cin > split) written[1] = true;

@@ -130,6 +130,9 @@ public sealed class OctaveConv : Module, IOctaveLayer
     /// <summary>Spatial size (height, width) of the high output for a high input of h x w.</summary>
     public (int Height, int Width) HighOutputSize(int h, int w) => (Geometry(1, h, w).OutHiH, Geometry(1, h, w).OutHiW);
 
+    /// <summary>Floats the fused kernel holds between calls (a memory diagnostic).</summary>
+    internal long KernelFloats => _kernel?.HeldFloats ?? 0;
+
     /// <summary>The high input's spatial size in the last <see cref="Forward"/>, or null before any.</summary>
     public (int Height, int Width)? LastInputSize => _kernel is null ? null : (_kernel.Geometry.Height, _kernel.Geometry.Width);
 
@@ -177,8 +180,8 @@ public sealed class OctaveConv : Module, IOctaveLayer
             _kernelThreads = Parallelism.Threads;
         }
         // The kernel writes every element of the outputs and of the input gradients.
-        var yh = Tensor.Uninitialized(g.Batch, HighOut, g.OutHiH, g.OutHiW);
-        Tensor? yl = HasLowOutput ? Tensor.Uninitialized(g.Batch, LowOut, g.OutLoH, g.OutLoW) : null;
+        var yh = Output(0, g.Batch, HighOut, g.OutHiH, g.OutHiW);
+        Tensor? yl = HasLowOutput ? Output(1, g.Batch, LowOut, g.OutLoH, g.OutLoW) : null;
         _kernel.Forward(x.High.Data, x.Low?.Data, Weights(), yh.Data, yl?.Data ?? []);
         _input = x;
         _outHigh = yh.ShapeArray();
@@ -206,8 +209,8 @@ public sealed class OctaveConv : Module, IOctaveLayer
         else if (gradOutput.Low is not null)
             throw new ArgumentException($"gradOutput.Low must be null: this layer's output has no low part.", nameof(gradOutput));
 
-        var dxh = Tensor.Uninitialized(x.High.ShapeArray());
-        Tensor? dxl = x.Low is null ? null : Tensor.Uninitialized(x.Low.ShapeArray());
+        var dxh = GradientBuffer(x.High.ShapeArray());
+        Tensor? dxl = x.Low is null ? null : GradientBuffer(x.Low.ShapeArray());
         _kernel.Backward(gradOutput.High.Data, gradOutput.Low?.Data ?? [], Weights(), Grads(), dxh.Data, dxl?.Data);
         return new OctaveTensor(dxh, dxl);
     }
