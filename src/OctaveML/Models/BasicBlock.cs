@@ -12,11 +12,12 @@ public sealed class BasicBlock : Module, IOctaveLayer
     private readonly ConvBNAct _conv1;
     private readonly ConvBN _conv2;
     private readonly Sequential? _downsample;
-    private readonly ResidualAdd _residual = new();
+    private readonly ResidualAdd _residual;
 
     public BasicBlock(int inplanes, int planes, int stride, Sequential? downsample, double alphaIn, double alphaOut,
         double alpha, bool output, Random random)
     {
+        _residual = new ResidualAdd(this);
         double a = output ? 0 : alpha;
         _conv1 = RegisterModule("conv1", new ConvBNAct(inplanes, planes, 3, alphaIn, alphaOut, stride, 1, random: random));
         _conv2 = RegisterModule("conv2", new ConvBN(planes, planes, 3, a, a, 1, 1, random: random));
@@ -35,8 +36,13 @@ public sealed class BasicBlock : Module, IOctaveLayer
     public OctaveTensor Backward(OctaveTensor gradOutput)
     {
         var g = _residual.Backward(gradOutput);
-        var gx = _conv1.Backward(_conv2.Backward(g));
+        var g2 = _conv2.Backward(g);
+        var gx = _conv1.Backward(g2);
+        Release(g2);
         var gId = _downsample is null ? g : _downsample.Backward(g);
-        return BlockGrad.Sum(gx, gId);
+        var sum = BlockGrad.Sum(gx, gId);
+        Release(gId, g);
+        Release(g);
+        return sum;
     }
 }

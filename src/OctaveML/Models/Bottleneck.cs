@@ -15,11 +15,12 @@ public sealed class Bottleneck : Module, IOctaveLayer
     private readonly ConvBNAct _conv1, _conv2;
     private readonly ConvBN _conv3;
     private readonly Sequential? _downsample;
-    private readonly ResidualAdd _residual = new();
+    private readonly ResidualAdd _residual;
 
     public Bottleneck(int inplanes, int planes, int stride, Sequential? downsample, double alphaIn, double alphaOut,
         double alpha, bool output, Random random)
     {
+        _residual = new ResidualAdd(this);
         double a = output ? 0 : alpha;
         _conv1 = RegisterModule("conv1", new ConvBNAct(inplanes, planes, 1, alphaIn, alphaOut, random: random));
         _conv2 = RegisterModule("conv2", new ConvBNAct(planes, planes, 3, a, a, stride, 1, random: random));
@@ -39,8 +40,15 @@ public sealed class Bottleneck : Module, IOctaveLayer
     public OctaveTensor Backward(OctaveTensor gradOutput)
     {
         var g = _residual.Backward(gradOutput);
-        var gx = _conv1.Backward(_conv2.Backward(_conv3.Backward(g)));
+        var g3 = _conv3.Backward(g);
+        var g2 = _conv2.Backward(g3);
+        Release(g3);
+        var gx = _conv1.Backward(g2);
+        Release(g2);
         var gId = _downsample is null ? g : _downsample.Backward(g);
-        return BlockGrad.Sum(gx, gId);
+        var sum = BlockGrad.Sum(gx, gId);
+        Release(gId, g);
+        Release(g);
+        return sum;
     }
 }

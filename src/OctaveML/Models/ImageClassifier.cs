@@ -23,4 +23,37 @@ public abstract class ImageClassifier : Module
     /// Returns nothing: the gradient of the images is not needed for training.
     /// </summary>
     public abstract void Backward(Tensor gradLogits);
+
+    private BufferPool? _buffers;
+
+    /// <summary>False: every layer allocates fresh outputs and gradients (the reference behaviour tests compare against).</summary>
+    internal bool ReuseBuffers { get; set; } = true;
+
+    /// <summary>The gradient pool, once a Forward has run (a memory diagnostic).</summary>
+    internal BufferPool? Buffers => _buffers;
+
+    /// <summary>
+    /// Switches the layers to reused buffers (once): outputs keep their arrays across steps and
+    /// gradients are recycled, so a warm training step allocates almost nothing. Called at the start
+    /// of Forward; the logits stay a fresh tensor, since callers keep them.
+    /// </summary>
+    private protected void EnsureBuffers()
+    {
+        if (_buffers is not null || !ReuseBuffers) return;
+        _buffers = new BufferPool();
+        UseBuffers(_buffers);
+    }
+
+    /// <summary>Backward through <paramref name="layers"/> in reverse, recycling each gradient once consumed.</summary>
+    private protected OctaveTensor BackwardChain(IReadOnlyList<IOctaveLayer> layers, OctaveTensor gradOutput)
+    {
+        var g = gradOutput;
+        for (int i = layers.Count - 1; i >= 0; i--)
+        {
+            var next = layers[i].Backward(g);
+            Release(g, next);
+            g = next;
+        }
+        return g;
+    }
 }

@@ -68,6 +68,7 @@ public sealed class OctCifarResNet : ImageClassifier
     public override Tensor Forward(Tensor images)
     {
         ModelArguments.CheckImages(images, InChannels, nameof(images));
+        EnsureBuffers();
         OctaveTensor t = _bn1.Forward(_conv1.Forward(images));
         foreach (var stage in _stages) t = stage.Forward(t);
         return _fc.Forward(_pool.Forward(t.High));
@@ -76,8 +77,13 @@ public sealed class OctCifarResNet : ImageClassifier
     /// <inheritdoc/>
     public override void Backward(Tensor gradLogits)
     {
-        OctaveTensor g = _pool.Backward(_fc.Backward(gradLogits));
-        for (int i = _stages.Length - 1; i >= 0; i--) g = _stages[i].Backward(g);
-        _conv1.Backward(_bn1.Backward(g.High), inputGradient: false);
+        var gf = _fc.Backward(gradLogits);
+        OctaveTensor g = _pool.Backward(gf);
+        Release(gf);
+        g = BackwardChain(_stages, g);
+        var gb = _bn1.Backward(g.High);
+        Release(g);
+        _conv1.Backward(gb, inputGradient: false);
+        Release(gb);
     }
 }

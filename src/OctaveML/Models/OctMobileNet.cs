@@ -67,16 +67,22 @@ public sealed class OctMobileNet : ImageClassifier
     public override Tensor Forward(Tensor images)
     {
         ModelArguments.CheckImages(images, InChannels, nameof(images));
+        EnsureBuffers();
         return _fc.Forward(_pool.Forward(_features.Forward(images).High));
     }
 
     /// <inheritdoc/>
     public override void Backward(Tensor gradLogits)
     {
-        OctaveTensor g = _pool.Backward(_fc.Backward(gradLogits));
+        var gf = _fc.Backward(gradLogits);
+        OctaveTensor g = _pool.Backward(gf);
+        Release(gf);
         var blocks = _features.Layers;
-        for (int i = blocks.Count - 1; i >= 1; i--) g = ((Sequential)blocks[i]).Backward(g);
+        g = BackwardChain(Enumerable.Range(1, blocks.Count - 1).Select(i => (IOctaveLayer)blocks[i]).ToArray(), g);
         // The stem's input is the images: no input gradient needed.
-        _stemConv.Backward(_stemBn.Backward(g.High), inputGradient: false);
+        var gb = _stemBn.Backward(g.High);
+        Release(g);
+        _stemConv.Backward(gb, inputGradient: false);
+        Release(gb);
     }
 }

@@ -86,6 +86,7 @@ public sealed class OctResNet : ImageClassifier
     public override Tensor Forward(Tensor images)
     {
         ModelArguments.CheckImages(images, InChannels, nameof(images));
+        EnsureBuffers();
         var x = _bn1.Forward(_conv1.Forward(images));
         if (_maxpool is not null) x = _maxpool.Forward(x);
         OctaveTensor t = x;
@@ -96,10 +97,20 @@ public sealed class OctResNet : ImageClassifier
     /// <inheritdoc/>
     public override void Backward(Tensor gradLogits)
     {
-        OctaveTensor g = _pool.Backward(_fc.Backward(gradLogits));
-        for (int i = _stages.Length - 1; i >= 0; i--) g = _stages[i].Backward(g);
+        var gf = _fc.Backward(gradLogits);
+        OctaveTensor g = _pool.Backward(gf);
+        Release(gf);
+        g = BackwardChain(_stages, g);
         var gx = g.High;
-        if (_maxpool is not null) gx = _maxpool.Backward(gx);
-        _conv1.Backward(_bn1.Backward(gx), inputGradient: false);
+        if (_maxpool is not null)
+        {
+            var gm = _maxpool.Backward(gx);
+            Release(gx);
+            gx = gm;
+        }
+        var gb = _bn1.Backward(gx);
+        Release(gx);
+        _conv1.Backward(gb, inputGradient: false);
+        Release(gb);
     }
 }

@@ -9,13 +9,13 @@ namespace OctaveML.Models;
 /// the outputs as the ReLU masks for backward. Both paths carry a low part or neither does (the
 /// reference's block configurations guarantee it).
 /// </summary>
-internal sealed class ResidualAdd
+internal sealed class ResidualAdd(Module owner)
 {
     private OctaveTensor _output;
 
     public OctaveTensor Forward(OctaveTensor branch, OctaveTensor identity)
     {
-        var h = Tensor.Uninitialized(branch.High.ShapeArray());
+        var h = owner.Output(0, branch.High.ShapeArray());
         CheckSame(branch.High, identity.High, "high");
         ElementwiseKernel.AddRelu(branch.High.Data, identity.High.Data, h.Data);
         if (branch.Low is null != identity.Low is null)
@@ -24,7 +24,7 @@ internal sealed class ResidualAdd
         if (branch.Low is not null)
         {
             CheckSame(branch.Low, identity.Low!, "low");
-            l = Tensor.Uninitialized(branch.Low.ShapeArray());
+            l = owner.Output(1, branch.Low.ShapeArray());
             ElementwiseKernel.AddRelu(branch.Low.Data, identity.Low!.Data, l.Data);
         }
         _output = new OctaveTensor(h, l);
@@ -34,12 +34,12 @@ internal sealed class ResidualAdd
     /// <summary>The gradient of the sum (shared by the branch and the identity path).</summary>
     public OctaveTensor Backward(OctaveTensor gradOutput)
     {
-        var gh = Tensor.Uninitialized(gradOutput.High.ShapeArray());
+        var gh = owner.GradientBuffer(gradOutput.High.ShapeArray());
         ReluKernel.Backward(_output.High.Data, gradOutput.High.Data, gh.Data);
         Tensor? gl = null;
         if (_output.Low is not null)
         {
-            gl = Tensor.Uninitialized(_output.Low.ShapeArray());
+            gl = owner.GradientBuffer(_output.Low.ShapeArray());
             ReluKernel.Backward(_output.Low.Data, gradOutput.Low!.Data, gl.Data);
         }
         return new OctaveTensor(gh, gl);

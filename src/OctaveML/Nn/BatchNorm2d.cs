@@ -69,7 +69,7 @@ public sealed class BatchNorm2d : Module, ILayer
         if (input.Rank != 4 || input.C != NumFeatures || input.N < 1 || input.H < 1 || input.W < 1)
             throw new ArgumentException($"input has shape {input.ShapeString}, expected [N, {NumFeatures}, H, W] (N, H, W >= 1).", nameof(input));
         int n = input.N, c = NumFeatures, hw = input.H * input.W;
-        var y = Tensor.Uninitialized(input.ShapeArray());
+        var y = Output(0, input.ShapeArray());
         if (Training)
         {
             if (_saveMean.Length != c) { _saveMean = new float[c]; _saveInvStd = new float[c]; }
@@ -99,7 +99,7 @@ public sealed class BatchNorm2d : Module, ILayer
         if (!gradOutput.SameShape(x))
             throw new ArgumentException($"gradOutput has shape {gradOutput.ShapeString}, expected {x.ShapeString} (the last input's).", nameof(gradOutput));
         int n = x.N, c = NumFeatures, hw = x.H * x.W;
-        var dx = Tensor.Uninitialized(x.ShapeArray());
+        var dx = GradientBuffer(x.ShapeArray());
         ReadOnlySpan<float> relu = _output is null ? default : _output.Data;
         if (_trainedForward)
             BatchNorm2dKernel.Backward(n, c, hw, x.Data, gradOutput.Data, Weight.Value.Data, _saveMean, _saveInvStd,

@@ -74,7 +74,7 @@ public sealed class Conv2d : Module, ILayer
             throw new ArgumentException($"input has shape {input.ShapeString}, expected [N, {InChannels}, H, W] (N, H, W >= 1).", nameof(input));
         var g = Geometry(input.N, input.H, input.W);
         g.Validate();
-        var y = Tensor.Uninitialized(g.Batch, OutChannels, g.OutHeight, g.OutWidth);
+        var y = Output(0, g.Batch, OutChannels, g.OutHeight, g.OutWidth);
         Conv2dKernel.Forward(g, input.Data, Weight.Value.Data, Bias is null ? default : Bias.Value.Data, y.Data);
         _input = input;
         _geometry = g;
@@ -106,7 +106,7 @@ public sealed class Conv2d : Module, ILayer
         Tensor? dx = null;
         if (inputGradient)
         {
-            dx = Tensor.Uninitialized(x.ShapeArray());
+            dx = GradientBuffer(x.ShapeArray());
             Conv2dKernel.BackwardInput(g, gradOutput.Data, Weight.Value.Data, dx.Data);
         }
         Conv2dKernel.BackwardWeight(g, x.Data, gradOutput.Data, Weight.Grad.Data, Bias is null ? default : Bias.Grad.Data);

@@ -56,6 +56,8 @@ public class ConvBN : Module, IOctaveLayer
         ArgumentNullException.ThrowIfNull(gradOutput.High, nameof(gradOutput));
         Tensor dh = BnH is null ? gradOutput.High : BnH.Backward(gradOutput.High);
         Tensor? dl = gradOutput.Low is null || BnL is null ? gradOutput.Low : BnL.Backward(gradOutput.Low);
-        return Conv.Backward(new OctaveTensor(dh, dl));
+        var dx = Conv.Backward(new OctaveTensor(dh, dl));
+        Release(new OctaveTensor(dh, dl), gradOutput);
+        return dx;
     }
 }

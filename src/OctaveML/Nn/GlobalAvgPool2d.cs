@@ -17,7 +17,7 @@ public sealed class GlobalAvgPool2d : Module, ILayer
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank != 4 || input.N < 1 || input.C < 1 || input.H < 1 || input.W < 1)
             throw new ArgumentException($"input has shape {input.ShapeString}, expected [N, C, H, W] (all >= 1).", nameof(input));
-        var y = Tensor.Uninitialized(input.N, input.C);
+        var y = Output(0, input.N, input.C);
         GlobalAvgPoolKernel.Forward(input.N * input.C, input.H * input.W, input.Data, y.Data);
         _inputShape = input.ShapeArray();
         return y;
@@ -30,7 +30,7 @@ public sealed class GlobalAvgPool2d : Module, ILayer
         var s = _inputShape ?? throw new InvalidOperationException("GlobalAvgPool2d.Backward called before Forward.");
         if (!gradOutput.HasShape(s[0], s[1]))
             throw new ArgumentException($"gradOutput has shape {gradOutput.ShapeString}, expected [{s[0]}, {s[1]}] (the last output's).", nameof(gradOutput));
-        var dx = Tensor.Uninitialized(s);
+        var dx = GradientBuffer(s);
         GlobalAvgPoolKernel.Backward(s[0] * s[1], s[2] * s[3], gradOutput.Data, dx.Data);
         return dx;
     }

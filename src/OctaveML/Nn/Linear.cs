@@ -60,7 +60,7 @@ public sealed class Linear : Module, ILayer
         shape[^1] = OutFeatures;
         if (!gradOutput.HasShape(shape))
             throw new ArgumentException($"gradOutput has shape {gradOutput.ShapeString}, expected {Tensor.FormatShape(shape)} (the last output's).", nameof(gradOutput));
-        var dx = Tensor.Uninitialized(x.ShapeArray());
+        var dx = GradientBuffer(x.ShapeArray());
         LinearKernel.Backward(x.Length / InFeatures, InFeatures, OutFeatures, x.Data, Weight.Value.Data, gradOutput.Data,
             dx.Data, Weight.Grad.Data, Bias is null ? default : Bias.Grad.Data);
         return dx;

@@ -40,7 +40,7 @@ public sealed class MaxPool2d : Module, ILayer
         int ow = MaxPool2dKernel.OutSize(input.W, KernelSize, Stride, Padding);
         if (oh < 1 || ow < 1)
             throw new ArgumentException($"input has shape {input.ShapeString}: H and W + 2*{Padding} must be at least the kernel size {KernelSize}.", nameof(input));
-        var y = Tensor.Uninitialized(input.N, input.C, oh, ow);
+        var y = Output(0, input.N, input.C, oh, ow);
         if (_argmax.Length != y.Length) _argmax = new int[y.Length];
         MaxPool2dKernel.Forward(input.N * input.C, input.H, input.W, KernelSize, Stride, Padding, input.Data, y.Data, _argmax);
         _inputShape = input.ShapeArray();
@@ -55,7 +55,7 @@ public sealed class MaxPool2d : Module, ILayer
         int oh = MaxPool2dKernel.OutSize(s[2], KernelSize, Stride, Padding), ow = MaxPool2dKernel.OutSize(s[3], KernelSize, Stride, Padding);
         if (!gradOutput.HasShape(s[0], s[1], oh, ow))
             throw new ArgumentException($"gradOutput has shape {gradOutput.ShapeString}, expected [{s[0]}, {s[1]}, {oh}, {ow}] (the last output's).", nameof(gradOutput));
-        var dx = Tensor.Uninitialized(s);
+        var dx = GradientBuffer(s);
         MaxPool2dKernel.Backward(s[0] * s[1], s[2], s[3], KernelSize, Stride, Padding, gradOutput.Data, _argmax, dx.Data);
         return dx;
     }

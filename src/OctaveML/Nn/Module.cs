@@ -14,6 +14,12 @@ public abstract class Module
     private readonly List<(string Name, Tensor Buffer)> _buffers = new();
     private readonly List<(string Name, Module Child)> _children = new();
 
+    // Buffer reuse, switched on by a model for its layers (ImageClassifier): outputs keep their array
+    // from step to step and gradients come from the model's pool. A standalone layer returns fresh
+    // tensors, since its caller may keep them across calls.
+    private BufferPool? _pool;
+    private Tensor?[] _outputs = [];
+
     /// <summary>True in training mode (the default), false in eval mode.</summary>
     public bool Training { get; private set; } = true;
 
@@ -130,6 +136,53 @@ public abstract class Module
 
     /// <summary>Total number of trainable scalars.</summary>
     public long ParameterCount() => Parameters().Sum(p => (long)p.Value.Length);
+
+    /// <summary>Floats held by this module's reused outputs (not its descendants'): a memory diagnostic.</summary>
+    internal long OutputFloats => _outputs.Sum(t => (long)(t?.Length ?? 0));
+
+    /// <summary>Makes this module and its descendants reuse buffers from <paramref name="pool"/> (null: allocate fresh).</summary>
+    internal void UseBuffers(BufferPool? pool)
+    {
+        foreach (var (_, m) in NamedModules())
+        {
+            m._pool = pool;
+            m._outputs = [];
+        }
+    }
+
+    /// <summary>
+    /// A tensor for this layer's output number <paramref name="slot"/>: inside a model, the array of the
+    /// slot's previous output when the shape is unchanged (its contents are overwritten, so the previous
+    /// output must be dead, as it is once the next step starts); otherwise a new uninitialised tensor.
+    /// </summary>
+    internal Tensor Output(int slot, params int[] shape)
+    {
+        if (_pool is null) return Tensor.Uninitialized(shape);
+        if (_outputs.Length <= slot) Array.Resize(ref _outputs, slot + 1);
+        var cached = _outputs[slot];
+        if (cached is not null && cached.HasShape(shape)) return cached;
+        return _outputs[slot] = Tensor.Uninitialized(shape);
+    }
+
+    /// <summary>An uninitialised tensor for a gradient this layer returns: from the model's pool when there is one.</summary>
+    internal Tensor GradientBuffer(params int[] shape) => _pool?.Rent(shape) ?? Tensor.Uninitialized(shape);
+
+    /// <summary>
+    /// Gives the parts of a gradient nobody reads any more back to the model's pool, except parts that are
+    /// also parts of <paramref name="live"/> or <paramref name="live2"/> (a layer may pass a gradient through).
+    /// </summary>
+    internal void Release(OctaveTensor dead, OctaveTensor live = default, OctaveTensor live2 = default)
+    {
+        if (_pool is null) return;
+        foreach (var t in (ReadOnlySpan<Tensor?>)[dead.High, dead.Low])
+        {
+            if (t is null || Shares(live, t) || Shares(live2, t)) continue;
+            _pool.Return(t);
+        }
+    }
+
+    private static bool Shares(OctaveTensor o, Tensor t) =>
+        (o.High is not null && ReferenceEquals(o.High.Data, t.Data)) || (o.Low is not null && ReferenceEquals(o.Low.Data, t.Data));
 
     private void CheckName(string name)
     {

@@ -12,7 +12,7 @@ public sealed class ReLU : Module, ILayer
     public Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var y = Tensor.Uninitialized(input.ShapeArray());
+        var y = Output(0, input.ShapeArray());
         ReluKernel.Forward(input.Data, y.Data);
         _output = y;
         return y;
@@ -25,7 +25,7 @@ public sealed class ReLU : Module, ILayer
         var y = _output ?? throw new InvalidOperationException("ReLU.Backward called before Forward.");
         if (!gradOutput.SameShape(y))
             throw new ArgumentException($"gradOutput has shape {gradOutput.ShapeString}, expected {y.ShapeString} (the last output's).", nameof(gradOutput));
-        var dx = Tensor.Uninitialized(y.ShapeArray());
+        var dx = GradientBuffer(y.ShapeArray());
         ReluKernel.Backward(y.Data, gradOutput.Data, dx.Data);
         return dx;
     }

@@ -40,12 +40,16 @@ public sealed class Sequential : Module, IOctaveLayer
     /// <inheritdoc/>
     public OctaveTensor Backward(OctaveTensor gradOutput)
     {
+        var g = gradOutput;
         for (int i = _layers.Count - 1; i >= 0; i--)
         {
             var layer = _layers[i];
-            gradOutput = layer is IOctaveLayer o ? o.Backward(gradOutput) : PlainOnly(layer, gradOutput).Backward(gradOutput.High);
+            var next = layer is IOctaveLayer o ? o.Backward(g) : PlainOnly(layer, g).Backward(g.High);
+            // The caller owns gradOutput; the gradients made in between are dead once consumed.
+            Release(g, next, gradOutput);
+            g = next;
         }
-        return gradOutput;
+        return g;
     }
 
     private static ILayer PlainOnly(Module layer, OctaveTensor t)
