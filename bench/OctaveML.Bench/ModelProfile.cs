@@ -38,6 +38,12 @@ public static class ModelProfile
         double gcPerStep = (GC.GetTotalPauseDuration() - pause0).TotalSeconds / 3;
         string gcLine = $"  per step: {(GC.GetTotalAllocatedBytes() - alloc0) / 3e6:0} MB allocated, {(GC.CollectionCount(0) - g0) / 3.0:0.#} GCs "
             + $"({(GC.CollectionCount(2) - g2) / 3.0:0.#} gen2), GC pauses {gcPerStep * 1e3:0} ms";
+        long outputs = model.NamedModules().Sum(m => m.Module.OutputFloats);
+        long kernels = model.NamedModules().Sum(m => m.Module is OctaveConv c ? c.KernelFloats : 0);
+        long pool = model.Buffers?.FreeFloats ?? 0;
+        long parameters = model.ParameterCount();
+        string memLine = $"  held after a step: outputs {outputs * 4e-6:0} MB, octave-kernel buffers {kernels * 4e-6:0} MB, free gradient buffers {pool * 4e-6:0} MB, "
+            + $"parameters {parameters * 4e-6:0} MB (x3 with grads and momentum); GC heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:0} MB";
         double sgdS = Figure.MedianSeconds(sgd.Step, 3, 1);
         double fwdS = Figure.MedianSeconds(() => model.Forward(x), 3, 1);
         var sums = new SortedDictionary<string, (double F, double B, int Count)>();
@@ -81,6 +87,7 @@ public static class ModelProfile
         double parts = sgdS;
         Console.WriteLine($"  whole forward {fwdS * 1e3:0} ms (layers {sums.Values.Sum(v => v.F) * 1e3:0}), backward+CE+SGD {(total - fwdS) * 1e3:0} ms (layers {sums.Values.Sum(v => v.B) * 1e3:0})");
         Console.WriteLine(gcLine);
+        Console.WriteLine(memLine);
         Console.WriteLine($"profile {name} size {size} batch {batch} threads {Parallelism.Threads}: step {total * 1e3:0} ms");
         foreach (var (kind, (f, b, n)) in sums)
         {
