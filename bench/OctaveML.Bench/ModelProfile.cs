@@ -1,5 +1,6 @@
 using OctaveML.Kernels;
 using OctaveML.Nn;
+using OctaveML.Samples.Benchmarks;
 using OctaveML.Tensors;
 using OctaveML.Training;
 
@@ -15,7 +16,7 @@ public static class ModelProfile
 {
     public static void Run(string name, int size, int batch)
     {
-        var model = ModelsSuite.Create(name, size);
+        var model = BenchModel.FromPeerName(name, size, batch).Create();
         var sgd = new Sgd(model, 0.01, momentum: 0.9);
         var rng = new Rng(0);
         var x = new Tensor(batch, 3, size, size);

@@ -1,8 +1,9 @@
 """PyTorch peer of the "models" suite: seconds per training step (forward, cross-entropy, backward,
 SGD momentum 0.9 lr 0.01) and per inference batch (eval mode, no_grad) of an octref.py model on
 random data, 10 classes; medians of STEPS timed steps after WARMUP, and peak RSS of this process.
-usage: /usr/bin/python3 model_peer.py MODEL SIZE [THREADS=2] [BATCH=16] [STEPS=5] [WARMUP=2]
-MODEL: oct_resnet50 | resnet50 | oct_mobilenet | mobilenet | oct_resnet20 ... (no oct_ = alpha 0)"""
+usage: /usr/bin/python3 model_peer.py MODEL SIZE [THREADS=2] [BATCH=16] [STEPS=5] [WARMUP=2] [ALPHA]
+MODEL: oct_resnet50 | resnet50 | oct_mobilenet | mobilenet | oct_resnet20 ... (no oct_ = alpha 0, else
+alpha .5 unless ALPHA is given); cifar_resnetD is the CIFAR ResNet of a depth OctResNet also has (50)."""
 import os, resource, statistics, sys, time
 
 
@@ -25,9 +26,16 @@ steps = int(sys.argv[5]) if len(sys.argv) > 5 else 5
 warmup = int(sys.argv[6]) if len(sys.argv) > 6 else 2
 torch.set_num_threads(threads); torch.manual_seed(0)
 plain = not name.startswith('oct_')
-ctor = getattr(octref, 'oct_' + name if plain else name)
-kw = dict(num_classes=10, alpha=0 if plain else .5)
-if name.split('_')[-1] in ('resnet26', 'resnet50', 'resnet101', 'resnet152', 'resnet200'):
+arch = name if plain else name[4:]
+ctor = getattr(octref, 'oct_' + arch, None)
+if ctor is None and arch.split('_')[-1].startswith('resnet'):  # any CIFAR depth 6n+2
+    depth = int(arch.split('_')[-1][6:])
+    ctor = lambda **k: octref.OctCifarResNet(depth, **k)
+if ctor is None:
+    raise SystemExit(f'model_peer.py: octref has no model {name}')
+alpha = float(sys.argv[7]) if len(sys.argv) > 7 else 0 if plain else .5
+kw = dict(num_classes=10, alpha=alpha)
+if arch in ('resnet26', 'resnet50', 'resnet101', 'resnet152', 'resnet200'):
     kw['stem'] = 'small' if size <= 64 else 'imagenet'
 m = ctor(**kw)
 opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
@@ -46,6 +54,7 @@ def step():
     opt.zero_grad(); torch.nn.functional.cross_entropy(m(x), y).backward(); opt.step()
 
 
+print(f'torch_version {torch.__version__}')
 m.train()
 print(f'train_step_s {median_s(step)}')
 m.eval()

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace OctaveML.Samples.Benchmarks;
+
+/// <summary>Output and timing helpers of the benchmarks (the <c>bench</c> command and bench/OctaveML.Bench).</summary>
+public static class Figure
+{
+    /// <summary>Writes the machine-readable line <c>figure NAME VALUE</c>.</summary>
+    public static void Print(TextWriter output, string name, double value) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"figure {name} {value:0.####}"));
+
+    /// <summary>
+    /// Median wall time in seconds of <paramref name="reps"/> runs of <paramref name="action"/>, after
+    /// <paramref name="warmup"/> untimed runs (so the JIT has reached its optimised tier).
+    /// </summary>
+    public static double MedianSeconds(Action action, int reps = 5, int warmup = 2)
+    {
+        for (int i = 0; i < warmup; i++) action();
+        var times = new double[reps];
+        for (int i = 0; i < reps; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            action();
+            times[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        }
+        Array.Sort(times);
+        return times[reps / 2];
+    }
+
+    /// <summary>Parses the value of a line "key value" (first match) from a benchmark process's output.</summary>
+    public static double Value(string output, string key)
+    {
+        foreach (var line in output.Split('\n'))
+        {
+            var parts = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 2 && parts[0] == key) return double.Parse(parts[1], CultureInfo.InvariantCulture);
+        }
+        throw new InvalidOperationException($"the benchmark process printed no '{key}' line:\n{output}");
+    }
+}

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Globalization;
+using OctaveML.Kernels;
+using OctaveML.Samples.Commands;
+using OctaveML.Tensors;
+using OctaveML.Training;
+
+namespace OctaveML.Samples.Benchmarks;
+
+/// <summary>How <see cref="ModelBenchmark.Run"/> measures: threads of both sides, timed and warm-up steps (null = per model), the peer's interpreter.</summary>
+public sealed record ModelBenchmarkOptions(int Threads, int? Steps = null, int? Warmup = null, string Python = PythonPeer.DefaultPython);
+
+/// <summary>
+/// Whole-model training step (forward, cross-entropy, backward, SGD momentum 0.9 step) and inference
+/// throughput against the PyTorch peer (bench/OctaveML.Bench/model_peer.py, the same models from
+/// octref.py) on random data, same batch and thread count. Each side runs in its own process so that
+/// peak resident memory belongs to one model only: ours is this program re-run as
+/// <c>bench --child ...</c>. Shared by the <c>bench</c> command and bench/OctaveML.Bench's <c>models</c> suite.
+/// </summary>
+public static class ModelBenchmark
+{
+    /// <summary>The hidden option of <c>bench</c> that measures one configuration in this process.</summary>
+    public const string ChildOption = "--child";
+
+    /// <summary>The peer script, relative to the repository root.</summary>
+    public static readonly string PeerScriptRelativePath = Path.Combine("bench", "OctaveML.Bench", "model_peer.py");
+
+    /// <summary>
+    /// Measures every configuration, ours then the peer's, and writes their figures to <paramref name="output"/>;
+    /// returns the peer's failures (empty when it ran every configuration). After a failure that means the
+    /// peer cannot run here (<see cref="PeerException.Unavailable"/>) only our side is measured.
+    /// </summary>
+    public static IReadOnlyList<PeerException> Run(IReadOnlyList<BenchModel> configs, ModelBenchmarkOptions options, TextWriter output)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var failures = new List<PeerException>();
+        string? script = DatasetDetector.FindFileInRepository(PeerScriptRelativePath);
+        if (script is null)
+            failures.Add(new PeerException($"the PyTorch peer script {PeerScriptRelativePath} was not found above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory} (run from the repository).", unavailable: true));
+        Figure.Print(output, "models_threads", options.Threads);
+        var trainSeconds = new Dictionary<BenchModel, double>();
+        foreach (var m in configs)
+        {
+            string key = m.Key;
+            var (steps, warmup) = (options.Steps ?? m.DefaultReps.Steps, options.Warmup ?? m.DefaultReps.Warmup);
+            string o = RunSelf(m, options.Threads, steps, warmup);
+            double trainS = Figure.Value(o, "train_step_s"), inferS = Figure.Value(o, "infer_step_s"), rss = Figure.Value(o, "peak_rss_mb");
+            trainSeconds[m] = trainS;
+            output.WriteLine(string.Create(inv,
+                $"{key}: {m.Model} depth {m.EffectiveDepth?.ToString(inv) ?? "-"} alpha {m.Alpha}, {m.Size}x{m.Size}, batch {m.BatchSize}, {options.Threads} threads, median of {steps} steps after {warmup} warm-up: OctaveML train {m.BatchSize / trainS:0.0} img/s, infer {m.BatchSize / inferS:0.0} img/s, peak RSS {rss:0} MB"));
+            Figure.Print(output, $"train_imgs_per_s_{key}", m.BatchSize / trainS);
+            Figure.Print(output, $"infer_imgs_per_s_{key}", m.BatchSize / inferS);
+            Figure.Print(output, $"peak_rss_mb_{key}", rss);
+            if (failures.Any(f => f.Unavailable)) continue;
+            string p;
+            try
+            {
+                p = PythonPeer.Run(options.Python, script!, m.PeerName, m.Size.ToString(inv), options.Threads.ToString(inv),
+                    m.BatchSize.ToString(inv), steps.ToString(inv), warmup.ToString(inv), m.Alpha.ToString(inv));
+            }
+            catch (PeerException e)
+            {
+                failures.Add(e);
+                continue;
+            }
+            double trainT = Figure.Value(p, "train_step_s"), inferT = Figure.Value(p, "infer_step_s"), rssT = Figure.Value(p, "peak_rss_mb");
+            output.WriteLine(string.Create(inv,
+                $"{key}: PyTorch {TorchVersion(p)} train {m.BatchSize / trainT:0.0} img/s, infer {m.BatchSize / inferT:0.0} img/s, peak RSS {rssT:0} MB"));
+            Figure.Print(output, $"train_imgs_per_s_pytorch_{key}", m.BatchSize / trainT);
+            Figure.Print(output, $"infer_imgs_per_s_pytorch_{key}", m.BatchSize / inferT);
+            Figure.Print(output, $"train_ratio_vs_pytorch_{key}", trainT / trainS);
+            Figure.Print(output, $"infer_ratio_vs_pytorch_{key}", inferT / inferS);
+            Figure.Print(output, $"peak_rss_mb_pytorch_{key}", rssT);
+            Figure.Print(output, $"train_peak_rss_ratio_vs_pytorch_{key}", rss / rssT);
+        }
+        // What octave convolution buys: the alpha 0 model's step time over the alpha 0.5 one's.
+        foreach (var (oct, octS) in trainSeconds)
+            if (oct.Alpha == 0.5 && trainSeconds.TryGetValue(oct with { Alpha = 0 }, out double plainS))
+                Figure.Print(output, $"oct_speedup_{(oct with { Alpha = 0 }).Key}", plainS / octS);
+        return failures;
+    }
+
+    private static string TorchVersion(string peerOutput)
+    {
+        var line = peerOutput.Split('\n').FirstOrDefault(l => l.StartsWith("torch_version ", StringComparison.Ordinal));
+        return line is null ? "" : line["torch_version ".Length..].Trim() + ":";
+    }
+
+    /// <summary>Measures <paramref name="m"/> in this process and writes "key value" lines (the child side).</summary>
+    public static void Measure(BenchModel m, int threads, int steps, int warmup, TextWriter output)
+    {
+        Parallelism.Threads = threads;
+        int batch = m.BatchSize, classes = BenchModel.Classes;
+        var model = m.Create();
+        var sgd = new Sgd(model, 0.01, momentum: 0.9);
+        var rng = new Rng(0);
+        var x = new Tensor(batch, BenchModel.InChannels, m.Size, m.Size);
+        rng.FillNormal(x.Data, 0, 1);
+        var labels = new int[batch];
+        for (int i = 0; i < batch; i++) labels[i] = rng.NextInt(classes);
+        var grad = new Tensor(batch, classes);
+        float loss = 0;
+        void Step()
+        {
+            sgd.ZeroGrad();
+            var logits = model.Forward(x);
+            loss = CrossEntropyKernel.ForwardBackward(batch, classes, logits.Data, labels, grad.Data);
+            model.Backward(grad);
+            sgd.Step();
+        }
+        model.Train();
+        double train = Figure.MedianSeconds(Step, steps, warmup);
+        model.Eval();
+        double infer = Figure.MedianSeconds(() => model.Forward(x), steps, warmup);
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(inv, $"train_step_s {train}"));
+        output.WriteLine(string.Create(inv, $"infer_step_s {infer}"));
+        output.WriteLine(string.Create(inv, $"loss {loss}"));
+        output.WriteLine(string.Create(inv, $"peak_rss_mb {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6}"));
+        var gc = GC.GetGCMemoryInfo(GCKind.Any);
+        output.WriteLine(string.Create(inv, $"gc_peak_committed_mb {gc.TotalCommittedBytes / 1e6}"));
+        output.WriteLine(string.Create(inv, $"gc_heap_mb {gc.HeapSizeBytes / 1e6}"));
+        output.WriteLine(string.Create(inv, $"parameters_mb {model.ParameterCount() * 4 / 1e6}"));
+    }
+
+    /// <summary>Runs <see cref="Measure"/> in a new process of the samples program and returns its output.</summary>
+    private static string RunSelf(BenchModel m, int threads, int steps, int warmup)
+    {
+        var psi = SamplesProcess();
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        var inv = CultureInfo.InvariantCulture;
+        psi.ArgumentList.Add("bench");
+        psi.ArgumentList.Add(ChildOption);
+        foreach (var (option, value) in new (string, string?)[]
+        {
+            ("--model", m.Model), ("--depth", m.Depth?.ToString(inv)), ("--alpha", m.Alpha.ToString(inv)), ("--size", m.Size.ToString(inv)),
+            ("--batch-size", m.BatchSize.ToString(inv)), ("--threads", threads.ToString(inv)), ("--steps", steps.ToString(inv)), ("--warmup", warmup.ToString(inv)),
+        })
+        {
+            if (value is null) continue;
+            psi.ArgumentList.Add(option);
+            psi.ArgumentList.Add(value);
+        }
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {psi.FileName}");
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+            throw new InvalidOperationException($"the benchmark child ({m.Key}) exited with {p.ExitCode}: {stderr.Result}{stdout}");
+        return stdout;
+    }
+
+    /// <summary>
+    /// How to start the samples program: through the dotnet host running this process (tests, <c>dotnet
+    /// OctaveML.Samples.dll</c>), else its apphost next to OctaveML.Samples.dll (<c>dotnet run</c>, the
+    /// bench project's output folder), else the dotnet on the PATH.
+    /// </summary>
+    private static ProcessStartInfo SamplesProcess()
+    {
+        string dll = typeof(ModelBenchmark).Assembly.Location;
+        string apphost = Path.ChangeExtension(dll, OperatingSystem.IsWindows() ? ".exe" : null);
+        string? current = Environment.ProcessPath;
+        if (current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet")
+            return new ProcessStartInfo(current) { ArgumentList = { dll } };
+        if (File.Exists(apphost)) return new ProcessStartInfo(apphost);
+        return new ProcessStartInfo("dotnet") { ArgumentList = { dll } };
+    }
+}
