@@ -43,6 +43,7 @@ public sealed class BasicBlock : Module, IOctaveLayer
         var sum = BlockGrad.Sum(gx, gId);
         Release(gId, g);
         Release(g);
+        ReleaseOutputs();
         return sum;
     }
 }

@@ -49,6 +49,7 @@ public sealed class Bottleneck : Module, IOctaveLayer
         var sum = BlockGrad.Sum(gx, gId);
         Release(gId, g);
         Release(g);
+        ReleaseOutputs();
         return sum;
     }
 }

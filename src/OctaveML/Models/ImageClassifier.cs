@@ -33,16 +33,30 @@ public abstract class ImageClassifier : Module
     internal BufferPool? Buffers => _buffers;
 
     /// <summary>
-    /// Switches the layers to reused buffers (once): outputs keep their arrays across steps and
-    /// gradients are recycled, so a warm training step allocates almost nothing. Called at the start
-    /// of Forward; the logits stay a fresh tensor, since callers keep them.
+    /// Switches the layers to the model's buffer pool: activations and gradients are rented from it and
+    /// returned as soon as they are dead, so a warm training step allocates almost nothing and backward
+    /// reuses the activations' memory. Called at the start of Forward; the logits stay a fresh tensor,
+    /// since callers keep them.
     /// </summary>
-    private protected void EnsureBuffers()
+    private protected void PrepareBuffers(Tensor images)
     {
-        if (_buffers is not null || !ReuseBuffers) return;
-        _buffers = new BufferPool();
-        UseBuffers(_buffers);
+        if (!ReuseBuffers) return;
+        if (_buffers is null)
+        {
+            _buffers = new BufferPool();
+            UseBuffers(_buffers);
+        }
+        // Another batch shape makes the free arrays the wrong sizes: drop them (and the layers' last
+        // outputs) rather than hold two sets.
+        if (_buffersShape is null || !images.HasShape(_buffersShape))
+        {
+            _buffers.Clear();
+            UseBuffers(_buffers);
+            _buffersShape = images.ShapeArray();
+        }
     }
+
+    private int[]? _buffersShape;
 
     /// <summary>Backward through <paramref name="layers"/> in reverse, recycling each gradient once consumed.</summary>
     private protected OctaveTensor BackwardChain(IReadOnlyList<IOctaveLayer> layers, OctaveTensor gradOutput)

@@ -68,7 +68,7 @@ public sealed class OctCifarResNet : ImageClassifier
     public override Tensor Forward(Tensor images)
     {
         ModelArguments.CheckImages(images, InChannels, nameof(images));
-        EnsureBuffers();
+        PrepareBuffers(images);
         OctaveTensor t = _bn1.Forward(_conv1.Forward(images));
         foreach (var stage in _stages) t = stage.Forward(t);
         return _fc.Forward(_pool.Forward(t.High));

@@ -67,7 +67,7 @@ public sealed class OctMobileNet : ImageClassifier
     public override Tensor Forward(Tensor images)
     {
         ModelArguments.CheckImages(images, InChannels, nameof(images));
-        EnsureBuffers();
+        PrepareBuffers(images);
         return _fc.Forward(_pool.Forward(_features.Forward(images).High));
     }
 

@@ -86,7 +86,7 @@ public sealed class OctResNet : ImageClassifier
     public override Tensor Forward(Tensor images)
     {
         ModelArguments.CheckImages(images, InChannels, nameof(images));
-        EnsureBuffers();
+        PrepareBuffers(images);
         var x = _bn1.Forward(_conv1.Forward(images));
         if (_maxpool is not null) x = _maxpool.Forward(x);
         OctaveTensor t = x;

@@ -7,7 +7,9 @@ namespace OctaveML.Models;
 /// <summary>
 /// relu(branch + identity) on both parts of an octave pair, the end of every residual block; keeps
 /// the outputs as the ReLU masks for backward. Both paths carry a low part or neither does (the
-/// reference's block configurations guarantee it).
+/// reference's block configurations guarantee it). The sum is written over the branch: the branch
+/// is a BN output without ReLU, which no backward reads, so the block's largest activation needs no
+/// second copy (its array goes back to the pool when that BN's backward ends, after every reader).
 /// </summary>
 internal sealed class ResidualAdd(Module owner)
 {
@@ -15,19 +17,13 @@ internal sealed class ResidualAdd(Module owner)
 
     public OctaveTensor Forward(OctaveTensor branch, OctaveTensor identity)
     {
-        var h = owner.Output(0, branch.High.ShapeArray());
         CheckSame(branch.High, identity.High, "high");
-        ElementwiseKernel.AddRelu(branch.High.Data, identity.High.Data, h.Data);
         if (branch.Low is null != identity.Low is null)
             throw new InvalidOperationException("the residual branch and the identity disagree on having a low-frequency part.");
-        Tensor? l = null;
-        if (branch.Low is not null)
-        {
-            CheckSame(branch.Low, identity.Low!, "low");
-            l = owner.Output(1, branch.Low.ShapeArray());
-            ElementwiseKernel.AddRelu(branch.Low.Data, identity.Low!.Data, l.Data);
-        }
-        _output = new OctaveTensor(h, l);
+        if (branch.Low is not null) CheckSame(branch.Low, identity.Low!, "low");
+        ElementwiseKernel.AddRelu(branch.High.Data, identity.High.Data, branch.High.Data);
+        if (branch.Low is not null) ElementwiseKernel.AddRelu(branch.Low.Data, identity.Low!.Data, branch.Low.Data);
+        _output = branch;
         return _output;
     }
 

@@ -107,6 +107,7 @@ public sealed class BatchNorm2d : Module, ILayer
         else
             BatchNorm2dKernel.BackwardInference(n, c, hw, x.Data, gradOutput.Data, Weight.Value.Data, RunningMean.Data, RunningVar.Data,
                 dx.Data, Weight.Grad.Data, Bias.Grad.Data, Eps, relu);
+        ReleaseOutputs();
         return dx;
     }
 }

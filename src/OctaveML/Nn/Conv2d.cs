@@ -110,6 +110,7 @@ public sealed class Conv2d : Module, ILayer
             Conv2dKernel.BackwardInput(g, gradOutput.Data, Weight.Value.Data, dx.Data);
         }
         Conv2dKernel.BackwardWeight(g, x.Data, gradOutput.Data, Weight.Grad.Data, Bias is null ? default : Bias.Grad.Data);
+        ReleaseOutputs();
         return dx;
     }
 }

@@ -32,6 +32,7 @@ public sealed class GlobalAvgPool2d : Module, ILayer
             throw new ArgumentException($"gradOutput has shape {gradOutput.ShapeString}, expected [{s[0]}, {s[1]}] (the last output's).", nameof(gradOutput));
         var dx = GradientBuffer(s);
         GlobalAvgPoolKernel.Backward(s[0] * s[1], s[2] * s[3], gradOutput.Data, dx.Data);
+        ReleaseOutputs();
         return dx;
     }
 }

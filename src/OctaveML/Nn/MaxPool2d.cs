@@ -57,6 +57,7 @@ public sealed class MaxPool2d : Module, ILayer
             throw new ArgumentException($"gradOutput has shape {gradOutput.ShapeString}, expected [{s[0]}, {s[1]}, {oh}, {ow}] (the last output's).", nameof(gradOutput));
         var dx = GradientBuffer(s);
         MaxPool2dKernel.Backward(s[0] * s[1], s[2], s[3], KernelSize, Stride, Padding, gradOutput.Data, _argmax, dx.Data);
+        ReleaseOutputs();
         return dx;
     }
 }

@@ -14,9 +14,11 @@ public abstract class Module
     private readonly List<(string Name, Tensor Buffer)> _buffers = new();
     private readonly List<(string Name, Module Child)> _children = new();
 
-    // Buffer reuse, switched on by a model for its layers (ImageClassifier): outputs keep their array
-    // from step to step and gradients come from the model's pool. A standalone layer returns fresh
-    // tensors, since its caller may keep them across calls.
+    // Buffer reuse, switched on by a model for its layers (ImageClassifier): outputs and gradients are
+    // rented from the model's pool; a layer's outputs go back when its Backward ends (every reader of
+    // them has run by then) or when it runs again, gradients once consumed, so backward recycles the
+    // activations' memory as PyTorch's allocator does. A standalone layer returns fresh tensors, since
+    // its caller may keep them across calls.
     private BufferPool? _pool;
     private Tensor?[] _outputs = [];
 
@@ -151,17 +153,26 @@ public abstract class Module
     }
 
     /// <summary>
-    /// A tensor for this layer's output number <paramref name="slot"/>: inside a model, the array of the
-    /// slot's previous output when the shape is unchanged (its contents are overwritten, so the previous
-    /// output must be dead, as it is once the next step starts); otherwise a new uninitialised tensor.
+    /// An uninitialised tensor for this layer's output number <paramref name="slot"/>: inside a model, rented
+    /// from the pool after giving back the slot's previous output (dead once the layer runs again).
     /// </summary>
     internal Tensor Output(int slot, params int[] shape)
     {
         if (_pool is null) return Tensor.Uninitialized(shape);
         if (_outputs.Length <= slot) Array.Resize(ref _outputs, slot + 1);
-        var cached = _outputs[slot];
-        if (cached is not null && cached.HasShape(shape)) return cached;
-        return _outputs[slot] = Tensor.Uninitialized(shape);
+        _pool.Return(_outputs[slot]);
+        return _outputs[slot] = _pool.Rent(shape);
+    }
+
+    /// <summary>End of Backward: this layer's outputs have no reader left; their arrays go back to the pool.</summary>
+    internal void ReleaseOutputs()
+    {
+        if (_pool is null) return;
+        for (int i = 0; i < _outputs.Length; i++)
+        {
+            _pool.Return(_outputs[i]);
+            _outputs[i] = null;
+        }
     }
 
     /// <summary>An uninitialised tensor for a gradient this layer returns: from the model's pool when there is one.</summary>

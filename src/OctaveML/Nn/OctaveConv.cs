@@ -212,6 +212,7 @@ public sealed class OctaveConv : Module, IOctaveLayer
         var dxh = GradientBuffer(x.High.ShapeArray());
         Tensor? dxl = x.Low is null ? null : GradientBuffer(x.Low.ShapeArray());
         _kernel.Backward(gradOutput.High.Data, gradOutput.Low?.Data ?? [], Weights(), Grads(), dxh.Data, dxl?.Data);
+        ReleaseOutputs();
         return new OctaveTensor(dxh, dxl);
     }
 

@@ -27,6 +27,7 @@ public sealed class ReLU : Module, ILayer
             throw new ArgumentException($"gradOutput has shape {gradOutput.ShapeString}, expected {y.ShapeString} (the last output's).", nameof(gradOutput));
         var dx = GradientBuffer(y.ShapeArray());
         ReluKernel.Backward(y.Data, gradOutput.Data, dx.Data);
+        ReleaseOutputs();
         return dx;
     }
 }
