@@ -12,6 +12,8 @@ internal enum GemmKernel
     Avx512,
     /// <summary>Vector256 6 x 16 (AVX2 + FMA).</summary>
     Avx2,
+    /// <summary>Vector256 4 x 24 (AVX2 + FMA): Auto takes it instead of 6 x 16 for small m where it pads less (see Gemm.PreferAvx2x4).</summary>
+    Avx2x4,
     /// <summary>Vector128 4 x 8 (any CPU).</summary>
     Portable,
 }
@@ -72,7 +74,7 @@ public static class Gemm
             return;
         }
 
-        if (kernel == GemmKernel.Auto) kernel = BestKernel;
+        if (kernel == GemmKernel.Auto) kernel = BestKernel == GemmKernel.Avx2 && PreferAvx2x4(m, n) ? GemmKernel.Avx2x4 : BestKernel;
         int threads = maxThreads > 0 ? maxThreads : Parallelism.Threads;
         if ((long)m * n * k < ParallelMinMacs) threads = 1;
 
@@ -87,10 +89,45 @@ public static class Gemm
             {
                 case GemmKernel.Avx512: Run<GemmMicroKernel512>(g, threads); break;
                 case GemmKernel.Avx2: Run<GemmMicroKernel256>(g, threads); break;
+                case GemmKernel.Avx2x4: Run<GemmMicroKernel256x4>(g, threads); break;
                 default: Run<GemmMicroKernel128>(g, threads); break;
             }
         }
     }
+
+    /// <summary>
+    /// Whether the 4 x 24 AVX2 kernel beats the 6 x 16 one for an m x n product. Both give the
+    /// same bits (same KC and FMA order), so this only picks the faster one, from m and n alone
+    /// (never the thread count, so results stay the same for any thread count).
+    /// </summary>
+    internal static bool PreferAvx2x4(int m, int n) =>
+        m <= SmallRowsMax && Cost(m, n, 4, 24, FullTile4x24) < Cost(m, n, 6, 16, FullTile6x16);
+
+    /// <summary>Rows up to which the 4 x 24 kernel is considered (measured on 8..32; larger m pads little anyway).</summary>
+    private const int SmallRowsMax = 64;
+
+    // Cycles per k step, in quarter cycles, of the passes GemmDriver runs: a full tile is 12 FMAs
+    // (6 cycles on two FMA pipes; the 4 x 24 one measured a few percent slower); an edge pass
+    // (RunEdge's narrow column or short row passes) has at most 8 accumulators and is bound by the
+    // 4-cycle FMA latency.
+    private const int FullTile6x16 = 24, FullTile4x24 = 25, EdgePass = 16;
+
+    /// <summary>Modelled k-loop cost of an m x n product on an MR x NR AVX2 kernel and its RunEdge.</summary>
+    private static long Cost(int m, int n, int mr, int nr, int fullTile)
+    {
+        int fullPanels = n / nr, restCols = n % nr;
+        long Panel(int rows)
+        {
+            if (rows == mr)
+                return (long)fullPanels * fullTile + (restCols == 0 ? 0 : restCols <= nr - 8 ? EdgePass : fullTile);
+            // Short row panel: RunEdge's row passes (4/2/1 rows for 6 x 16, 2/1 for 4 x 24).
+            int passes = BitCount(rows);
+            return (long)fullPanels * passes * EdgePass + (restCols == 0 ? 0 : restCols <= nr - 8 ? EdgePass : passes * EdgePass);
+        }
+        return m / mr * Panel(mr) + (m % mr == 0 ? 0 : Panel(m % mr));
+    }
+
+    private static int BitCount(int x) => System.Numerics.BitOperations.PopCount((uint)x);
 
     /// <summary>
     /// Splits C into one rectangle per thread along its longer side, in whole micro-tiles (so a
