@@ -5,11 +5,11 @@ namespace OctaveML.Bench;
 
 /// <summary>
 /// Single-threaded SGEMM at the per-image shapes of small convolutions (OctResNet-20, 28 px, alpha 0.5:
-/// 8/16/32 output channels per path): forward C = W * col, weight gradient dW = dY * col^T and input
+/// 8/16/32 output channels per path; 28, 14, 7 and 4 px maps): forward C = W * col, weight gradient dW = dY * col^T and input
 /// gradient dcol = W^T * dY. Times the 6 x 16 and 4 x 24 AVX2 kernels and the CPU's best
 /// kernel alternately, so all see the same load; reports medians, what Auto picks on an AVX2 host
 /// and its ratio to the 6 x 16 kernel.
-/// Usage: <c>dotnet run -c Release --project bench/OctaveML.Bench -- gemm-small</c>.
+/// Usage: <c>dotnet run -c Release --project bench/OctaveML.Bench -- gemm-small [PIXELS...]</c>.
 /// </summary>
 public static class SmallGemmBench
 {
@@ -22,7 +22,8 @@ public static class SmallGemmBench
         }
         int[] rows = [8, 16, 32];
         int[] depths = [72, 144, 288];
-        int[] pixels = [784, 196, 49];
+        // Optional arguments: the pixel counts to run (default all).
+        int[] pixels = args.Length > 0 ? args.Select(int.Parse).ToArray() : [784, 196, 49, 16];
         var ratios = new List<double>();
         Console.WriteLine($"# best kernel {Gemm.BestKernel}. kind m n k: gflops 6x16, 4x24, auto (AVX2 auto picks), auto/6x16, best");
         foreach (int m in rows)

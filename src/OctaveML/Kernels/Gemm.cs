@@ -107,9 +107,10 @@ public static class Gemm
     private const int SmallRowsMax = 64;
 
     // Cycles per k step, in quarter cycles, of the passes GemmDriver runs: a full tile is 12 FMAs
-    // (6 cycles on two FMA pipes; the 4 x 24 one measured a few percent slower); an edge pass
-    // (RunEdge's narrow column or short row passes) has at most 8 accumulators and is bound by the
-    // 4-cycle FMA latency.
+    // (6 cycles on two FMA pipes; the 4 x 24 one measured a few percent slower); a short-row pass
+    // (RunEdge's 4/2/1-row passes) has at most 8 accumulators and is bound by the 4-cycle FMA
+    // latency. A narrow column edge costs as much as a full tile (measured: at n = 16 the 4 x 24
+    // kernel, all edge tiles through scratch and an element-wise update, ran at half speed).
     private const int FullTile6x16 = 24, FullTile4x24 = 25, EdgePass = 16;
 
     /// <summary>Modelled k-loop cost of an m x n product on an MR x NR AVX2 kernel and its RunEdge.</summary>
@@ -118,9 +119,9 @@ public static class Gemm
         int fullPanels = n / nr, restCols = n % nr;
         long Panel(int rows)
         {
-            if (rows == mr)
-                return (long)fullPanels * fullTile + (restCols == 0 ? 0 : restCols <= nr - 8 ? EdgePass : fullTile);
-            // Short row panel: RunEdge's row passes (4/2/1 rows for 6 x 16, 2/1 for 4 x 24).
+            if (rows == mr) return (long)(fullPanels + (restCols == 0 ? 0 : 1)) * fullTile;
+            // Short row panel: RunEdge's row passes (4/2/1 rows for 6 x 16, 2/1 for 4 x 24),
+            // or one narrow-column pass over all MR rows.
             int passes = BitCount(rows);
             return (long)fullPanels * passes * EdgePass + (restCols == 0 ? 0 : restCols <= nr - 8 ? EdgePass : passes * EdgePass);
         }

@@ -94,6 +94,8 @@ public class GemmTests
     [InlineData(32, 784, true)]
     [InlineData(16, 49, false)]    // 7x7: one 24-wide panel of 49 leaves a 1-column edge pass per 4 rows
     [InlineData(32, 196, false)]   // 6 x 16 leaves only a 2-row pass; measured a few percent faster
+    [InlineData(32, 16, false)]    // 4x4 maps: every 4 x 24 tile would be a 16-column edge tile
+    [InlineData(8, 16, false)]
     [InlineData(6, 784, false)]    // a multiple of 6: nothing to gain
     [InlineData(72, 784, false)]   // input gradient W^T * dY: m = Cin * 9
     [InlineData(256, 784, false)]  // beyond the small-m range
