@@ -24,9 +24,9 @@ internal enum GemmKernel
 /// </summary>
 /// <remarks>
 /// Packed and cache-blocked in the GotoBLAS/BLIS way (see <see cref="GemmDriver{TK}"/>), with a
-/// register-blocked FMA micro-kernel per instruction set. Large products are split over threads
-/// by whole micro-tiles of C; each element's summation order depends only on k, so the result
-/// is bit-identical for any thread count.
+/// register-blocked FMA micro-kernel per instruction set (two tile shapes on AVX2, picked per
+/// call). Large products are split over threads by whole micro-tiles of C; each element's
+/// summation order depends only on k, so the result is bit-identical for any thread count.
 /// </remarks>
 public static class Gemm
 {
@@ -74,7 +74,8 @@ public static class Gemm
             return;
         }
 
-        if (kernel == GemmKernel.Auto) kernel = BestKernel == GemmKernel.Avx2 && PreferAvx2x4(m, n) ? GemmKernel.Avx2x4 : BestKernel;
+        if (kernel == GemmKernel.Auto)
+            kernel = BestKernel == GemmKernel.Avx2 && Avx2x4Allowed && PreferAvx2x4(m, n) ? GemmKernel.Avx2x4 : BestKernel;
         int threads = maxThreads > 0 ? maxThreads : Parallelism.Threads;
         if ((long)m * n * k < ParallelMinMacs) threads = 1;
 
@@ -102,6 +103,12 @@ public static class Gemm
     /// </summary>
     internal static bool PreferAvx2x4(int m, int n) =>
         m <= SmallRowsMax && Cost(m, n, 4, 24, FullTile4x24) < Cost(m, n, 6, 16, FullTile6x16);
+
+    /// <summary>
+    /// Lets Auto pick the 4 x 24 kernel (default). Only for same-process A/B benchmarks: as both
+    /// AVX2 kernels give the same bits, switching it changes speed, never results.
+    /// </summary>
+    internal static bool Avx2x4Allowed { get; set; } = true;
 
     /// <summary>Rows up to which the 4 x 24 kernel is considered (measured on 8..32; larger m pads little anyway).</summary>
     private const int SmallRowsMax = 64;
