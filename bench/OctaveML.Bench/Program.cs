@@ -9,6 +9,7 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
     ["ops"] = OpsBench.Run,
     ["training"] = TrainingSuite.Run,
     ["models"] = ModelsSuite.Run,
+    ["gemm-small"] = SmallGemmBench.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))

@@ -12,6 +12,8 @@ internal enum GemmKernel
     Avx512,
     /// <summary>Vector256 6 x 16 (AVX2 + FMA).</summary>
     Avx2,
+    /// <summary>Vector256 4 x 24 (AVX2 + FMA): Auto takes it instead of 6 x 16 for small m where it pads less (see Gemm.PreferAvx2x4).</summary>
+    Avx2x4,
     /// <summary>Vector128 4 x 8 (any CPU).</summary>
     Portable,
 }
@@ -22,9 +24,9 @@ internal enum GemmKernel
 /// </summary>
 /// <remarks>
 /// Packed and cache-blocked in the GotoBLAS/BLIS way (see <see cref="GemmDriver{TK}"/>), with a
-/// register-blocked FMA micro-kernel per instruction set. Large products are split over threads
-/// by whole micro-tiles of C; each element's summation order depends only on k, so the result
-/// is bit-identical for any thread count.
+/// register-blocked FMA micro-kernel per instruction set (two tile shapes on AVX2, picked per
+/// call). Large products are split over threads by whole micro-tiles of C; each element's
+/// summation order depends only on k, so the result is bit-identical for any thread count.
 /// </remarks>
 public static class Gemm
 {
@@ -72,7 +74,8 @@ public static class Gemm
             return;
         }
 
-        if (kernel == GemmKernel.Auto) kernel = BestKernel;
+        if (kernel == GemmKernel.Auto)
+            kernel = BestKernel == GemmKernel.Avx2 && Avx2x4Allowed && PreferAvx2x4(m, n) ? GemmKernel.Avx2x4 : BestKernel;
         int threads = maxThreads > 0 ? maxThreads : Parallelism.Threads;
         if ((long)m * n * k < ParallelMinMacs) threads = 1;
 
@@ -87,10 +90,52 @@ public static class Gemm
             {
                 case GemmKernel.Avx512: Run<GemmMicroKernel512>(g, threads); break;
                 case GemmKernel.Avx2: Run<GemmMicroKernel256>(g, threads); break;
+                case GemmKernel.Avx2x4: Run<GemmMicroKernel256x4>(g, threads); break;
                 default: Run<GemmMicroKernel128>(g, threads); break;
             }
         }
     }
+
+    /// <summary>
+    /// Whether the 4 x 24 AVX2 kernel beats the 6 x 16 one for an m x n product. Both give the
+    /// same bits (same KC and FMA order), so this only picks the faster one, from m and n alone
+    /// (never the thread count, so results stay the same for any thread count).
+    /// </summary>
+    internal static bool PreferAvx2x4(int m, int n) =>
+        m <= SmallRowsMax && Cost(m, n, 4, 24, FullTile4x24) < Cost(m, n, 6, 16, FullTile6x16);
+
+    /// <summary>
+    /// Lets Auto pick the 4 x 24 kernel (default). Only for same-process A/B benchmarks: as both
+    /// AVX2 kernels give the same bits, switching it changes speed, never results.
+    /// </summary>
+    internal static bool Avx2x4Allowed { get; set; } = true;
+
+    /// <summary>Rows up to which the 4 x 24 kernel is considered (measured on 8..32; larger m pads little anyway).</summary>
+    private const int SmallRowsMax = 64;
+
+    // Cycles per k step, in quarter cycles, of the passes GemmDriver runs: a full tile is 12 FMAs
+    // (6 cycles on two FMA pipes; the 4 x 24 one measured a few percent slower); a short-row pass
+    // (RunEdge's 4/2/1-row passes) has at most 8 accumulators and is bound by the 4-cycle FMA
+    // latency. A narrow column edge costs as much as a full tile (measured: at n = 16 the 4 x 24
+    // kernel, all edge tiles through scratch and an element-wise update, ran at half speed).
+    private const int FullTile6x16 = 24, FullTile4x24 = 25, EdgePass = 16;
+
+    /// <summary>Modelled k-loop cost of an m x n product on an MR x NR AVX2 kernel and its RunEdge.</summary>
+    private static long Cost(int m, int n, int mr, int nr, int fullTile)
+    {
+        int fullPanels = n / nr, restCols = n % nr;
+        long Panel(int rows)
+        {
+            if (rows == mr) return (long)(fullPanels + (restCols == 0 ? 0 : 1)) * fullTile;
+            // Short row panel: RunEdge's row passes (4/2/1 rows for 6 x 16, 2/1 for 4 x 24),
+            // or one narrow-column pass over all MR rows.
+            int passes = BitCount(rows);
+            return (long)fullPanels * passes * EdgePass + (restCols == 0 ? 0 : restCols <= nr - 8 ? EdgePass : passes * EdgePass);
+        }
+        return m / mr * Panel(mr) + (m % mr == 0 ? 0 : Panel(m % mr));
+    }
+
+    private static int BitCount(int x) => System.Numerics.BitOperations.PopCount((uint)x);
 
     /// <summary>
     /// Splits C into one rectangle per thread along its longer side, in whole micro-tiles (so a

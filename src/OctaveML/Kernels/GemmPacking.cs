@@ -112,11 +112,11 @@ internal static unsafe class GemmPacking
             {
                 float* src = b + (nint)p0 * ldb + j0 + fullPanels * nr;
                 float* d = dst + (nint)fullPanels * nr * kc;
+                // Block copies: per element, this panel cost as much as the multiply for small m.
                 for (int p = 0; p < kc; p++, src += ldb, d += nr)
                 {
-                    int j = 0;
-                    for (; j < cols; j++) d[j] = src[j];
-                    for (; j < nr; j++) d[j] = 0;
+                    Unsafe.CopyBlockUnaligned(d, src, (uint)(cols * sizeof(float)));
+                    Unsafe.InitBlockUnaligned(d + cols, 0, (uint)((nr - cols) * sizeof(float)));
                 }
             }
             return;

@@ -9,7 +9,7 @@ public class GemmTests
     /// <summary>Kernel families to check: the one this CPU uses at full size, the others (possibly
     /// emulated in software by the runtime) on fewer, smaller shapes so the suite stays fast.</summary>
     private static GemmKernel[] OtherKernels =>
-        new[] { GemmKernel.Avx512, GemmKernel.Avx2, GemmKernel.Portable }.Where(x => x != Gemm.BestKernel).ToArray();
+        new[] { GemmKernel.Avx512, GemmKernel.Avx2, GemmKernel.Avx2x4, GemmKernel.Portable }.Where(x => x != Gemm.BestKernel).ToArray();
 
     public static IEnumerable<object[]> Shapes()
     {
@@ -40,6 +40,80 @@ public class GemmTests
             foreach (var (m, n, k) in shapes)
                 for (int t = 0; t < 4; t++)
                     yield return [kernel.ToString(), m, n, k, (t & 1) != 0, (t & 2) != 0];
+    }
+
+    /// <summary>
+    /// Small-m shapes for the 4 x 24 AVX2 kernel: every row remainder mod 4 and 6, column counts
+    /// around multiples of 8, 16 and 24 (1- and 2-vector edge passes), depths of one and two k
+    /// slices, and the convolution shapes (8/16/32 channels, 72..288 deep, 784/196/49 pixels).
+    /// </summary>
+    public static IEnumerable<object[]> SmallRowShapes()
+    {
+        (int, int, int)[] shapes =
+        [
+            (1, 24, 7), (2, 25, 72), (3, 47, 31), (4, 24, 1), (5, 17, 300), (6, 16, 33), (7, 49, 72),
+            (8, 784, 72), (8, 72, 784), (9, 8, 65), (10, 9, 144), (12, 48, 20), (13, 23, 300),
+            (16, 196, 144), (16, 144, 196), (31, 40, 9), (32, 49, 288), (32, 288, 49), (72, 196, 16), (64, 33, 64),
+        ];
+        foreach (var (m, n, k) in shapes)
+            for (int t = 0; t < 4; t++)
+                yield return [m, n, k, (t & 1) != 0, (t & 2) != 0];
+    }
+
+    [Theory]
+    [MemberData(nameof(SmallRowShapes))]
+    public void Avx2_4x24_kernel_matches_double_reference(int m, int n, int k, bool transA, bool transB)
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported || !System.Runtime.Intrinsics.X86.Fma.IsSupported) return;
+        CheckAgainstReference(GemmKernel.Avx2x4, m, n, k, transA, transB, alpha: 0.75f, beta: -0.5f, pad: 3, seed: m * 31 + n * 7 + k);
+        CheckAgainstReference(GemmKernel.Avx2x4, m, n, k, transA, transB, alpha: -1.5f, beta: 0f, pad: 0, seed: m + n + k);
+    }
+
+    [Theory]
+    [MemberData(nameof(SmallRowShapes))]
+    public void Avx2_kernels_4x24_and_6x16_agree_bit_for_bit(int m, int n, int k, bool transA, bool transB)
+    {
+        // Same KC and the same FMA chain per element: Auto may pick either without changing a result.
+        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported || !System.Runtime.Intrinsics.X86.Fma.IsSupported) return;
+        var rng = new Random(m * 131 + n * 17 + k);
+        float[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        foreach (var (alpha, beta) in new[] { (1f, 0f), (1.25f, 0.5f), (-0.75f, 1f) })
+        {
+            float[] c6 = (float[])c0.Clone(), c4 = (float[])c0.Clone();
+            Gemm.SgemmOn(GemmKernel.Avx2, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c6, n);
+            Gemm.SgemmOn(GemmKernel.Avx2x4, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c4, n);
+            c4.Should().Equal(c6, $"alpha {alpha}, beta {beta}");
+        }
+    }
+
+    [Theory]
+    [InlineData(8, 784, true)]     // 28x28 forward, 8 channels: 6-row tiles pad 4 of 12 rows
+    [InlineData(8, 72, true)]      // weight gradient, 8 x (8*9)
+    [InlineData(16, 72, true)]
+    [InlineData(32, 784, true)]
+    [InlineData(16, 49, false)]    // 7x7: one 24-wide panel of 49 leaves a 1-column edge pass per 4 rows
+    [InlineData(32, 196, false)]   // 6 x 16 leaves only a 2-row pass; measured a few percent faster
+    [InlineData(32, 16, false)]    // 4x4 maps: every 4 x 24 tile would be a 16-column edge tile
+    [InlineData(8, 16, false)]
+    [InlineData(6, 784, false)]    // a multiple of 6: nothing to gain
+    [InlineData(72, 784, false)]   // input gradient W^T * dY: m = Cin * 9
+    [InlineData(256, 784, false)]  // beyond the small-m range
+    public void Auto_on_avx2_picks_4x24_where_it_pads_less(int m, int n, bool expected)
+    {
+        Gemm.PreferAvx2x4(m, n).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData(8, 784, 72)]
+    [InlineData(16, 196, 144)]
+    [InlineData(32, 49, 288)]
+    [InlineData(8, 72, 784)]
+    public void Auto_matches_double_reference_at_small_convolution_shapes(int m, int n, int k)
+    {
+        // Whatever Auto picks on this CPU (4 x 24 on AVX2-only hosts), with alpha/beta and transposes.
+        for (int t = 0; t < 4; t++)
+            CheckAgainstReference(GemmKernel.Auto, m, n, k, (t & 1) != 0, (t & 2) != 0, alpha: 1.5f, beta: 0.5f, pad: 2, seed: t);
     }
 
     [Theory]
@@ -103,11 +177,15 @@ public class GemmTests
     [InlineData(300, 65, 127, false, true)]    // split along m
     [InlineData(97, 1001, 300, true, false)]   // ragged everywhere, two k slices
     [InlineData(65, 333, 600, true, true)]
+    [InlineData(8, 3136, 72, false, false)]     // small m (4 x 24 on AVX2), split along n
+    [InlineData(16, 1001, 300, false, true)]    // small m, ragged n, two k slices
     public void Thread_count_does_not_change_a_single_bit(int m, int n, int k, bool transA, bool transB)
     {
         var rng = new Random(m ^ n ^ k);
         float[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
-        foreach (var kernel in new[] { GemmKernel.Auto, GemmKernel.Portable })
+        bool avx2 = System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported;
+        GemmKernel[] kernels = avx2 ? [GemmKernel.Auto, GemmKernel.Portable, GemmKernel.Avx2x4] : [GemmKernel.Auto, GemmKernel.Portable];
+        foreach (var kernel in kernels)
         {
             float[] c1 = (float[])c0.Clone(), c2 = (float[])c0.Clone(), c3 = (float[])c0.Clone();
             int lda = transA ? m : k, ldb = transB ? k : n;

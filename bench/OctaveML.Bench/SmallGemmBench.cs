@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using OctaveML.Kernels;
+using OctaveML.Nn;
+using OctaveML.Tensors;
+
+namespace OctaveML.Bench;
+
+/// <summary>
+/// Single-threaded SGEMM at the per-image shapes of small convolutions (OctResNet-20, 28 px, alpha 0.5:
+/// 8/16/32 output channels per path; 28, 14, 7 and 4 px maps): forward C = W * col, weight gradient dW = dY * col^T and input
+/// gradient dcol = W^T * dY. Times the 6 x 16 and 4 x 24 AVX2 kernels and the CPU's best
+/// kernel alternately, so all see the same load; reports medians, what Auto picks on an AVX2 host
+/// and its ratio to the 6 x 16 kernel.
+/// Usage: <c>dotnet run -c Release --project bench/OctaveML.Bench -- gemm-small [PIXELS...]</c>, or
+/// <c>-- gemm-small --model [MODEL SIZE BATCH]</c> for the A/B over a model's convolutions.
+/// </summary>
+public static class SmallGemmBench
+{
+    public static void Run(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--model")
+        {
+            ModelConvs(args.Length > 1 ? args[1] : "oct_resnet20", args.Length > 2 ? int.Parse(args[2]) : 28, args.Length > 3 ? int.Parse(args[3]) : 128);
+            return;
+        }
+        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported || !System.Runtime.Intrinsics.X86.Fma.IsSupported)
+        {
+            Console.WriteLine("# no AVX2 + FMA: nothing to compare");
+            return;
+        }
+        int[] rows = [8, 16, 32];
+        int[] depths = [72, 144, 288];
+        // Optional arguments: the pixel counts to run (default all).
+        int[] pixels = args.Length > 0 ? args.Select(int.Parse).ToArray() : [784, 196, 49, 16];
+        var ratios = new List<double>();
+        Console.WriteLine($"# best kernel {Gemm.BestKernel}. kind m n k: gflops 6x16, 4x24, auto (AVX2 auto picks), auto/6x16, best");
+        foreach (int m in rows)
+            foreach (int k in depths)
+                foreach (int p in pixels)
+                {
+                    ratios.Add(Compare("fwd", false, false, m, p, k));
+                    ratios.Add(Compare("dw", false, true, m, k, p));
+                    ratios.Add(Compare("dcol", true, false, k, p, m));
+                }
+        ratios.Sort();
+        Figure.Print("gemm_small_auto_over_6x16_median", ratios[ratios.Count / 2]);
+    }
+
+    /// <summary>
+    /// Every octave convolution of a model, replayed at the shape it saw (as in <c>models --profile</c>),
+    /// forward and backward timed with Auto allowed and not allowed to pick the 4 x 24 kernel, in
+    /// alternation within this process; prints the summed medians of each and their ratio.
+    /// Only meaningful where Auto runs AVX2 (e.g. DOTNET_EnableAVX512=0 on an AVX-512 CPU).
+    /// </summary>
+    private static void ModelConvs(string name, int size, int batch)
+    {
+        Console.WriteLine($"# {name} {size} px batch {batch}, gemm kernel {Gemm.BestKernel}, {Parallelism.Threads} threads");
+        var model = ModelsSuite.Create(name, size);
+        var rng = new Rng(0);
+        Tensor Random(int[] shape) { var t = Tensor.Uninitialized(shape); rng.FillNormal(t.Data, 0, 1); return t; }
+        var x = Random([batch, 3, size, size]);
+        model.Forward(x);
+        const int Rounds = 7;
+        double[] fwd = new double[2], bwd = new double[2];
+        foreach (var (_, m) in model.NamedModules())
+        {
+            if (m is not ConvBN cb || cb.Conv.LastInputSize is not var (h, w)) continue;
+            var c = cb.Conv;
+            var input = new OctaveTensor(Random([batch, c.HighIn, h, w]), c.LowIn > 0 ? Random([batch, c.LowIn, (h + 1) / 2, (w + 1) / 2]) : null);
+            var (hs, ls) = c.OutputShapes(batch, h, w);
+            var gOut = new OctaveTensor(Random(hs), ls is null ? null : Random(ls));
+            var f = new double[2][];
+            var b = new double[2][];
+            for (int s = 0; s < 2; s++) { f[s] = new double[Rounds]; b[s] = new double[Rounds]; }
+            for (int r = -1; r < Rounds; r++) // round -1 warms up
+                for (int s = 0; s < 2; s++)
+                {
+                    Gemm.Avx2x4Allowed = s == 1;
+                    long t0 = Stopwatch.GetTimestamp();
+                    c.Forward(input);
+                    long t1 = Stopwatch.GetTimestamp();
+                    c.Backward(gOut);
+                    long t2 = Stopwatch.GetTimestamp();
+                    if (r < 0) continue;
+                    f[s][r] = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
+                    b[s][r] = Stopwatch.GetElapsedTime(t1, t2).TotalSeconds;
+                }
+            Gemm.Avx2x4Allowed = true;
+            Console.WriteLine($"conv {c.KernelSize}x{c.KernelSize} {c.HighIn}+{c.LowIn} -> {hs[1]}+{(ls is null ? 0 : ls[1])} at {h}x{w}: " +
+                $"fwd {Median(f[0]) * 1e3,6:F1} -> {Median(f[1]) * 1e3,6:F1} ms, bwd {Median(b[0]) * 1e3,6:F1} -> {Median(b[1]) * 1e3,6:F1} ms");
+            for (int s = 0; s < 2; s++) { fwd[s] += Median(f[s]); bwd[s] += Median(b[s]); }
+        }
+        Console.WriteLine($"# sum of medians, 6x16 only -> with 4x24: fwd {fwd[0] * 1e3:F1} -> {fwd[1] * 1e3:F1} ms, bwd {bwd[0] * 1e3:F1} -> {bwd[1] * 1e3:F1} ms");
+        Figure.Print("model_convs_fwd_4x24_over_6x16", fwd[1] / fwd[0]);
+        Figure.Print("model_convs_bwd_4x24_over_6x16", bwd[1] / bwd[0]);
+    }
+
+    private static double Compare(string kind, bool transA, bool transB, int m, int n, int k)
+    {
+        var rng = new Random(7);
+        float[] a = Fill(rng, m * k), b = Fill(rng, k * n), c = new float[m * n];
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        GemmKernel[] kernels = [GemmKernel.Avx2, GemmKernel.Avx2x4, Gemm.BestKernel];
+        var once = kernels.Select(kernel => (Action)(() =>
+            Gemm.SgemmOn(kernel, transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n, maxThreads: 1))).ToArray();
+        foreach (var f in once) f();
+        int reps = Repetitions(once[0]);
+        const int Rounds = 7;
+        var g = new double[kernels.Length][];
+        for (int i = 0; i < kernels.Length; i++) g[i] = new double[Rounds];
+        for (int r = 0; r < Rounds; r++)
+            for (int i = 0; i < kernels.Length; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                for (int j = 0; j < reps; j++) once[i]();
+                g[i][r] = 2.0 * m * n * k * reps / Stopwatch.GetElapsedTime(t0).TotalSeconds / 1e9;
+            }
+        // What Auto runs on an AVX2 host (on an AVX-512 one it runs the best kernel, last column).
+        bool pick4 = Gemm.PreferAvx2x4(m, n);
+        double g6 = Median(g[0]), g4 = Median(g[1]), ga = pick4 ? g4 : g6, gb = Median(g[2]);
+        string pick = pick4 ? "4x24" : "6x16";
+        Console.WriteLine($"{kind,-4} m={m,3} n={n,3} k={k,3}: {g6,6:F1} {g4,6:F1} {ga,6:F1} ({pick}) {ga / g6:F2} {gb,6:F1}");
+        return ga / g6;
+    }
+
+    private static double Median(double[] x)
+    {
+        var s = (double[])x.Clone();
+        Array.Sort(s);
+        return s[s.Length / 2];
+    }
+
+    /// <summary>Calls for one timed sample of about 20 ms.</summary>
+    private static int Repetitions(Action once)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        once();
+        double s = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        return (int)Math.Clamp(0.02 / Math.Max(s, 1e-7), 1, 100000);
+    }
+
+    private static float[] Fill(Random rng, int count)
+    {
+        var x = new float[count];
+        for (int i = 0; i < count; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        return x;
+    }
+}
