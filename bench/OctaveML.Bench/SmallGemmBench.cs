@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using OctaveML.Kernels;
 using OctaveML.Nn;
+using OctaveML.Samples.Benchmarks;
 using OctaveML.Tensors;
 
 namespace OctaveML.Bench;
@@ -55,7 +56,7 @@ public static class SmallGemmBench
     private static void ModelConvs(string name, int size, int batch)
     {
         Console.WriteLine($"# {name} {size} px batch {batch}, gemm kernel {Gemm.BestKernel}, {Parallelism.Threads} threads");
-        var model = ModelsSuite.Create(name, size);
+        var model = BenchModel.FromPeerName(name, size, batch).Create();
         var rng = new Rng(0);
         Tensor Random(int[] shape) { var t = Tensor.Uninitialized(shape); rng.FillNormal(t.Data, 0, 1); return t; }
         var x = Random([batch, 3, size, size]);
