@@ -6,6 +6,8 @@ namespace OctaveML.Models;
 /// <summary>
 /// A network that maps a batch of images [N, C, H, W] to class logits [N, classes]: what the
 /// trainer trains and the pipeline serves. OctResNet, OctCifarResNet and OctMobileNet derive from it.
+/// A model keeps per-call state (what backward needs, its buffer pool): one Forward/Backward at a time;
+/// the pipeline's transformer and prediction engine serialise their calls.
 /// </summary>
 public abstract class ImageClassifier : Module
 {
