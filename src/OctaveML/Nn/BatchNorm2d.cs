@@ -72,6 +72,7 @@ public sealed class BatchNorm2d : Module, ILayer
         var y = Output(0, input.ShapeArray());
         if (Training)
         {
+            if ((long)n * hw < 2) throw new BatchTooSmallException(input.ShapeString);
             if (_saveMean.Length != c) { _saveMean = new float[c]; _saveInvStd = new float[c]; }
             BatchNorm2dKernel.ForwardTraining(n, c, hw, input.Data, Weight.Value.Data, Bias.Value.Data, y.Data,
                 _saveMean, _saveInvStd, RunningMean.Data, RunningVar.Data, Momentum, Eps, FusedRelu);

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using OctaveML.Data;
 using OctaveML.Kernels;
 using OctaveML.Models;
+using OctaveML.Nn;
 using OctaveML.Tensors;
 
 namespace OctaveML.Training;
@@ -210,7 +211,15 @@ public sealed class Trainer
                 if (_schedule.Momentum(_state.Iteration) is { } momentum) SetMomentum(momentum);
                 _model.Train();
                 _optimizer.ZeroGrad();
-                var logits = _model.Forward(images);
+                Tensor logits;
+                try { logits = _model.Forward(images); }
+                catch (BatchTooSmallException e)
+                {
+                    throw new ArgumentException(
+                        $"epoch {epoch}, batch {b}: a training batch of {n} image(s) of {images.ShapeString} leaves {_model.GetType().Name} " +
+                        $"with a 1x1 feature map ({e.InputShape} at a batch norm), whose variance is undefined. Use larger images, or a batch " +
+                        "size that does not leave a last batch of one image (or DataLoaderOptions.DropLast).", "train", e);
+                }
                 CheckLogits(_model, logits, n);
                 int classes = _model.NumClasses;
                 if (gradBuffer.Length != n * classes) gradBuffer = new float[n * classes];

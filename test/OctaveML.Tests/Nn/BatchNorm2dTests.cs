@@ -84,7 +84,7 @@ public class BatchNorm2dTests
         var act2 = () => bn.Forward(new Tensor(2, 4, 3, 3));
         act2.Should().Throw<ArgumentException>().WithParameterName("input").WithMessage("*expected [N, 3, H, W]*");
         var act3 = () => bn.Forward(new Tensor(1, 3, 1, 1));
-        act3.Should().Throw<ArgumentException>().WithMessage("*more than 1 value per channel*");
+        act3.Should().Throw<BatchTooSmallException>().WithParameterName("input").WithMessage("*[1, 3, 1, 1]: one value per channel*");
         bn.Forward(new Tensor(2, 3, 2, 2));
         var act4 = () => bn.Backward(new Tensor(2, 3, 2, 3));
         act4.Should().Throw<ArgumentException>().WithParameterName("gradOutput").WithMessage("*expected [2, 3, 2, 2]*");

@@ -123,6 +123,18 @@ public class TrainerTests
     }
 
     [Fact]
+    public void ALastBatchOfOneImageAt1x1Maps_IsRefusedNamingTheBatchAndTheRemedy()
+    {
+        // 5 images in batches of 2: the last batch has one 4x4 image, which OctResNet-20 shrinks to 1x1.
+        var model = new OctaveML.Models.OctCifarResNet(20, BlobSource.Classes, 0.5, inChannels: BlobSource.C);
+        var trainer = new Trainer(Recipe() with { Epochs = 1 });
+        FluentActions.Invoking(() => trainer.Fit(model, new BlobSource(5, 2, seed: 1)))
+            .Should().Throw<ArgumentException>().WithParameterName("train")
+            .WithMessage("epoch 0, batch 2: a training batch of 1 image(s) of [1, 1, 4, 4]*1x1 feature map*last batch of one image*")
+            .WithInnerException<OctaveML.Nn.BatchTooSmallException>();
+    }
+
+    [Fact]
     public void NonFiniteLoss_ThrowsNamingTheStep_AndKeepsTheLastGoodCheckpoint()
     {
         using var dir = new TempDir();
