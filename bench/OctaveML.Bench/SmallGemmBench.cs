@@ -113,8 +113,10 @@ public static class SmallGemmBench
         var rng = new Random(7);
         float[] a = Fill(rng, m * k), b = Fill(rng, k * n), c = new float[m * n];
         int lda = transA ? m : k, ldb = transB ? k : n;
-        // The unpacked path the shape would take if it were allowed one (Auto's rules, any size).
-        GemmKernel small = Gemm.SmallPath(Gemm.BestKernel, transA, transB, 1, 1, Math.Max(k, 64));
+        // The unpacked path these transposes allow, timed whether or not Auto takes it at this shape.
+        bool avx512 = Gemm.BestKernel == GemmKernel.Avx512;
+        GemmKernel small = !transB ? (avx512 ? GemmKernel.Avx512Rows : GemmKernel.Avx2Rows)
+            : !transA ? (avx512 ? GemmKernel.Avx512Dot : GemmKernel.Avx2Dot) : GemmKernel.Auto;
         GemmKernel[] kernels = small == GemmKernel.Auto ? [GemmKernel.Avx2, GemmKernel.Avx2x4, Gemm.BestKernel]
             : [GemmKernel.Avx2, GemmKernel.Avx2x4, Gemm.BestKernel, small];
         var once = kernels.Select(kernel => (Action)(() =>

@@ -118,18 +118,24 @@ public static class Gemm
     {
         bool avx512 = best == GemmKernel.Avx512, avx2 = best == GemmKernel.Avx2;
         if (!avx512 && !avx2) return GemmKernel.Auto;
-        if (!transB && m <= RowsMaxM)
+        // Measured (bench gemm-small, m 8..32, n 16..784, k 16..784): reading B in place wins from
+        // two 32-wide strips on AVX-512; on AVX2 from 128 columns, or from 32 for one 8-row panel
+        // (below that, the padded edge strip costs more than the 6 x 16 kernel's exact fit).
+        if (!transB && m <= RowsMaxM && n >= (avx512 || m <= 8 ? 32 : 128))
             return avx512 ? GemmKernel.Avx512Rows : GemmKernel.Avx2Rows;
-        if (transB && !transA && m <= DotMaxM && n <= DotMaxN && k >= DotMinK)
+        // Dot products win for long k and few outputs; the packed kernels catch up as m * n grows
+        // (sooner on AVX-512, whose packed kernel is faster) and win at short k (reductions, tail).
+        long outputs = (long)m * n, limit = (avx512 ? 1152 : 2304) * (k >= 512 ? 2 : 1);
+        if (transB && !transA && m <= RowsMaxM && k >= DotMinK && outputs <= limit)
             return avx512 ? GemmKernel.Avx512Dot : GemmKernel.Avx2Dot;
         return GemmKernel.Auto;
     }
 
-    /// <summary>Rows of C up to which B is read in place rather than packed.</summary>
+    /// <summary>Rows of C up to which the unpacked paths are considered (measured on 8..32).</summary>
     private const int RowsMaxM = 32;
 
-    /// <summary>Shapes (rows, columns, least depth) the dot-product path takes.</summary>
-    private const int DotMaxM = 32, DotMaxN = 576, DotMinK = 32;
+    /// <summary>Least depth for the dot-product path.</summary>
+    private const int DotMinK = 160;
 
     /// <summary>
     /// Lets Auto take the unpacked small-m paths (default). Only for same-process A/B benchmarks

@@ -19,7 +19,9 @@ internal readonly unsafe struct GemmRowKernel256 : IGemmRowKernel
     public static void PackA(float* a, nint lda, bool trans, int m, int k, float* dst) =>
         GemmPacking.PackA<GemmMicroKernel256x4>(a, lda, trans, 0, m, 0, k, dst);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    // Not inlined: in the driver's loop nest two of the twelve accumulators spilled (measured
+    // half speed); on its own the kernel has all sixteen ymm registers.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float* alphaBeta, bool overwrite)
     {
         for (int i = 0; i < 4; i++)
