@@ -108,6 +108,7 @@ public class GemmTests
             (1, 1, 1), (1, 32, 7), (2, 25, 72), (3, 47, 31), (4, 24, 1), (5, 17, 300), (7, 49, 15), (8, 784, 72),
             (8, 72, 784), (9, 8, 65), (10, 9, 144), (12, 48, 17), (13, 23, 300), (16, 196, 144), (16, 144, 196),
             (31, 40, 9), (32, 49, 288), (32, 288, 49), (33, 65, 600), (24, 100, 16), (32, 16, 576),
+            (72, 784, 8), (147, 49, 16), (288, 16, 32),
         ];
         foreach (var (m, n, k) in shapes)
             for (int t = 0; t < 2; t++)
@@ -165,7 +166,10 @@ public class GemmTests
     [InlineData(false, true, 16, 144, 196, "", "Dot")]
     [InlineData(false, true, 8, 72, 49, "", "")]             // too short along k
     [InlineData(true, true, 8, 72, 784, "", "")]
-    [InlineData(true, false, 72, 784, 8, "", "")]            // input gradient W^T * dY: m = Cin * 9
+    [InlineData(true, false, 72, 784, 8, "Rows", "")]        // input gradient W^T * dY: m = Cin * 9, k = Cout
+    [InlineData(true, false, 288, 16, 32, "Rows", "")]
+    [InlineData(true, false, 576, 49, 64, "", "")]
+    [InlineData(false, false, 1024, 1024, 16, "", "")]
     public void Auto_takes_the_unpacked_paths_by_shape(bool transA, bool transB, int m, int n, int k, string avx512, string avx2)
     {
         Gemm.SmallPath(GemmKernel.Avx512, transA, transB, m, n, k).ToString().Should().Be(avx512 == "" ? "Auto" : "Avx512" + avx512);
