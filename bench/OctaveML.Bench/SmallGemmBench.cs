@@ -11,7 +11,8 @@ namespace OctaveML.Bench;
 /// 8/16/32 output channels per path; 28, 14, 7 and 4 px maps): forward C = W * col, weight gradient dW = dY * col^T and input
 /// gradient dcol = W^T * dY. Times the 6 x 16 and 4 x 24 AVX2 kernels and the CPU's best
 /// kernel alternately, so all see the same load; reports medians, what Auto picks on an AVX2 host
-/// and its ratio to the 6 x 16 kernel.
+/// and its ratio to the 6 x 16 kernel, and the unpacked small-m path (B rows in place, or dot
+/// products) against the packed kernel Auto would otherwise run, marked "(auto)" where Auto takes it.
 /// Usage: <c>dotnet run -c Release --project bench/OctaveML.Bench -- gemm-small [PIXELS...]</c>, or
 /// <c>-- gemm-small --model [MODEL SIZE BATCH [4x24|unpacked]]</c> for the A/B over a model's convolutions
 /// (switching Gemm.Avx2x4Allowed, default, or Gemm.SmallPathsAllowed).
