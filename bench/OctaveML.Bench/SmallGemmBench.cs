@@ -11,9 +11,11 @@ namespace OctaveML.Bench;
 /// 8/16/32 output channels per path; 28, 14, 7 and 4 px maps): forward C = W * col, weight gradient dW = dY * col^T and input
 /// gradient dcol = W^T * dY. Times the 6 x 16 and 4 x 24 AVX2 kernels and the CPU's best
 /// kernel alternately, so all see the same load; reports medians, what Auto picks on an AVX2 host
-/// and its ratio to the 6 x 16 kernel.
+/// and its ratio to the 6 x 16 kernel, and the unpacked small-m path (B rows in place, or dot
+/// products) against the packed kernel Auto would otherwise run, marked "(auto)" where Auto takes it.
 /// Usage: <c>dotnet run -c Release --project bench/OctaveML.Bench -- gemm-small [PIXELS...]</c>, or
-/// <c>-- gemm-small --model [MODEL SIZE BATCH]</c> for the A/B over a model's convolutions.
+/// <c>-- gemm-small --model [MODEL SIZE BATCH [4x24|unpacked]]</c> for the A/B over a model's convolutions
+/// (switching Gemm.Avx2x4Allowed, default, or Gemm.SmallPathsAllowed).
 /// </summary>
 public static class SmallGemmBench
 {
@@ -21,7 +23,8 @@ public static class SmallGemmBench
     {
         if (args.Length > 0 && args[0] == "--model")
         {
-            ModelConvs(args.Length > 1 ? args[1] : "oct_resnet20", args.Length > 2 ? int.Parse(args[2]) : 28, args.Length > 3 ? int.Parse(args[3]) : 128);
+            ModelConvs(args.Length > 1 ? args[1] : "oct_resnet20", args.Length > 2 ? int.Parse(args[2]) : 28, args.Length > 3 ? int.Parse(args[3]) : 128,
+                unpacked: args.Length > 4 && args[4] == "unpacked");
             return;
         }
         if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported || !System.Runtime.Intrinsics.X86.Fma.IsSupported)
@@ -34,17 +37,23 @@ public static class SmallGemmBench
         // Optional arguments: the pixel counts to run (default all).
         int[] pixels = args.Length > 0 ? args.Select(int.Parse).ToArray() : [784, 196, 49, 16];
         var ratios = new List<double>();
-        Console.WriteLine($"# best kernel {Gemm.BestKernel}. kind m n k: gflops 6x16, 4x24, auto (AVX2 auto picks), auto/6x16, best");
+        var unpacked = new Dictionary<string, List<double>>();
+        Console.WriteLine($"# best kernel {Gemm.BestKernel}. kind m n k: gflops 6x16, 4x24, auto (AVX2 auto picks), auto/6x16, best; unpacked path, its ratio to packed (best or AVX2 auto)");
         foreach (int m in rows)
             foreach (int k in depths)
                 foreach (int p in pixels)
                 {
-                    ratios.Add(Compare("fwd", false, false, m, p, k));
-                    ratios.Add(Compare("dw", false, true, m, k, p));
-                    ratios.Add(Compare("dcol", true, false, k, p, m));
+                    ratios.Add(Compare("fwd", false, false, m, p, k, unpacked));
+                    ratios.Add(Compare("dw", false, true, m, k, p, unpacked));
+                    ratios.Add(Compare("dcol", true, false, k, p, m, unpacked));
                 }
         ratios.Sort();
         Figure.Print("gemm_small_auto_over_6x16_median", ratios[ratios.Count / 2]);
+        foreach (var (kind, r) in unpacked)
+        {
+            r.Sort();
+            Figure.Print($"gemm_small_{kind}_unpacked_over_packed_median", r[r.Count / 2]);
+        }
     }
 
     /// <summary>
@@ -53,9 +62,10 @@ public static class SmallGemmBench
     /// alternation within this process; prints the summed medians of each and their ratio.
     /// Only meaningful where Auto runs AVX2 (e.g. DOTNET_EnableAVX512=0 on an AVX-512 CPU).
     /// </summary>
-    private static void ModelConvs(string name, int size, int batch)
+    private static void ModelConvs(string name, int size, int batch, bool unpacked)
     {
-        Console.WriteLine($"# {name} {size} px batch {batch}, gemm kernel {Gemm.BestKernel}, {Parallelism.Threads} threads");
+        string what = unpacked ? "packed -> unpacked small-m paths" : "6x16 only -> with 4x24";
+        Console.WriteLine($"# {name} {size} px batch {batch}, gemm kernel {Gemm.BestKernel}, {Parallelism.Threads} threads: {what}");
         var model = BenchModel.FromPeerName(name, size, batch).Create();
         var rng = new Rng(0);
         Tensor Random(int[] shape) { var t = Tensor.Uninitialized(shape); rng.FillNormal(t.Data, 0, 1); return t; }
@@ -76,7 +86,8 @@ public static class SmallGemmBench
             for (int r = -1; r < Rounds; r++) // round -1 warms up
                 for (int s = 0; s < 2; s++)
                 {
-                    Gemm.Avx2x4Allowed = s == 1;
+                    if (unpacked) Gemm.SmallPathsAllowed = s == 1;
+                    else Gemm.Avx2x4Allowed = s == 1;
                     long t0 = Stopwatch.GetTimestamp();
                     c.Forward(input);
                     long t1 = Stopwatch.GetTimestamp();
@@ -87,21 +98,28 @@ public static class SmallGemmBench
                     b[s][r] = Stopwatch.GetElapsedTime(t1, t2).TotalSeconds;
                 }
             Gemm.Avx2x4Allowed = true;
+            Gemm.SmallPathsAllowed = true;
             Console.WriteLine($"conv {c.KernelSize}x{c.KernelSize} {c.HighIn}+{c.LowIn} -> {hs[1]}+{(ls is null ? 0 : ls[1])} at {h}x{w}: " +
                 $"fwd {Median(f[0]) * 1e3,6:F1} -> {Median(f[1]) * 1e3,6:F1} ms, bwd {Median(b[0]) * 1e3,6:F1} -> {Median(b[1]) * 1e3,6:F1} ms");
             for (int s = 0; s < 2; s++) { fwd[s] += Median(f[s]); bwd[s] += Median(b[s]); }
         }
-        Console.WriteLine($"# sum of medians, 6x16 only -> with 4x24: fwd {fwd[0] * 1e3:F1} -> {fwd[1] * 1e3:F1} ms, bwd {bwd[0] * 1e3:F1} -> {bwd[1] * 1e3:F1} ms");
-        Figure.Print("model_convs_fwd_4x24_over_6x16", fwd[1] / fwd[0]);
-        Figure.Print("model_convs_bwd_4x24_over_6x16", bwd[1] / bwd[0]);
+        Console.WriteLine($"# sum of medians, {what}: fwd {fwd[0] * 1e3:F1} -> {fwd[1] * 1e3:F1} ms, bwd {bwd[0] * 1e3:F1} -> {bwd[1] * 1e3:F1} ms");
+        string tag = unpacked ? "unpacked_over_packed" : "4x24_over_6x16";
+        Figure.Print($"model_convs_fwd_{tag}", fwd[1] / fwd[0]);
+        Figure.Print($"model_convs_bwd_{tag}", bwd[1] / bwd[0]);
     }
 
-    private static double Compare(string kind, bool transA, bool transB, int m, int n, int k)
+    private static double Compare(string kind, bool transA, bool transB, int m, int n, int k, Dictionary<string, List<double>> unpacked)
     {
         var rng = new Random(7);
         float[] a = Fill(rng, m * k), b = Fill(rng, k * n), c = new float[m * n];
         int lda = transA ? m : k, ldb = transB ? k : n;
-        GemmKernel[] kernels = [GemmKernel.Avx2, GemmKernel.Avx2x4, Gemm.BestKernel];
+        // The unpacked path these transposes allow, timed whether or not Auto takes it at this shape.
+        bool avx512 = Gemm.BestKernel == GemmKernel.Avx512;
+        GemmKernel small = !transB ? (avx512 ? GemmKernel.Avx512Rows : GemmKernel.Avx2Rows)
+            : !transA ? (avx512 ? GemmKernel.Avx512Dot : GemmKernel.Avx2Dot) : GemmKernel.Auto;
+        GemmKernel[] kernels = small == GemmKernel.Auto ? [GemmKernel.Avx2, GemmKernel.Avx2x4, Gemm.BestKernel]
+            : [GemmKernel.Avx2, GemmKernel.Avx2x4, Gemm.BestKernel, small];
         var once = kernels.Select(kernel => (Action)(() =>
             Gemm.SgemmOn(kernel, transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n, maxThreads: 1))).ToArray();
         foreach (var f in once) f();
@@ -120,7 +138,16 @@ public static class SmallGemmBench
         bool pick4 = Gemm.PreferAvx2x4(m, n);
         double g6 = Median(g[0]), g4 = Median(g[1]), ga = pick4 ? g4 : g6, gb = Median(g[2]);
         string pick = pick4 ? "4x24" : "6x16";
-        Console.WriteLine($"{kind,-4} m={m,3} n={n,3} k={k,3}: {g6,6:F1} {g4,6:F1} {ga,6:F1} ({pick}) {ga / g6:F2} {gb,6:F1}");
+        string extra = "";
+        if (small != GemmKernel.Auto)
+        {
+            double gs = Median(g[3]), packed = Gemm.BestKernel == GemmKernel.Avx512 ? gb : ga;
+            bool auto = Gemm.SmallPath(Gemm.BestKernel, transA, transB, m, n, k) != GemmKernel.Auto;
+            extra = $"; {small} {gs,6:F1} {gs / packed:F2}{(auto ? " (auto)" : "")}";
+            if (!unpacked.TryGetValue(kind, out var list)) unpacked[kind] = list = [];
+            list.Add(gs / packed);
+        }
+        Console.WriteLine($"{kind,-4} m={m,3} n={n,3} k={k,3}: {g6,6:F1} {g4,6:F1} {ga,6:F1} ({pick}) {ga / g6:F2} {gb,6:F1}{extra}");
         return ga / g6;
     }
 

@@ -16,6 +16,14 @@ internal enum GemmKernel
     Avx2x4,
     /// <summary>Vector128 4 x 8 (any CPU).</summary>
     Portable,
+    /// <summary>AVX-512 8 x 32 reading B rows in place, only A packed (no transB): Auto's pick for few rows of C.</summary>
+    Avx512Rows,
+    /// <summary>AVX2 4 x 24 reading B rows in place, only A packed (no transB): Auto's pick for few rows of C.</summary>
+    Avx2Rows,
+    /// <summary>AVX-512 dot products of rows of A and B, nothing packed (transB, no transA): Auto's pick for weight gradients.</summary>
+    Avx512Dot,
+    /// <summary>AVX2 dot products of rows of A and B, nothing packed (transB, no transA): Auto's pick for weight gradients.</summary>
+    Avx2Dot,
 }
 
 /// <summary>
@@ -75,6 +83,8 @@ public static class Gemm
         }
 
         if (kernel == GemmKernel.Auto)
+            kernel = SmallPathsAllowed ? SmallPath(BestKernel, transA, transB, m, n, k) : GemmKernel.Auto;
+        if (kernel == GemmKernel.Auto)
             kernel = BestKernel == GemmKernel.Avx2 && Avx2x4Allowed && PreferAvx2x4(m, n) ? GemmKernel.Avx2x4 : BestKernel;
         int threads = maxThreads > 0 ? maxThreads : Parallelism.Threads;
         if ((long)m * n * k < ParallelMinMacs) threads = 1;
@@ -91,9 +101,59 @@ public static class Gemm
                 case GemmKernel.Avx512: Run<GemmMicroKernel512>(g, threads); break;
                 case GemmKernel.Avx2: Run<GemmMicroKernel256>(g, threads); break;
                 case GemmKernel.Avx2x4: Run<GemmMicroKernel256x4>(g, threads); break;
+                case GemmKernel.Avx512Rows: RequireShape(!transB, kernel); GemmRowDriver<GemmRowKernel512>.Run(g, threads); break;
+                case GemmKernel.Avx2Rows: RequireShape(!transB, kernel); GemmRowDriver<GemmRowKernel256>.Run(g, threads); break;
+                case GemmKernel.Avx512Dot: RequireShape(!transA && transB, kernel); GemmDotDriver<GemmDotKernel512>.Run(g, threads); break;
+                case GemmKernel.Avx2Dot: RequireShape(!transA && transB, kernel); GemmDotDriver<GemmDotKernel256>.Run(g, threads); break;
                 default: Run<GemmMicroKernel128>(g, threads); break;
             }
         }
+    }
+
+    /// <summary>
+    /// The unpacked path Auto takes for an m x n x k product on the <paramref name="best"/> family,
+    /// or Auto to run the packed kernels. Chosen from the shape alone (never the thread count).
+    /// </summary>
+    internal static GemmKernel SmallPath(GemmKernel best, bool transA, bool transB, int m, int n, int k)
+    {
+        bool avx512 = best == GemmKernel.Avx512, avx2 = best == GemmKernel.Avx2;
+        if (!avx512 && !avx2) return GemmKernel.Auto;
+        // Measured (bench gemm-small, m 8..32, n 16..784, k 16..784): reading B in place wins from
+        // two 32-wide strips on AVX-512; on AVX2 from 128 columns, or from 32 for one 8-row panel
+        // (below that, the padded edge strip costs more than the 6 x 16 kernel's exact fit).
+        if (!transB && m <= RowsMaxM && n >= (avx512 || m <= 8 ? 32 : 128))
+            return avx512 ? GemmKernel.Avx512Rows : GemmKernel.Avx2Rows;
+        // Shallow products (input gradient W^T * dY, k = output channels): a B strip of k rows
+        // stays in L1 across all row panels, so packing it buys nothing. Measured faster on
+        // AVX-512 only (m 72..288, k 8..32); slower on AVX2.
+        if (!transB && avx512 && m <= ShallowMaxM && k <= ShallowMaxK)
+            return GemmKernel.Avx512Rows;
+        // Dot products win for long k and few outputs; the packed kernels catch up as m * n grows
+        // (sooner on AVX-512, whose packed kernel is faster) and win at short k (reductions, tail).
+        long outputs = (long)m * n, limit = (avx512 ? 1152 : 2304) * (k >= 512 ? 2 : 1);
+        if (transB && !transA && m <= RowsMaxM && k >= DotMinK && outputs <= limit)
+            return avx512 ? GemmKernel.Avx512Dot : GemmKernel.Avx2Dot;
+        return GemmKernel.Auto;
+    }
+
+    /// <summary>Rows of C up to which the unpacked paths are considered (measured on 8..32).</summary>
+    private const int RowsMaxM = 32;
+
+    /// <summary>Largest rows and depth of the shallow products read in place (m measured up to 288).</summary>
+    private const int ShallowMaxM = 576, ShallowMaxK = 32;
+
+    /// <summary>Least depth for the dot-product path.</summary>
+    private const int DotMinK = 160;
+
+    /// <summary>
+    /// Lets Auto take the unpacked small-m paths (default). Only for same-process A/B benchmarks
+    /// against the packed kernels; the two give slightly different bits.
+    /// </summary>
+    internal static bool SmallPathsAllowed { get; set; } = true;
+
+    private static void RequireShape(bool ok, GemmKernel kernel)
+    {
+        if (!ok) throw new ArgumentException($"The {kernel} GEMM path does not take this combination of transposes.");
     }
 
     /// <summary>

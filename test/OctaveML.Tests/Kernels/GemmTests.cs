@@ -87,6 +87,96 @@ public class GemmTests
         }
     }
 
+    /// <summary>The unpacked small-m paths this CPU can run (AVX-512 ones only where it has AVX-512).</summary>
+    private static GemmKernel[] UnpackedPaths(bool rows)
+    {
+        var list = new List<GemmKernel>();
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported) list.Add(rows ? GemmKernel.Avx512Rows : GemmKernel.Avx512Dot);
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported) list.Add(rows ? GemmKernel.Avx2Rows : GemmKernel.Avx2Dot);
+        return list.ToArray();
+    }
+
+    /// <summary>
+    /// Shapes for the unpacked paths: every row remainder mod 4 and 8, column counts around
+    /// multiples of 3, 4, 24 and 32 (ragged strips and blocks), depths around the vector widths
+    /// and the k slices (one and several row panels), and the convolution shapes.
+    /// </summary>
+    public static IEnumerable<object[]> UnpackedShapes()
+    {
+        (int, int, int)[] shapes =
+        [
+            (1, 1, 1), (1, 32, 7), (2, 25, 72), (3, 47, 31), (4, 24, 1), (5, 17, 300), (7, 49, 15), (8, 784, 72),
+            (8, 72, 784), (9, 8, 65), (10, 9, 144), (12, 48, 17), (13, 23, 300), (16, 196, 144), (16, 144, 196),
+            (31, 40, 9), (32, 49, 288), (32, 288, 49), (33, 65, 600), (24, 100, 16), (32, 16, 576),
+            (72, 784, 8), (147, 49, 16), (288, 16, 32),
+        ];
+        foreach (var (m, n, k) in shapes)
+            for (int t = 0; t < 2; t++)
+                yield return [m, n, k, t == 1];
+    }
+
+    [Theory]
+    [MemberData(nameof(UnpackedShapes))]
+    public void Unpacked_rows_path_matches_double_reference(int m, int n, int k, bool transA)
+    {
+        foreach (var kernel in UnpackedPaths(rows: true))
+        {
+            CheckAgainstReference(kernel, m, n, k, transA, false, alpha: 0.75f, beta: -0.5f, pad: 3, seed: m * 31 + n * 7 + k);
+            CheckAgainstReference(kernel, m, n, k, transA, false, alpha: -1.5f, beta: 0f, pad: 0, seed: m + n + k);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(UnpackedShapes))]
+    public void Unpacked_dot_path_matches_double_reference(int m, int n, int k, bool wide)
+    {
+        // wide: padded leading dimensions and beta != 0; otherwise tight and beta = 0.
+        foreach (var kernel in UnpackedPaths(rows: false))
+            CheckAgainstReference(kernel, m, n, k, false, true, alpha: wide ? 0.75f : -1.5f, beta: wide ? -0.5f : 0f, pad: wide ? 5 : 0, seed: m * 31 + n * 7 + k);
+    }
+
+    [Fact]
+    public void Unpacked_paths_reject_transposes_they_do_not_take()
+    {
+        float[] buf = new float[64];
+        foreach (var kernel in UnpackedPaths(rows: true))
+        {
+            Action act = () => Gemm.SgemmOn(kernel, false, true, 4, 4, 4, 1f, buf, 4, buf, 4, 0f, buf, 4);
+            act.Should().Throw<ArgumentException>();
+        }
+        foreach (var kernel in UnpackedPaths(rows: false))
+        {
+            Action act = () => Gemm.SgemmOn(kernel, true, true, 4, 4, 4, 1f, buf, 4, buf, 4, 0f, buf, 4);
+            act.Should().Throw<ArgumentException>();
+        }
+    }
+
+    [Theory]
+    [InlineData(false, false, 8, 784, 72, "Rows", "Rows")]   // convolution forward, few output channels
+    [InlineData(false, false, 32, 196, 288, "Rows", "Rows")]
+    [InlineData(false, false, 8, 49, 72, "Rows", "Rows")]
+    [InlineData(false, false, 16, 49, 144, "Rows", "")]      // AVX2: the 24-wide edge strip pads more than 6 x 16 does
+    [InlineData(true, false, 16, 196, 144, "Rows", "Rows")]
+    [InlineData(false, false, 16, 16, 144, "", "")]          // one ragged strip
+    [InlineData(false, false, 64, 784, 576, "", "")]         // more rows: B packed
+    [InlineData(false, true, 8, 72, 784, "Dot", "Dot")]      // weight gradient dY * col^T
+    [InlineData(false, true, 32, 72, 784, "Dot", "Dot")]
+    [InlineData(false, true, 32, 144, 784, "", "Dot")]
+    [InlineData(false, true, 16, 72, 196, "Dot", "Dot")]
+    [InlineData(false, true, 16, 144, 196, "", "Dot")]
+    [InlineData(false, true, 8, 72, 49, "", "")]             // too short along k
+    [InlineData(true, true, 8, 72, 784, "", "")]
+    [InlineData(true, false, 72, 784, 8, "Rows", "")]        // input gradient W^T * dY: m = Cin * 9, k = Cout
+    [InlineData(true, false, 288, 16, 32, "Rows", "")]
+    [InlineData(true, false, 576, 49, 64, "", "")]
+    [InlineData(false, false, 1024, 1024, 16, "", "")]
+    public void Auto_takes_the_unpacked_paths_by_shape(bool transA, bool transB, int m, int n, int k, string avx512, string avx2)
+    {
+        Gemm.SmallPath(GemmKernel.Avx512, transA, transB, m, n, k).ToString().Should().Be(avx512 == "" ? "Auto" : "Avx512" + avx512);
+        Gemm.SmallPath(GemmKernel.Avx2, transA, transB, m, n, k).ToString().Should().Be(avx2 == "" ? "Auto" : "Avx2" + avx2);
+        Gemm.SmallPath(GemmKernel.Portable, transA, transB, m, n, k).Should().Be(GemmKernel.Auto);
+    }
+
     [Theory]
     [InlineData(8, 784, true)]     // 28x28 forward, 8 channels: 6-row tiles pad 4 of 12 rows
     [InlineData(8, 72, true)]      // weight gradient, 8 x (8*9)
@@ -179,12 +269,16 @@ public class GemmTests
     [InlineData(65, 333, 600, true, true)]
     [InlineData(8, 3136, 72, false, false)]     // small m (4 x 24 on AVX2), split along n
     [InlineData(16, 1001, 300, false, true)]    // small m, ragged n, two k slices
+    [InlineData(13, 1001, 600, true, false)]    // unpacked rows path: ragged rows and strips, k slices
+    [InlineData(13, 301, 999, false, true)]     // unpacked dot path: ragged blocks, scalar k tail
     public void Thread_count_does_not_change_a_single_bit(int m, int n, int k, bool transA, bool transB)
     {
         var rng = new Random(m ^ n ^ k);
         float[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
         bool avx2 = System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported;
         GemmKernel[] kernels = avx2 ? [GemmKernel.Auto, GemmKernel.Portable, GemmKernel.Avx2x4] : [GemmKernel.Auto, GemmKernel.Portable];
+        if (transB && !transA) kernels = [.. kernels, .. UnpackedPaths(rows: false)];
+        if (!transB) kernels = [.. kernels, .. UnpackedPaths(rows: true)];
         foreach (var kernel in kernels)
         {
             float[] c1 = (float[])c0.Clone(), c2 = (float[])c0.Clone(), c3 = (float[])c0.Clone();
