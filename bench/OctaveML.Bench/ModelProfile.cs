@@ -64,7 +64,8 @@ public static class ModelProfile
                 var gOut = new OctaveTensor(Random(hs), ls is null ? null : Random(ls));
                 string kind = c.IsDepthwise ? $"conv dw{c.KernelSize}x{c.KernelSize}" : $"conv {c.KernelSize}x{c.KernelSize}";
                 double f = Figure.MedianSeconds(() => c.Forward(input), 3, 1);
-                double b = Figure.MedianSeconds(() => c.Backward(gOut), 3, 1);
+                // Give the gradients back to the model's pool, as the real step does (else each replay allocates).
+                double b = Figure.MedianSeconds(() => c.Release(c.Backward(gOut)), 3, 1);
                 Add(kind, f, b);
                 foreach (var (bn, shape) in new[] { (cb.BnH, hs), (cb.BnL, ls) })
                 {
@@ -72,7 +73,7 @@ public static class ModelProfile
                     var bx = Random(shape);
                     var bg = Random(shape);
                     double bf = Figure.MedianSeconds(() => bn.Forward(bx), 3, 1);
-                    double bb = Figure.MedianSeconds(() => bn.Backward(bg), 3, 1);
+                    double bb = Figure.MedianSeconds(() => bn.Release(bn.Backward(bg)), 3, 1);
                     Add(cb.Activation ? "bn+relu" : "bn", bf, bb);
                 }
             }
