@@ -26,39 +26,40 @@ public abstract class ImageClassifier : Module
     /// </summary>
     public abstract void Backward(Tensor gradLogits);
 
+    // One pool per batch shape, for the two most recent shapes: an epoch's smaller last batch (or an
+    // evaluation at another batch size) then reuses its own arrays every epoch instead of dropping and
+    // reallocating the full set twice per epoch (garbage the GC returned late: 9.5 GB peak RSS over a
+    // 12-epoch Fashion-MNIST run).
+    private const int PoolsKept = 2;
+    private readonly List<(int[] Shape, BufferPool Pool)> _pools = new();
     private BufferPool? _buffers;
 
     /// <summary>False: every layer allocates fresh outputs and gradients (the reference behaviour tests compare against).</summary>
     internal bool ReuseBuffers { get; set; } = true;
 
-    /// <summary>The gradient pool, once a Forward has run (a memory diagnostic).</summary>
+    /// <summary>The pool of the last Forward's batch shape, once a Forward has run (a memory diagnostic).</summary>
     internal BufferPool? Buffers => _buffers;
 
     /// <summary>
-    /// Switches the layers to the model's buffer pool: activations and gradients are rented from it and
-    /// returned as soon as they are dead, so a warm training step allocates almost nothing and backward
-    /// reuses the activations' memory. Called at the start of Forward; the logits stay a fresh tensor,
-    /// since callers keep them.
+    /// Switches the layers to the buffer pool of this batch shape: activations and gradients are rented
+    /// from it and returned as soon as they are dead, so a warm training step allocates almost nothing
+    /// and backward reuses the activations' memory. Called at the start of Forward; the logits stay a
+    /// fresh tensor, since callers keep them.
     /// </summary>
     private protected void PrepareBuffers(Tensor images)
     {
         if (!ReuseBuffers) return;
-        if (_buffers is null)
-        {
-            _buffers = new BufferPool();
-            UseBuffers(_buffers);
-        }
-        // Another batch shape makes the free arrays the wrong sizes: drop them (and the layers' last
-        // outputs) rather than hold two sets.
-        if (_buffersShape is null || !images.HasShape(_buffersShape))
-        {
-            _buffers.Clear();
-            UseBuffers(_buffers);
-            _buffersShape = images.ShapeArray();
-        }
+        if (_pools.Count > 0 && images.HasShape(_pools[0].Shape)) return;
+        // The layers' last outputs are dead once a new batch starts: back to the pool they came from.
+        foreach (var (_, m) in NamedModules()) m.ReleaseOutputs();
+        int i = _pools.FindIndex(p => images.HasShape(p.Shape));
+        var entry = i >= 0 ? _pools[i] : (images.ShapeArray(), new BufferPool());
+        if (i >= 0) _pools.RemoveAt(i);
+        _pools.Insert(0, entry);
+        if (_pools.Count > PoolsKept) _pools.RemoveAt(PoolsKept);
+        _buffers = entry.Item2;
+        UseBuffers(_buffers);
     }
-
-    private int[]? _buffersShape;
 
     /// <summary>Backward through <paramref name="layers"/> in reverse, recycling each gradient once consumed.</summary>
     private protected OctaveTensor BackwardChain(IReadOnlyList<IOctaveLayer> layers, OctaveTensor gradOutput)
