@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace OctaveML.Tests.Imaging;
 
 /// <summary>Resizing against Pillow's BILINEAR output placed as ML.NET places it (test/data/resize, made by the corpus script).</summary>
+[Collection("Parallelism")]
 public class ResizeTests(ITestOutputHelper output)
 {
     public static IEnumerable<object[]> Cases =>

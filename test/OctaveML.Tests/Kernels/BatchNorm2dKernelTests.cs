@@ -4,6 +4,7 @@ using OctaveML.Tests.Infrastructure;
 
 namespace OctaveML.Tests.Kernels;
 
+[Collection("Parallelism")]
 public class BatchNorm2dKernelTests
 {
     private static Dictionary<string, Tensor> G => Golden.Load("ops");

@@ -4,6 +4,7 @@ using OctaveML.Tensors;
 
 namespace OctaveML.Tests.Nn;
 
+[Collection("Parallelism")]
 public class OctaveConvTests
 {
     private static OctaveTensor Input(Random rng, OctaveConv conv, int n, int h, int w) =>

@@ -4,6 +4,7 @@ using OctaveML.Samples.Commands;
 
 namespace OctaveML.Tests.Samples;
 
+[Collection("Parallelism")]
 public class TrainCommandTests
 {
     private static double FigureOf(string output)
