@@ -39,11 +39,6 @@ public sealed class BasicBlock : Module, IOctaveLayer
         var g2 = _conv2.Backward(g);
         var gx = _conv1.Backward(g2);
         Release(g2);
-        var gId = _downsample is null ? g : _downsample.Backward(g);
-        var sum = BlockGrad.Sum(gx, gId);
-        Release(gId, g);
-        Release(g);
-        ReleaseOutputs();
-        return sum;
+        return BlockGrad.AddIdentity(this, gx, g, _downsample);
     }
 }

@@ -45,11 +45,6 @@ public sealed class Bottleneck : Module, IOctaveLayer
         Release(g3);
         var gx = _conv1.Backward(g2);
         Release(g2);
-        var gId = _downsample is null ? g : _downsample.Backward(g);
-        var sum = BlockGrad.Sum(gx, gId);
-        Release(gId, g);
-        Release(g);
-        ReleaseOutputs();
-        return sum;
+        return BlockGrad.AddIdentity(this, gx, g, _downsample);
     }
 }

@@ -32,13 +32,12 @@ public abstract class ImageClassifier : Module
     // 12-epoch Fashion-MNIST run).
     private const int PoolsKept = 2;
     private readonly List<(int[] Shape, BufferPool Pool)> _pools = new();
-    private BufferPool? _buffers;
 
     /// <summary>False: every layer allocates fresh outputs and gradients (the reference behaviour tests compare against).</summary>
     internal bool ReuseBuffers { get; set; } = true;
 
     /// <summary>The pool of the last Forward's batch shape, once a Forward has run (a memory diagnostic).</summary>
-    internal BufferPool? Buffers => _buffers;
+    internal BufferPool? Buffers => _pools.Count > 0 ? _pools[0].Pool : null;
 
     /// <summary>
     /// Switches the layers to the buffer pool of this batch shape: activations and gradients are rented
@@ -57,8 +56,7 @@ public abstract class ImageClassifier : Module
         if (i >= 0) _pools.RemoveAt(i);
         _pools.Insert(0, entry);
         if (_pools.Count > PoolsKept) _pools.RemoveAt(PoolsKept);
-        _buffers = entry.Item2;
-        UseBuffers(_buffers);
+        UseBuffers(entry.Item2);
     }
 
     /// <summary>Backward through <paramref name="layers"/> in reverse, recycling each gradient once consumed.</summary>

@@ -12,6 +12,7 @@ namespace OctaveML.Models;
 public sealed class OctMobileNet : ImageClassifier
 {
     private readonly Sequential _features;
+    private readonly IOctaveLayer[] _blocks; // the octave blocks after the stem, for backward
     private readonly Conv2d _stemConv;
     private readonly BatchNorm2d _stemBn;
     private readonly GlobalAvgPool2d _pool = new();
@@ -51,6 +52,7 @@ public sealed class OctMobileNet : ImageClassifier
                 new ConvBNAct(inp, oup, 1, ain, aout, random: random)));
         }
         RegisterModule("features", _features);
+        _blocks = _features.Layers.Skip(1).Cast<IOctaveLayer>().ToArray();
         _fc = RegisterModule("fc", new Linear(C(1024), numClasses, random: random));
     }
 
@@ -77,8 +79,7 @@ public sealed class OctMobileNet : ImageClassifier
         var gf = _fc.Backward(gradLogits);
         OctaveTensor g = _pool.Backward(gf);
         Release(gf);
-        var blocks = _features.Layers;
-        g = BackwardChain(Enumerable.Range(1, blocks.Count - 1).Select(i => (IOctaveLayer)blocks[i]).ToArray(), g);
+        g = BackwardChain(_blocks, g);
         // The stem's input is the images: no input gradient needed.
         var gb = _stemBn.Backward(g.High);
         Release(g);

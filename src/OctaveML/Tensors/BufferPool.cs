@@ -1,7 +1,7 @@
 namespace OctaveML.Tensors;
 
 /// <summary>
-/// Recycles the float arrays of a model's transient tensors (the gradients flowing backward), so
+/// Recycles the float arrays of a model's transient tensors (activations and gradients), so
 /// that a training step allocates nothing once warm: fresh multi-megabyte arrays every step cost
 /// page faults, zeroing and gen-2 collections, and garbage that the GC returns late inflates the
 /// peak resident memory. Arrays are kept per exact length. One model, one thread: not thread-safe.
@@ -39,13 +39,5 @@ internal sealed class BufferPool
         if (!_free.TryGetValue(data.Length, out var stack)) _free[data.Length] = stack = new Stack<float[]>();
         stack.Push(data);
         FreeFloats += data.Length;
-    }
-
-    /// <summary>Drops every free array.</summary>
-    public void Clear()
-    {
-        _free.Clear();
-        _isFree.Clear();
-        FreeFloats = 0;
     }
 }
