@@ -147,7 +147,7 @@ public static class TrainCommand
         output.WriteLine(string.Create(inv, $"test     loss {r.Test.Loss:0.0000} accuracy {r.Test.Accuracy:0.0000} on {r.Test.Images} images"));
         output.WriteLine(string.Create(inv, $"time     {r.Elapsed.TotalSeconds:0.0} s"));
         output.WriteLine(string.Create(inv,
-            $"memory   peak working set {Environment.WorkingSet / 1e6:0} MB now, {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB at most; {GC.GetTotalAllocatedBytes() / 1e9:0.0} GB allocated, {GC.CollectionCount(2)} gen-2 collections"));
+            $"memory   working set {Environment.WorkingSet / 1e6:0} MB, peak {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB; {GC.GetTotalAllocatedBytes() / 1e9:0.0} GB allocated, {GC.CollectionCount(2)} gen-2 collections"));
         output.WriteLine(string.Create(inv, $"figure test_accuracy {r.Test.Accuracy:0.0000}"));
     }
 }
