@@ -10,11 +10,11 @@ namespace OctaveML.Bench;
 /// Where a model's training step goes: after one real step, every convolution and BN is replayed alone
 /// at the shape it saw (forward and backward timed apart, medians) and summed by kind; "other" is the
 /// whole step minus those (residual adds, pooling, fc, cross-entropy, SGD). Usage: OctaveML.Bench models
-/// --profile MODEL SIZE BATCH.
+/// --profile MODEL SIZE BATCH [--layers] (--layers also prints each convolution's shape and times).
 /// </summary>
 public static class ModelProfile
 {
-    public static void Run(string name, int size, int batch)
+    public static void Run(string name, int size, int batch, bool layers = false)
     {
         var model = BenchModel.FromPeerName(name, size, batch).Create();
         var sgd = new Sgd(model, 0.01, momentum: 0.9);
@@ -54,7 +54,7 @@ public static class ModelProfile
             sums[kind] = (s.F + f, s.B + b, s.Count + 1);
         }
         Tensor Random(int[] shape) { var t = Tensor.Uninitialized(shape); rng.FillNormal(t.Data, 0, 1); return t; }
-        foreach (var (_, m) in model.NamedModules())
+        foreach (var (path, m) in model.NamedModules())
         {
             if (m is ConvBN cb && cb.Conv.LastInputSize is var (h, w))
             {
@@ -67,6 +67,8 @@ public static class ModelProfile
                 // Give the gradients back to the model's pool, as the real step does (else each replay allocates).
                 double b = Figure.MedianSeconds(() => c.Release(c.Backward(gOut)), 3, 1);
                 Add(kind, f, b);
+                if (layers)
+                    Console.WriteLine($"  layer {path,-28} {kind,-9} {c.HighIn,4}+{c.LowIn,-4}-> {hs[1],4}+{ls?[1] ?? 0,-4} {h,3}x{w,-3} fwd {f * 1e3,7:0.00} bwd {b * 1e3,7:0.00} ms");
                 foreach (var (bn, shape) in new[] { (cb.BnH, hs), (cb.BnL, ls) })
                 {
                     if (bn is null || shape is null) continue;

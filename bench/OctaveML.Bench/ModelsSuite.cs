@@ -16,7 +16,7 @@ public static class ModelsSuite
 {
     public static void Run(string[] args)
     {
-        if (args.Length > 0 && args[0] == "--profile") { ModelProfile.Run(args[1], Int(args[2]), Int(args[3])); return; }
+        if (args.Length > 0 && args[0] == "--profile") { ModelProfile.Run(args[1], Int(args[2]), Int(args[3]), args.Length > 4 && args[4] == "--layers"); return; }
         var configs = args.Length >= 3 ? [BenchModel.FromPeerName(args[0], Int(args[1]), Int(args[2]))] : BenchModel.Defaults;
         var failures = ModelBenchmark.Run(configs, new ModelBenchmarkOptions(Parallelism.Threads), Console.Out);
         if (failures.Count > 0)
