@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace OctaveML.Kernels;
 
@@ -116,58 +117,93 @@ internal static class OctaveResample
 
     /// <summary>
     /// Stride-1 im2col of one image [channels, h, w] into col [channels*k*k, oh*ow] (row = (c, ky, kx)),
-    /// zero padding <paramref name="pad"/>, dilation <paramref name="dil"/>.
+    /// zero padding <paramref name="pad"/>, dilation <paramref name="dil"/>. Pointer loops with vector
+    /// copies: rows are short (7 to 56 floats), so per-row span and memmove overheads cost more than the copy.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Im2Col(ReadOnlySpan<float> x, int channels, int h, int w, int k, int pad, int dil, int oh, int ow, Span<float> col)
+    public static unsafe void Im2Col(ReadOnlySpan<float> x, int channels, int h, int w, int k, int pad, int dil, int oh, int ow, Span<float> col)
     {
         int p = oh * ow;
-        for (int c = 0; c < channels; c++)
+        CheckLengths(x.Length, channels * h * w, col.Length, channels * k * k * p);
+        fixed (float* px = x, pc = col)
         {
-            ReadOnlySpan<float> xp = x.Slice(c * h * w, h * w);
-            for (int ky = 0; ky < k; ky++)
-                for (int kx = 0; kx < k; kx++)
-                {
-                    Span<float> row = col.Slice(((c * k + ky) * k + kx) * p, p);
-                    int dx = kx * dil - pad;
-                    int ox0 = Math.Clamp(-dx, 0, ow), ox1 = Math.Clamp(w - dx, ox0, ow);
-                    for (int oy = 0; oy < oh; oy++)
+            for (int c = 0; c < channels; c++)
+            {
+                float* plane = px + (long)c * h * w;
+                for (int ky = 0; ky < k; ky++)
+                    for (int kx = 0; kx < k; kx++)
                     {
-                        int iy = oy - pad + ky * dil;
-                        Span<float> dst = row.Slice(oy * ow, ow);
-                        if ((uint)iy >= (uint)h) { dst.Clear(); continue; }
-                        dst.Slice(0, ox0).Clear();
-                        xp.Slice(iy * w + ox0 + dx, ox1 - ox0).CopyTo(dst.Slice(ox0, ox1 - ox0));
-                        dst.Slice(ox1).Clear();
+                        float* row = pc + (long)((c * k + ky) * k + kx) * p;
+                        int dx = kx * dil - pad;
+                        int ox0 = Math.Clamp(-dx, 0, ow), ox1 = Math.Clamp(w - dx, ox0, ow), n = ox1 - ox0;
+                        for (int oy = 0; oy < oh; oy++)
+                        {
+                            int iy = oy - pad + ky * dil;
+                            float* dst = row + oy * ow;
+                            if ((uint)iy >= (uint)h) { new Span<float>(dst, ow).Clear(); continue; }
+                            for (int i = 0; i < ox0; i++) dst[i] = 0;
+                            Copy(plane + iy * w + ox0 + dx, dst + ox0, n);
+                            for (int i = ox1; i < ow; i++) dst[i] = 0;
+                        }
                     }
-                }
+            }
         }
     }
 
     /// <summary>Adjoint of <see cref="Im2Col"/>: dx = col2im(col), overwriting dx.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Col2Im(ReadOnlySpan<float> col, int channels, int h, int w, int k, int pad, int dil, int oh, int ow, Span<float> dx)
+    public static unsafe void Col2Im(ReadOnlySpan<float> col, int channels, int h, int w, int k, int pad, int dil, int oh, int ow, Span<float> dx)
     {
         int p = oh * ow;
+        CheckLengths(dx.Length, channels * h * w, col.Length, channels * k * k * p);
         dx.Slice(0, channels * h * w).Clear();
-        for (int c = 0; c < channels; c++)
+        fixed (float* pd = dx, pc = col)
         {
-            Span<float> dxp = dx.Slice(c * h * w, h * w);
-            for (int ky = 0; ky < k; ky++)
-                for (int kx = 0; kx < k; kx++)
-                {
-                    ReadOnlySpan<float> row = col.Slice(((c * k + ky) * k + kx) * p, p);
-                    int dxo = kx * dil - pad;
-                    int ox0 = Math.Clamp(-dxo, 0, ow), ox1 = Math.Clamp(w - dxo, ox0, ow);
-                    if (ox1 <= ox0) continue;
-                    for (int oy = 0; oy < oh; oy++)
+            for (int c = 0; c < channels; c++)
+            {
+                float* plane = pd + (long)c * h * w;
+                for (int ky = 0; ky < k; ky++)
+                    for (int kx = 0; kx < k; kx++)
                     {
-                        int iy = oy - pad + ky * dil;
-                        if ((uint)iy >= (uint)h) continue;
-                        Span<float> dst = dxp.Slice(iy * w + ox0 + dxo, ox1 - ox0);
-                        TensorPrimitives.Add(dst, row.Slice(oy * ow + ox0, ox1 - ox0), dst);
+                        float* row = pc + (long)((c * k + ky) * k + kx) * p;
+                        int dxo = kx * dil - pad;
+                        int ox0 = Math.Clamp(-dxo, 0, ow), ox1 = Math.Clamp(w - dxo, ox0, ow), n = ox1 - ox0;
+                        if (n <= 0) continue;
+                        int oy0 = Math.Max(0, pad - ky * dil), oy1 = Math.Min(oh, h + pad - ky * dil);
+                        for (int oy = oy0; oy < oy1; oy++)
+                            AddTo(row + oy * ow + ox0, plane + (oy - pad + ky * dil) * w + ox0 + dxo, n);
                     }
-                }
+            }
         }
+    }
+
+    private static void CheckLengths(int imageLength, long imageNeeded, int colLength, long colNeeded)
+    {
+        if (imageLength < imageNeeded) throw new ArgumentException($"the image has {imageLength} elements; expected at least {imageNeeded}.");
+        if (colLength < colNeeded) throw new ArgumentException($"the column matrix has {colLength} elements; expected at least {colNeeded}.");
+    }
+
+    /// <summary>d[0..n) = s[0..n) in the widest vectors that fit (no overlap between s and d).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Copy(float* s, float* d, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16) Vector512.Store(Vector512.Load(s + i), d + i);
+        for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(s + i), d + i);
+        for (; i <= n - 4; i += 4) Vector128.Store(Vector128.Load(s + i), d + i);
+        for (; i < n; i++) d[i] = s[i];
+    }
+
+    /// <summary>d[0..n) += s[0..n) in the widest vectors that fit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddTo(float* s, float* d, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16) Vector512.Store(Vector512.Load(d + i) + Vector512.Load(s + i), d + i);
+        for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(d + i) + Vector256.Load(s + i), d + i);
+        for (; i <= n - 4; i += 4) Vector128.Store(Vector128.Load(d + i) + Vector128.Load(s + i), d + i);
+        for (; i < n; i++) d[i] += s[i];
     }
 }
