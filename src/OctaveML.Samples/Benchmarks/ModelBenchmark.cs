@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using OctaveML.Kernels;
+using OctaveML.Models;
 using OctaveML.Samples.Commands;
 using OctaveML.Tensors;
 using OctaveML.Training;
@@ -21,6 +22,12 @@ public static class ModelBenchmark
 {
     /// <summary>The hidden option of <c>bench</c> that measures one configuration in this process.</summary>
     public const string ChildOption = "--child";
+
+    /// <summary>The hidden option of <c>bench</c> that measures a model's alpha 0 twin against it, steps alternating (with <see cref="ChildOption"/>).</summary>
+    public const string SpeedupOption = "--speedup";
+
+    /// <summary>Least number of alternating step pairs behind <c>oct_speedup</c> (a pair is ~3 s for ResNet-50 at 224).</summary>
+    private const int SpeedupPairs = 5;
 
     /// <summary>The peer script, relative to the repository root.</summary>
     public static readonly string PeerScriptRelativePath = Path.Combine("bench", "OctaveML.Bench", "model_peer.py");
@@ -73,10 +80,19 @@ public static class ModelBenchmark
             Figure.Print(output, $"peak_rss_mb_pytorch_{key}", rssT);
             Figure.Print(output, $"train_peak_rss_ratio_vs_pytorch_{key}", rss / rssT);
         }
-        // What octave convolution buys: the alpha 0 model's step time over the alpha 0.5 one's.
-        foreach (var (oct, octS) in trainSeconds)
-            if (oct.Alpha == 0.5 && trainSeconds.TryGetValue(oct with { Alpha = 0 }, out double plainS))
-                Figure.Print(output, $"oct_speedup_{(oct with { Alpha = 0 }).Key}", plainS / octS);
+        // What octave convolution buys: the alpha 0 model's step time over the alpha 0.5 one's, measured
+        // in one process with the two models' steps alternating, so that both see the same machine load.
+        foreach (var oct in trainSeconds.Keys)
+            if (oct.Alpha == 0.5 && trainSeconds.ContainsKey(oct with { Alpha = 0 }))
+            {
+                var (steps, warmup) = (options.Steps ?? oct.DefaultReps.Steps, options.Warmup ?? oct.DefaultReps.Warmup);
+                int pairs = Math.Max(steps, SpeedupPairs);
+                string o = RunSelf(oct, options.Threads, pairs, warmup, SpeedupOption);
+                double plainS = Figure.Value(o, "plain_step_s"), octS = Figure.Value(o, "oct_step_s");
+                output.WriteLine(string.Create(inv,
+                    $"{(oct with { Alpha = 0 }).Key} / {oct.Key}: steps alternating in one process, {pairs} pairs after {warmup} warm-up: alpha 0 {plainS * 1e3:0} ms, alpha 0.5 {octS * 1e3:0} ms (medians)"));
+                Figure.Print(output, $"oct_speedup_{(oct with { Alpha = 0 }).Key}", Figure.Value(o, "speedup"));
+            }
         return failures;
     }
 
@@ -90,41 +106,100 @@ public static class ModelBenchmark
     public static void Measure(BenchModel m, int threads, int steps, int warmup, TextWriter output)
     {
         Parallelism.Threads = threads;
-        int batch = m.BatchSize, classes = BenchModel.Classes;
-        var model = m.Create();
-        var sgd = new Sgd(model, 0.01, momentum: 0.9);
-        var rng = new Rng(0);
-        var x = new Tensor(batch, BenchModel.InChannels, m.Size, m.Size);
-        rng.FillNormal(x.Data, 0, 1);
-        var labels = new int[batch];
-        for (int i = 0; i < batch; i++) labels[i] = rng.NextInt(classes);
-        var grad = new Tensor(batch, classes);
-        float loss = 0;
-        void Step()
-        {
-            sgd.ZeroGrad();
-            var logits = model.Forward(x);
-            loss = CrossEntropyKernel.ForwardBackward(batch, classes, logits.Data, labels, grad.Data);
-            model.Backward(grad);
-            sgd.Step();
-        }
-        model.Train();
-        double train = Figure.MedianSeconds(Step, steps, warmup);
-        model.Eval();
-        double infer = Figure.MedianSeconds(() => model.Forward(x), steps, warmup);
+        var run = new TrainingStep(m);
+        double train = Figure.MedianSeconds(run.Step, steps, warmup);
+        run.Model.Eval();
+        double infer = Figure.MedianSeconds(run.Infer, steps, warmup);
         var inv = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(inv, $"train_step_s {train}"));
         output.WriteLine(string.Create(inv, $"infer_step_s {infer}"));
-        output.WriteLine(string.Create(inv, $"loss {loss}"));
+        output.WriteLine(string.Create(inv, $"loss {run.Loss}"));
         output.WriteLine(string.Create(inv, $"peak_rss_mb {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6}"));
         var gc = GC.GetGCMemoryInfo(GCKind.Any);
         output.WriteLine(string.Create(inv, $"gc_peak_committed_mb {gc.TotalCommittedBytes / 1e6}"));
         output.WriteLine(string.Create(inv, $"gc_heap_mb {gc.HeapSizeBytes / 1e6}"));
-        output.WriteLine(string.Create(inv, $"parameters_mb {model.ParameterCount() * 4 / 1e6}"));
+        output.WriteLine(string.Create(inv, $"parameters_mb {run.Model.ParameterCount() * 4 / 1e6}"));
+    }
+
+    /// <summary>
+    /// The training step of <paramref name="oct"/>'s alpha 0 twin against its own, in this process: after
+    /// <paramref name="warmup"/> untimed steps of each, <paramref name="pairs"/> pairs of one step of each,
+    /// alternating (which runs first alternates too). Writes the median step times and the median of the
+    /// pairs' time ratios (alpha 0 / alpha 0.5), which cancels load that drifts slower than a pair.
+    /// </summary>
+    public static void MeasureSpeedup(BenchModel oct, int threads, int pairs, int warmup, TextWriter output)
+    {
+        Parallelism.Threads = threads;
+        var plain = new TrainingStep(oct with { Alpha = 0 });
+        var octave = new TrainingStep(oct);
+        for (int i = 0; i < warmup; i++) { plain.Step(); octave.Step(); }
+        var plainT = new double[pairs];
+        var octT = new double[pairs];
+        var ratios = new double[pairs];
+        for (int i = 0; i < pairs; i++)
+        {
+            if (i % 2 == 0) { plainT[i] = Seconds(plain.Step); octT[i] = Seconds(octave.Step); }
+            else { octT[i] = Seconds(octave.Step); plainT[i] = Seconds(plain.Step); }
+            ratios[i] = plainT[i] / octT[i];
+        }
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(inv, $"plain_step_s {Median(plainT)}"));
+        output.WriteLine(string.Create(inv, $"oct_step_s {Median(octT)}"));
+        output.WriteLine(string.Create(inv, $"speedup {Median(ratios)}"));
+    }
+
+    private static double Seconds(Action action)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(t0).TotalSeconds;
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
+    }
+
+    /// <summary>One model's training step (forward, cross-entropy, backward, SGD momentum 0.9) on fixed random data, as the peer's.</summary>
+    private sealed class TrainingStep
+    {
+        private readonly Sgd _sgd;
+        private readonly Tensor _x, _grad;
+        private readonly int[] _labels;
+
+        public TrainingStep(BenchModel m)
+        {
+            int batch = m.BatchSize;
+            Model = m.Create();
+            _sgd = new Sgd(Model, 0.01, momentum: 0.9);
+            var rng = new Rng(0);
+            _x = new Tensor(batch, BenchModel.InChannels, m.Size, m.Size);
+            rng.FillNormal(_x.Data, 0, 1);
+            _labels = new int[batch];
+            for (int i = 0; i < batch; i++) _labels[i] = rng.NextInt(BenchModel.Classes);
+            _grad = new Tensor(batch, BenchModel.Classes);
+            Model.Train();
+        }
+
+        public ImageClassifier Model { get; }
+        public float Loss { get; private set; }
+
+        public void Step()
+        {
+            _sgd.ZeroGrad();
+            var logits = Model.Forward(_x);
+            Loss = CrossEntropyKernel.ForwardBackward(_labels.Length, BenchModel.Classes, logits.Data, _labels, _grad.Data);
+            Model.Backward(_grad);
+            _sgd.Step();
+        }
+
+        public void Infer() => Model.Forward(_x);
     }
 
     /// <summary>Runs <see cref="Measure"/> in a new process of the samples program and returns its output.</summary>
-    private static string RunSelf(BenchModel m, int threads, int steps, int warmup)
+    private static string RunSelf(BenchModel m, int threads, int steps, int warmup, string? mode = null)
     {
         var psi = SamplesProcess();
         psi.RedirectStandardOutput = true;
@@ -132,6 +207,7 @@ public static class ModelBenchmark
         var inv = CultureInfo.InvariantCulture;
         psi.ArgumentList.Add("bench");
         psi.ArgumentList.Add(ChildOption);
+        if (mode is not null) psi.ArgumentList.Add(mode);
         foreach (var (option, value) in new (string, string?)[]
         {
             ("--model", m.Model), ("--depth", m.Depth?.ToString(inv)), ("--alpha", m.Alpha.ToString(inv)), ("--size", m.Size.ToString(inv)),

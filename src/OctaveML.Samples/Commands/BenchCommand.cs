@@ -27,29 +27,37 @@ public static class BenchCommand
         var warmup = new Option<int?>("--warmup") { Description = "untimed steps before timing (default 1 with 3 steps, else 2)" };
         var python = new Option<string>("--python") { Description = "interpreter of the PyTorch peer (needs torch)", DefaultValueFactory = _ => PythonPeer.DefaultPython };
         var child = new Option<bool>(ModelBenchmark.ChildOption) { Description = "measure our side only, in this process (used by bench itself)", Hidden = true };
+        var speedup = new Option<bool>(ModelBenchmark.SpeedupOption) { Description = "with --child: the model's alpha 0 twin against it, steps alternating (used by bench itself)", Hidden = true };
 
         var command = new Command("bench", "Measure training and inference images/s and peak memory of a model against PyTorch on the same model.")
         {
-            model, depth, alpha, size, batch, threads, steps, warmup, python, child,
+            model, depth, alpha, size, batch, threads, steps, warmup, python, child, speedup,
         };
         command.SetAction(r => Cli.Guard(error, () => Run(new BenchSettings
         {
             Model = r.GetValue(model), Depth = r.GetValue(depth), Alpha = r.GetValue(alpha), Size = r.GetValue(size),
             BatchSize = r.GetValue(batch), Threads = r.GetValue(threads), Steps = r.GetValue(steps), Warmup = r.GetValue(warmup),
             Python = r.GetValue(python)!,
-        }, r.GetValue(child), output, error)));
+        }, r.GetValue(child), r.GetValue(speedup), output, error)));
         return command;
     }
 
     /// <summary>Runs <c>bench</c>: 0, or <see cref="PeerFailed"/> after our figures when the peer failed.</summary>
-    public static int Run(BenchSettings settings, bool child, TextWriter output, TextWriter error)
+    public static int Run(BenchSettings settings, bool child, bool speedup, TextWriter output, TextWriter error)
     {
         settings.Validate();
         var configs = settings.Configs();
+        if (speedup && !child) throw new UsageException($"{ModelBenchmark.SpeedupOption}: only with {ModelBenchmark.ChildOption} (bench measures the speedup itself when it runs a model and its alpha 0 twin).");
         if (child)
         {
             if (settings.Model is null) throw new UsageException($"{ModelBenchmark.ChildOption}: needs --model.");
             var m = configs[0];
+            if (speedup)
+            {
+                if (m.Alpha == 0) throw new UsageException($"{ModelBenchmark.SpeedupOption}: needs an --alpha other than 0 (the model is measured against its alpha 0 twin).");
+                ModelBenchmark.MeasureSpeedup(m, settings.Threads, settings.Steps ?? m.DefaultReps.Steps, settings.Warmup ?? m.DefaultReps.Warmup, output);
+                return 0;
+            }
             ModelBenchmark.Measure(m, settings.Threads, settings.Steps ?? m.DefaultReps.Steps, settings.Warmup ?? m.DefaultReps.Warmup, output);
             return 0;
         }

@@ -141,6 +141,30 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void SpeedupChildAlternatesTheModelAndItsAlphaZeroTwin()
+    {
+        var (code, output, err) = Run(["bench", ModelBenchmark.ChildOption, ModelBenchmark.SpeedupOption, .. Tiny]);
+        err.Should().BeEmpty();
+        code.Should().Be(0);
+        double plain = Figure.Value(output, "plain_step_s"), oct = Figure.Value(output, "oct_step_s");
+        plain.Should().BePositive();
+        oct.Should().BePositive();
+        // One pair: the median ratio is that pair's ratio.
+        Figure.Value(output, "speedup").Should().BeApproximately(plain / oct, 1e-9 * plain / oct);
+    }
+
+    [Theory]
+    [InlineData("--speedup: only with --child", "bench", "--speedup", "--model", "oct-resnet")]
+    [InlineData("--speedup: needs an --alpha other than 0", "bench", "--child", "--speedup", "--model", "oct-resnet", "--alpha", "0")]
+    public void SpeedupOptionMisuseIsAUsageError(string expected, params string[] args)
+    {
+        var (code, output, err) = Run(args);
+        code.Should().Be(Cli.UsageError);
+        output.Should().BeEmpty();
+        err.Should().StartWith("error: ").And.Contain(expected);
+    }
+
+    [Fact]
     public void WithoutThePeerOurFiguresArePrintedAndTheErrorNamesTheInterpreter()
     {
         var (code, output, err) = Run(["bench", .. Tiny, "--python", MissingPython]);
