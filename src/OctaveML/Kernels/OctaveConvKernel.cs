@@ -49,9 +49,11 @@ internal readonly record struct OctaveConvGeometry(int Batch, int Height, int Wi
 /// The im2col and the pooled/concatenated buffers are shared by all paths of a resolution; packing
 /// two paths' weights into one GEMM measured the same as two K-split GEMMs into one output (kept: one
 /// call, one pass over C). Grouped paths run one GEMM per group on row ranges of the same buffers;
-/// depthwise layers run each path over the whole batch through <see cref="Conv2dKernel"/>. Images are split over
-/// threads in fixed contiguous chunks; weight gradients are reduced over the chunks in order, so
-/// results are deterministic for a given <see cref="Parallelism.Threads"/>.
+/// depthwise layers run each path over the whole batch through <see cref="Conv2dKernel"/>. Small maps (deep
+/// layers) put a group of images side by side in each GEMM, as <see cref="Conv2dKernel"/> does, so that its
+/// tiles are not mostly ragged edges. Groups of images are split over threads in fixed contiguous chunks;
+/// weight gradients are reduced over the chunks in order, so results are deterministic for a given
+/// <see cref="Parallelism.Threads"/>.
 /// </summary>
 internal sealed class OctaveConvKernel
 {
@@ -79,6 +81,8 @@ internal sealed class OctaveConvKernel
     private readonly bool _direct;           // 1x1, no padding: im2col is the identity
     private readonly List<Op> _ops = new();
     private readonly int _chunks;
+    // Images per GEMM (1 for large maps) and the number of such groups; chunks are runs of whole groups.
+    private readonly int _group, _groups;
     private readonly bool _yhWritten, _ylWritten;
     // Depthwise (and any layer whose ops are all grouped convolutions of a whole source buffer): each op
     // runs once over the batch through Conv2dKernel (direct SIMD depthwise kernel) instead of per-image GEMMs.
@@ -92,12 +96,13 @@ internal sealed class OctaveConvKernel
     private float[]? _xh, _xl;
     // Per-thread scratch shared by every octave layer (im2col matrices, their gradients, the l2h output
     // and its gradient, per-image source gradients): memory scales with threads, not with layers.
-    private const int ColHi = 0, ColLo = 1, Z = 2, DcolHi = 3, DcolLo = 4, DZ = 5, DHi = 6, DLo = 7, InHi = 8, InLo = 9;
+    private const int ColHi = 0, ColLo = 1, Z = 2, DcolHi = 3, DcolLo = 4, DZ = 5, DHi = 6, DLo = 7, InHi = 8, InLo = 9,
+        YGroup = 10, DyHGroup = 11, DyLGroup = 12, Slots = 13;
     [ThreadStatic] private static float[][]? t_scratch;
 
     private static float[] Scratch(int slot, long length)
     {
-        var slots = t_scratch ??= new float[10][];
+        var slots = t_scratch ??= new float[Slots][];
         var b = slots[slot];
         if (b is null || b.Length < length)
             slots[slot] = b = GC.AllocateUninitializedArray<float>((int)Math.Min(Array.MaxLength, Math.Max(length, (long)(b?.Length ?? 0) * 3 / 2)));
@@ -125,7 +130,10 @@ internal sealed class OctaveConvKernel
 
     private Span<float> Partial(Op op, int chunk) => _call.AsSpan(_partialBase + chunk * _partialStride + op.PartialOff, WeightLength(op));
 
-    public OctaveConvKernel(in OctaveConvGeometry g, bool allowFusion = true)
+    /// <param name="g">The layer's shape.</param>
+    /// <param name="allowFusion">Pack two paths reading the same buffer into one GEMM (tests compare both ways).</param>
+    /// <param name="imagesPerGroup">Images side by side in one GEMM; null chooses from the map size (tests force it).</param>
+    public OctaveConvKernel(in OctaveConvGeometry g, bool allowFusion = true, int? imagesPerGroup = null)
     {
         _g = g;
         var p = g.Paths;
@@ -164,13 +172,30 @@ internal sealed class OctaveConvKernel
         _ylWritten = _ops.Any(o => o.Dst == Dst.Yl);
 
         _batchMode = _ops.Count > 0 && _ops.All(o => o.Groups > 1 && o.B < 0 && o.Dst != Dst.Z && o.Off == 0 && o.Cin == (o.Src == Src.Hi ? _cHi : _cLo));
-        _chunks = Math.Max(1, Math.Min(Parallelism.Threads, g.Batch));
+        int threads = Parallelism.Threads;
+        _group = _batchMode ? 1 : Math.Clamp(imagesPerGroup ?? GroupSize(g, threads), 1, Math.Max(1, g.Batch));
+        _groups = (g.Batch + _group - 1) / _group;
+        _chunks = Math.Max(1, Math.Min(threads, _batchMode ? g.Batch : _groups));
         int off = 0;
         foreach (var op in _ops)
             if (op.B >= 0) { op.PackedOff = off; off += WeightLength(op); }
         _partialBase = off;
         foreach (var op in _ops) { op.PartialOff = _partialStride; _partialStride += WeightLength(op); }
         _callFloats = _partialBase + _chunks * _partialStride;
+    }
+
+    /// <summary>Columns a GEMM over the low-resolution map should get at least (measured: NR-wide tiles stop being mostly edges).</summary>
+    private const int GroupColumns = 256;
+
+    /// <summary>
+    /// Images per GEMM: enough for the low-resolution output map to give about <see cref="GroupColumns"/>
+    /// columns (1 from 23 x 23 up), but never so many that some thread gets no group.
+    /// </summary>
+    private static int GroupSize(in OctaveConvGeometry g, int threads)
+    {
+        int pLo = Math.Max(1, g.OutLoH * g.OutLoW);
+        int perThread = (g.Batch + threads - 1) / Math.Max(1, threads);
+        return Math.Clamp(GroupColumns / pLo, 1, Math.Max(1, perThread));
     }
 
     private void AddPair(Op? a, Op? b, bool allowFusion)
@@ -233,10 +258,10 @@ internal sealed class OctaveConvKernel
             if (!wroteYl) Array.Clear(yl);
             return;
         }
-        Parallelism.ForChunks(g.Batch, _chunks, (chunk, start, end) =>
+        Parallelism.ForChunks(_groups, _chunks, (chunk, start, end) =>
         {
-            for (int n = start; n < end; n++)
-                ForwardImage(n, weights, yh, yl, threads);
+            for (int gi = start; gi < end; gi++)
+                ForwardGroup(gi * _group, Math.Min(_group, g.Batch - gi * _group), weights, yh, yl, threads);
         });
     }
 
@@ -293,14 +318,14 @@ internal sealed class OctaveConvKernel
         }
     }
 
-    /// <summary>Where image n's built high source lives: its slice of the batch buffer, or this thread's scratch.</summary>
+    /// <summary>Where image n's built high source lives: its slice of the batch buffer, or its slot in this thread's group scratch.</summary>
     private Span<float> HiBuffer(int n) => _batchMode
         ? _hiIn.AsSpan(n * _cHi * HiPlane, _cHi * HiPlane)
-        : Scratch(InHi, (long)_cHi * HiPlane).AsSpan(0, _cHi * HiPlane);
+        : Scratch(InHi, (long)_group * _cHi * HiPlane).AsSpan(n % _group * _cHi * HiPlane, _cHi * HiPlane);
 
     private Span<float> LoBuffer(int n) => _batchMode
         ? _loIn.AsSpan(n * _cLo * LoPlane, _cLo * LoPlane)
-        : Scratch(InLo, (long)_cLo * LoPlane).AsSpan(0, _cLo * LoPlane);
+        : Scratch(InLo, (long)_group * _cLo * LoPlane).AsSpan(n % _group * _cLo * LoPlane, _cLo * LoPlane);
 
     private ReadOnlySpan<float> HiImage(int n) => _hiIsXh
         ? _xh.AsSpan(n * _g.HighIn * XhPlane, _cHi * HiPlane)
@@ -310,52 +335,88 @@ internal sealed class OctaveConvKernel
         ? _xl.AsSpan(n * _g.LowIn * XlPlane, _cLo * LoPlane)
         : LoBuffer(n);
 
-    /// <summary>The im2col matrix of one image's source buffer (the buffer itself for 1x1 convolutions).</summary>
-    private ReadOnlySpan<float> Columns(Src src, int n)
+    /// <summary>
+    /// The im2col matrix of images [n0, n0 + nb)'s source buffers, side by side (row stride nb * output pixels);
+    /// for a 1x1 convolution the buffer itself (one image) or its rows gathered side by side.
+    /// </summary>
+    private ReadOnlySpan<float> Columns(Src src, int n0, int nb)
     {
         var g = _g;
         bool hi = src == Src.Hi;
-        ReadOnlySpan<float> img = hi ? HiImage(n) : LoImage(n);
-        if (_direct) return img;
         int c = hi ? _cHi : _cLo, h = hi ? g.HiH : g.LoH, w = hi ? g.HiW : g.LoW;
-        int oh = hi ? g.OutHiH : g.OutLoH, ow = hi ? g.OutHiW : g.OutLoW;
-        float[] col = Scratch(hi ? ColHi : ColLo, (long)c * _kk * oh * ow);
-        OctaveResample.Im2Col(img, c, h, w, g.Kernel, g.Padding, g.Dilation, oh, ow, col);
-        return col.AsSpan(0, c * _kk * oh * ow);
+        int oh = hi ? g.OutHiH : g.OutLoH, ow = hi ? g.OutHiW : g.OutLoW, p = oh * ow, width = nb * p;
+        if (_direct && nb == 1) return hi ? HiImage(n0) : LoImage(n0);
+        float[] col = Scratch(hi ? ColHi : ColLo, (long)c * _kk * width);
+        for (int i = 0; i < nb; i++)
+        {
+            ReadOnlySpan<float> img = hi ? HiImage(n0 + i) : LoImage(n0 + i);
+            if (_direct) Scatter(img, c, p, col, width, i);
+            else OctaveResample.Im2Col(img, c, h, w, g.Kernel, g.Padding, g.Dilation, oh, ow, col.AsSpan(i * p), width);
+        }
+        return col.AsSpan(0, c * _kk * width);
     }
 
-    private void ForwardImage(int n, float[][] weights, float[] yhAll, float[] ylAll, int threads)
+    /// <summary>Copies one image's [channels, p] planes into column block i of a [channels, ld] group matrix.</summary>
+    private static void Scatter(ReadOnlySpan<float> image, int channels, int p, Span<float> group, int ld, int i)
+    {
+        for (int ch = 0; ch < channels; ch++) image.Slice(ch * p, p).CopyTo(group.Slice(ch * ld + i * p, p));
+    }
+
+    /// <summary>Copies column block i of a [channels, ld] group matrix into one image's [channels, p] planes.</summary>
+    private static void Gather(ReadOnlySpan<float> group, int ld, int i, int channels, int p, Span<float> image)
+    {
+        for (int ch = 0; ch < channels; ch++) group.Slice(ch * ld + i * p, p).CopyTo(image.Slice(ch * p, p));
+    }
+
+    /// <summary>Image n's slice of a [batch, channels, p] buffer.</summary>
+    private static Span<float> ImageOf(float[] all, int n, int channels, int p) => all.AsSpan(n * channels * p, channels * p);
+
+    /// <summary>
+    /// Forward of images [n0, n0 + nb): one GEMM per op over their columns side by side. With one image the
+    /// GEMMs write its outputs in place; with several, into group scratch scattered to the images after.
+    /// </summary>
+    private void ForwardGroup(int n0, int nb, float[][] weights, float[] yhAll, float[] ylAll, int threads)
     {
         var g = _g;
-        BuildInputs(n);
-        int pHi = PHi, pLo = PLo;
-        Span<float> yh = yhAll.AsSpan(n * g.HighOut * pHi, g.HighOut * pHi);
-        Span<float> yl = ylAll.Length == 0 ? Span<float>.Empty : ylAll.AsSpan(n * g.LowOut * pLo, g.LowOut * pLo);
+        for (int i = 0; i < nb; i++) BuildInputs(n0 + i);
+        int pHi = PHi, pLo = PLo, wHi = nb * pHi, wLo = nb * pLo;
+        bool wide = nb > 1;
         bool wroteYh = false, wroteYl = false;
         if (NeedHi)
         {
-            ReadOnlySpan<float> col = Columns(Src.Hi, n);
+            ReadOnlySpan<float> col = Columns(Src.Hi, n0, nb);
+            Span<float> yh = wide ? Scratch(YGroup, (long)g.HighOut * wHi).AsSpan(0, g.HighOut * wHi) : ImageOf(yhAll, n0, g.HighOut, pHi);
             foreach (var op in _ops)
-                if (op.Src == Src.Hi) { Gemm_Forward(op, OpWeights(op, weights), col, pHi, yh, wroteYh, threads); wroteYh = true; }
+                if (op.Src == Src.Hi) { Gemm_Forward(op, OpWeights(op, weights), col, wHi, yh, wroteYh, threads); wroteYh = true; }
+            if (wide && wroteYh)
+                for (int i = 0; i < nb; i++) Gather(yh, wHi, i, g.HighOut, pHi, ImageOf(yhAll, n0 + i, g.HighOut, pHi));
         }
         Span<float> z = Span<float>.Empty;
         if (NeedLo)
         {
-            ReadOnlySpan<float> col = Columns(Src.Lo, n);
+            ReadOnlySpan<float> col = Columns(Src.Lo, n0, nb);
+            Span<float> yl = !_ylWritten ? Span<float>.Empty
+                : wide ? Scratch(YGroup, (long)g.LowOut * wLo).AsSpan(0, g.LowOut * wLo) : ImageOf(ylAll, n0, g.LowOut, pLo);
             foreach (var op in _ops)
             {
                 if (op.Src != Src.Lo) continue;
-                if (op.Dst == Dst.Yl) { Gemm_Forward(op, OpWeights(op, weights), col, pLo, yl, wroteYl, threads); wroteYl = true; }
+                if (op.Dst == Dst.Yl) { Gemm_Forward(op, OpWeights(op, weights), col, wLo, yl, wroteYl, threads); wroteYl = true; }
                 else
                 {
-                    z = Scratch(Z, (long)op.Cout * pLo).AsSpan(0, op.Cout * pLo);
-                    Gemm_Forward(op, OpWeights(op, weights), col, pLo, z, false, threads);
+                    z = Scratch(Z, (long)op.Cout * wLo).AsSpan(0, op.Cout * wLo);
+                    Gemm_Forward(op, OpWeights(op, weights), col, wLo, z, false, threads);
                 }
             }
+            if (wide && wroteYl)
+                for (int i = 0; i < nb; i++) Gather(yl, wLo, i, g.LowOut, pLo, ImageOf(ylAll, n0 + i, g.LowOut, pLo));
         }
-        if (!wroteYh) yh.Clear();
-        if (!wroteYl) yl.Clear();
-        if (!z.IsEmpty) OctaveResample.UpsampleAdd(z, g.HighOut, g.OutLoH, g.OutLoW, yh, g.OutHiH, g.OutHiW);
+        for (int i = 0; i < nb; i++)
+        {
+            Span<float> yh = ImageOf(yhAll, n0 + i, g.HighOut, pHi);
+            if (!wroteYh) yh.Clear();
+            if (!wroteYl && ylAll.Length > 0) ImageOf(ylAll, n0 + i, g.LowOut, pLo).Clear();
+            if (!z.IsEmpty) OctaveResample.UpsampleAdd(z.Slice(i * pLo), g.HighOut, g.OutLoH, g.OutLoW, yh, g.OutHiH, g.OutHiW, wLo);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -397,10 +458,10 @@ internal sealed class OctaveConvKernel
                 Conv2dKernel.BackwardInput(cg, d, weights[op.A], dSrc.AsSpan(0, (int)cg.InputLength), accumulate: !first);
             }
         }
-        Parallelism.ForChunks(g.Batch, _chunks, (chunk, start, end) =>
+        Parallelism.ForChunks(_groups, _chunks, (chunk, start, end) =>
         {
-            for (int n = start; n < end; n++)
-                BackwardImage(chunk, n, dyh, dyl, weights, dxh, dxl, threads);
+            for (int gi = start; gi < end; gi++)
+                BackwardGroup(chunk, gi * _group, Math.Min(_group, g.Batch - gi * _group), dyh, dyl, weights, dxh, dxl, threads);
         });
         if (_batchMode) return;
         // Reduce the per-chunk weight gradients in chunk order (deterministic), unpacking fused paths.
@@ -423,44 +484,71 @@ internal sealed class OctaveConvKernel
             }
     }
 
-    private void BackwardImage(int chunk, int n, float[] dyhAll, float[] dylAll, float[][] weights, float[] dxhAll, float[]? dxlAll, int threads)
+    /// <summary>Gradient of image n's source buffer (slot i of its group): dx itself, its batch-buffer slice, or group scratch.</summary>
+    private Span<float> SourceGrad(Src src, int n, int i, float[] dxhAll, float[]? dxlAll)
     {
         var g = _g;
-        // Rebuild this image's pooled/concatenated sources (batch mode keeps them from forward) and its im2col.
-        if (!_batchMode) BuildInputs(n);
-        int pHi = PHi, pLo = PLo;
-        ReadOnlySpan<float> dyh = dyhAll.AsSpan(n * g.HighOut * pHi, g.HighOut * pHi);
-        ReadOnlySpan<float> dyl = dylAll.Length == 0 ? ReadOnlySpan<float>.Empty : dylAll.AsSpan(n * g.LowOut * pLo, g.LowOut * pLo);
-        Span<float> dxh = dxhAll.AsSpan(n * g.HighIn * XhPlane, g.HighIn * XhPlane);
-        Span<float> dxl = dxlAll is null ? Span<float>.Empty : dxlAll.AsSpan(n * g.LowIn * XlPlane, g.LowIn * XlPlane);
-
-        // Gradient of the source buffers: the high one is dx_h itself at stride 1.
-        Span<float> dHi = Span<float>.Empty, dLo = Span<float>.Empty;
-        if (NeedHi || !_hiIsXh)
-            dHi = _hiIsXh ? dxh
+        if (src == Src.Hi)
+            return _hiIsXh ? dxhAll.AsSpan(n * g.HighIn * XhPlane, _cHi * HiPlane)
                 : _batchMode && NeedHi ? _dHiAll.AsSpan(n * _cHi * HiPlane, _cHi * HiPlane)
-                : Scratch(DHi, (long)_cHi * HiPlane).AsSpan(0, _cHi * HiPlane);
-        if (NeedLo)
-            dLo = _loIsXl ? dxl
-                : _batchMode ? _dLoAll.AsSpan(n * _cLo * LoPlane, _cLo * LoPlane)
-                : Scratch(DLo, (long)_cLo * LoPlane).AsSpan(0, _cLo * LoPlane);
+                : Scratch(DHi, (long)_group * _cHi * HiPlane).AsSpan(i * _cHi * HiPlane, _cHi * HiPlane);
+        return _loIsXl ? dxlAll!.AsSpan(n * g.LowIn * XlPlane, _cLo * LoPlane)
+            : _batchMode ? _dLoAll.AsSpan(n * _cLo * LoPlane, _cLo * LoPlane)
+            : Scratch(DLo, (long)_group * _cLo * LoPlane).AsSpan(i * _cLo * LoPlane, _cLo * LoPlane);
+    }
 
-        if (_batchMode) { if (!NeedHi && !dHi.IsEmpty) dHi.Clear(); }  // source gradients already computed over the batch
-        else if (NeedHi) BackwardSource(Src.Hi, chunk, n, dyh, ReadOnlySpan<float>.Empty, weights, dHi, threads);
-        else if (!dHi.IsEmpty) dHi.Clear();
+    private void BackwardGroup(int chunk, int n0, int nb, float[] dyhAll, float[] dylAll, float[][] weights, float[] dxhAll, float[]? dxlAll, int threads)
+    {
+        var g = _g;
+        // Rebuild the images' pooled/concatenated sources (batch mode keeps them from forward).
+        if (!_batchMode) for (int i = 0; i < nb; i++) BuildInputs(n0 + i);
+        int pHi = PHi, pLo = PLo, wHi = nb * pHi, wLo = nb * pLo;
+        bool wide = nb > 1;
+
+        // The output gradients with the group's images side by side, as the forward GEMMs wrote them.
+        ReadOnlySpan<float> dyh = ImageOf(dyhAll, n0, g.HighOut, pHi), dyl = dylAll.Length == 0 ? ReadOnlySpan<float>.Empty : ImageOf(dylAll, n0, g.LowOut, pLo);
+        if (wide && !_batchMode)
+        {
+            if (NeedHi)
+            {
+                float[] buf = Scratch(DyHGroup, (long)g.HighOut * wHi);
+                for (int i = 0; i < nb; i++) Scatter(ImageOf(dyhAll, n0 + i, g.HighOut, pHi), g.HighOut, pHi, buf, wHi, i);
+                dyh = buf.AsSpan(0, g.HighOut * wHi);
+            }
+            if (_ylWritten)
+            {
+                float[] buf = Scratch(DyLGroup, (long)g.LowOut * wLo);
+                for (int i = 0; i < nb; i++) Scatter(ImageOf(dylAll, n0 + i, g.LowOut, pLo), g.LowOut, pLo, buf, wLo, i);
+                dyl = buf.AsSpan(0, g.LowOut * wLo);
+            }
+        }
+
+        if (!_batchMode && NeedHi) BackwardSource(Src.Hi, chunk, n0, nb, dyh, ReadOnlySpan<float>.Empty, weights, dxhAll, dxlAll, threads);
         if (NeedLo && !_batchMode)
         {
             ReadOnlySpan<float> dz = ReadOnlySpan<float>.Empty;
             if (_ops.Any(o => o.Dst == Dst.Z))
             {
-                float[] buf = Scratch(DZ, (long)g.HighOut * pLo);
-                OctaveResample.UpsampleBackward(dyh, g.HighOut, g.OutHiH, g.OutHiW, buf, g.OutLoH, g.OutLoW);
-                dz = buf.AsSpan(0, g.HighOut * pLo);
+                float[] buf = Scratch(DZ, (long)g.HighOut * wLo);
+                for (int i = 0; i < nb; i++)
+                    OctaveResample.UpsampleBackward(ImageOf(dyhAll, n0 + i, g.HighOut, pHi), g.HighOut, g.OutHiH, g.OutHiW, buf.AsSpan(i * pLo), g.OutLoH, g.OutLoW, wLo);
+                dz = buf.AsSpan(0, g.HighOut * wLo);
             }
-            BackwardSource(Src.Lo, chunk, n, dyl, dz, weights, dLo, threads);
+            BackwardSource(Src.Lo, chunk, n0, nb, dyl, dz, weights, dxhAll, dxlAll, threads);
         }
+        for (int i = 0; i < nb; i++) Route(n0 + i, i, dxhAll, dxlAll);
+    }
 
-        // Route the source-buffer gradients back to the inputs through the pooling adjoints.
+    /// <summary>Routes image n's source-buffer gradients back to dx_h and dx_l through the pooling adjoints.</summary>
+    private void Route(int n, int i, float[] dxhAll, float[]? dxlAll)
+    {
+        var g = _g;
+        Span<float> dxh = ImageOf(dxhAll, n, g.HighIn, XhPlane);
+        Span<float> dxl = dxlAll is null ? Span<float>.Empty : ImageOf(dxlAll, n, g.LowIn, XlPlane);
+        Span<float> dHi = NeedHi || !_hiIsXh ? SourceGrad(Src.Hi, n, i, dxhAll, dxlAll) : Span<float>.Empty;
+        Span<float> dLo = NeedLo ? SourceGrad(Src.Lo, n, i, dxhAll, dxlAll) : Span<float>.Empty;
+        // A high source buffer no op reads has a zero gradient (batch mode computed the others over the batch).
+        if (!NeedHi && !dHi.IsEmpty) dHi.Clear();
         if (g.Stride == 1)
         {
             if (!NeedHi) dxh.Clear();
@@ -485,15 +573,20 @@ internal sealed class OctaveConvKernel
         }
     }
 
-    /// <summary>Weight gradients of every op reading <paramref name="src"/>, and the source buffer's gradient dIn (overwritten).</summary>
-    private void BackwardSource(Src src, int chunk, int n, ReadOnlySpan<float> dy, ReadOnlySpan<float> dz, float[][] weights, Span<float> dIn, int threads)
+    /// <summary>
+    /// Weight gradients of every op reading <paramref name="src"/> for images [n0, n0 + nb) (dy and dz in the
+    /// group layout), and those images' source-buffer gradients (overwritten).
+    /// </summary>
+    private void BackwardSource(Src src, int chunk, int n0, int nb, ReadOnlySpan<float> dy, ReadOnlySpan<float> dz, float[][] weights,
+        float[] dxhAll, float[]? dxlAll, int threads)
     {
         var g = _g;
         bool hi = src == Src.Hi;
-        int c = hi ? _cHi : _cLo, p = hi ? PHi : PLo;
-        ReadOnlySpan<float> col = Columns(src, n);
-        Span<float> dcol = _direct ? dIn
-            : Scratch(hi ? DcolHi : DcolLo, (long)c * _kk * p).AsSpan(0, c * _kk * p);
+        int c = hi ? _cHi : _cLo, p = hi ? PHi : PLo, width = nb * p;
+        ReadOnlySpan<float> col = Columns(src, n0, nb);
+        bool inPlace = _direct && nb == 1;
+        Span<float> dcol = inPlace ? SourceGrad(src, n0, 0, dxhAll, dxlAll)
+            : Scratch(hi ? DcolHi : DcolLo, (long)c * _kk * width).AsSpan(0, c * _kk * width);
         // Rows of dcol are written per op (beta 0 by the first writer); rows no op reads get zeros.
         Span<bool> written = stackalloc bool[2];
         int split = hi ? _hiXOff : _loXOff;
@@ -509,21 +602,24 @@ internal sealed class OctaveConvKernel
             bool first = op.Off < split ? !written[0] : !written[1];
             for (int gi = 0; gi < op.Groups; gi++)
             {
-                ReadOnlySpan<float> dg = d.Slice(gi * coutG * p, coutG * p);
+                ReadOnlySpan<float> dg = d.Slice(gi * coutG * width, coutG * width);
                 int row = (op.Off + gi * cinG) * _kk;
-                Gemm.Sgemm(false, true, coutG, kg, p, 1f, dg, p, col.Slice(row * p), p, 1f, dw.Slice(gi * coutG * kg), kg, threads);
-                Gemm.Sgemm(true, false, kg, p, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, p, first ? 0f : 1f, dcol.Slice(row * p), p, threads);
+                Gemm.Sgemm(false, true, coutG, kg, width, 1f, dg, width, col.Slice(row * width), width, 1f, dw.Slice(gi * coutG * kg), kg, threads);
+                Gemm.Sgemm(true, false, kg, width, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, width, first ? 0f : 1f, dcol.Slice(row * width), width, threads);
             }
             if (op.Off < split) written[0] = true;
             if (op.Off + op.Cin > split) written[1] = true;
         }
-        if (!written[0] && split > 0) dcol.Slice(0, split * _kk * p).Clear();
-        if (!written[1] && c > split) dcol.Slice(split * _kk * p).Clear();
-        if (!_direct)
+        if (!written[0] && split > 0) dcol.Slice(0, split * _kk * width).Clear();
+        if (!written[1] && c > split) dcol.Slice(split * _kk * width).Clear();
+        if (inPlace) return;
+        int h = hi ? g.HiH : g.LoH, wd = hi ? g.HiW : g.LoW;
+        int oh = hi ? g.OutHiH : g.OutLoH, ow = hi ? g.OutHiW : g.OutLoW;
+        for (int i = 0; i < nb; i++)
         {
-            int h = hi ? g.HiH : g.LoH, w = hi ? g.HiW : g.LoW;
-            int oh = hi ? g.OutHiH : g.OutLoH, ow = hi ? g.OutHiW : g.OutLoW;
-            OctaveResample.Col2Im(dcol, c, h, w, g.Kernel, g.Padding, g.Dilation, oh, ow, dIn);
+            Span<float> dIn = SourceGrad(src, n0 + i, i, dxhAll, dxlAll);
+            if (_direct) Gather(dcol, width, i, c, p, dIn);
+            else OctaveResample.Col2Im(dcol.Slice(i * p), c, h, wd, g.Kernel, g.Padding, g.Dilation, oh, ow, dIn, width);
         }
     }
 }

@@ -70,13 +70,17 @@ internal static class OctaveResample
         }
     }
 
-    /// <summary>y[c][i, j] += z[c][i / 2, j / 2] for i &lt; h, j &lt; w: nearest 2x upsampling of the zh x zw map z, cropped to h x w and added.</summary>
+    /// <summary>
+    /// y[c][i, j] += z[c][i / 2, j / 2] for i &lt; h, j &lt; w: nearest 2x upsampling of the zh x zw map z, cropped
+    /// to h x w and added. z's planes are <paramref name="zStride"/> apart (0 = zh*zw).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void UpsampleAdd(ReadOnlySpan<float> z, int channels, int zh, int zw, Span<float> y, int h, int w)
+    public static void UpsampleAdd(ReadOnlySpan<float> z, int channels, int zh, int zw, Span<float> y, int h, int w, int zStride = 0)
     {
+        if (zStride == 0) zStride = zh * zw;
         for (int c = 0; c < channels; c++)
         {
-            ReadOnlySpan<float> zp = z.Slice(c * zh * zw, zh * zw);
+            ReadOnlySpan<float> zp = z.Slice(c * zStride, zh * zw);
             Span<float> yp = y.Slice(c * h * w, h * w);
             for (int i = 0; i < h; i++)
             {
@@ -94,14 +98,18 @@ internal static class OctaveResample
         }
     }
 
-    /// <summary>dz = adjoint of <see cref="UpsampleAdd"/>: each dz element is the sum of the dy pixels its 2x2 block covers inside h x w (0 outside).</summary>
+    /// <summary>
+    /// dz = adjoint of <see cref="UpsampleAdd"/>: each dz element is the sum of the dy pixels its 2x2 block covers
+    /// inside h x w (0 outside). dz's planes are <paramref name="zStride"/> apart (0 = zh*zw).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void UpsampleBackward(ReadOnlySpan<float> dy, int channels, int h, int w, Span<float> dz, int zh, int zw)
+    public static void UpsampleBackward(ReadOnlySpan<float> dy, int channels, int h, int w, Span<float> dz, int zh, int zw, int zStride = 0)
     {
+        if (zStride == 0) zStride = zh * zw;
         for (int c = 0; c < channels; c++)
         {
             ReadOnlySpan<float> dyp = dy.Slice(c * h * w, h * w);
-            Span<float> dzp = dz.Slice(c * zh * zw, zh * zw);
+            Span<float> dzp = dz.Slice(c * zStride, zh * zw);
             dzp.Clear();
             for (int i = 0; i < h; i++)
             {
@@ -117,14 +125,16 @@ internal static class OctaveResample
 
     /// <summary>
     /// Stride-1 im2col of one image [channels, h, w] into col [channels*k*k, oh*ow] (row = (c, ky, kx)),
-    /// zero padding <paramref name="pad"/>, dilation <paramref name="dil"/>. Pointer loops with vector
-    /// copies: rows are short (7 to 56 floats), so per-row span and memmove overheads cost more than the copy.
+    /// zero padding <paramref name="pad"/>, dilation <paramref name="dil"/>; col's rows are <paramref name="ldCol"/>
+    /// apart (0 = oh*ow), so several images can be unfolded side by side. Pointer loops with vector copies:
+    /// rows are short (7 to 56 floats), so per-row span and memmove overheads cost more than the copy.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Im2Col(ReadOnlySpan<float> x, int channels, int h, int w, int k, int pad, int dil, int oh, int ow, Span<float> col)
+    public static unsafe void Im2Col(ReadOnlySpan<float> x, int channels, int h, int w, int k, int pad, int dil, int oh, int ow, Span<float> col, int ldCol = 0)
     {
         int p = oh * ow;
-        CheckLengths(x.Length, channels * h * w, col.Length, channels * k * k * p);
+        if (ldCol == 0) ldCol = p;
+        CheckLengths(x.Length, channels * h * w, col.Length, (long)(channels * k * k - 1) * ldCol + p);
         fixed (float* px = x, pc = col)
         {
             for (int c = 0; c < channels; c++)
@@ -133,7 +143,7 @@ internal static class OctaveResample
                 for (int ky = 0; ky < k; ky++)
                     for (int kx = 0; kx < k; kx++)
                     {
-                        float* row = pc + (long)((c * k + ky) * k + kx) * p;
+                        float* row = pc + (long)((c * k + ky) * k + kx) * ldCol;
                         int dx = kx * dil - pad;
                         int ox0 = Math.Clamp(-dx, 0, ow), ox1 = Math.Clamp(w - dx, ox0, ow), n = ox1 - ox0;
                         for (int oy = 0; oy < oh; oy++)
@@ -152,10 +162,11 @@ internal static class OctaveResample
 
     /// <summary>Adjoint of <see cref="Im2Col"/>: dx = col2im(col), overwriting dx.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Col2Im(ReadOnlySpan<float> col, int channels, int h, int w, int k, int pad, int dil, int oh, int ow, Span<float> dx)
+    public static unsafe void Col2Im(ReadOnlySpan<float> col, int channels, int h, int w, int k, int pad, int dil, int oh, int ow, Span<float> dx, int ldCol = 0)
     {
         int p = oh * ow;
-        CheckLengths(dx.Length, channels * h * w, col.Length, channels * k * k * p);
+        if (ldCol == 0) ldCol = p;
+        CheckLengths(dx.Length, channels * h * w, col.Length, (long)(channels * k * k - 1) * ldCol + p);
         dx.Slice(0, channels * h * w).Clear();
         fixed (float* pd = dx, pc = col)
         {
@@ -165,7 +176,7 @@ internal static class OctaveResample
                 for (int ky = 0; ky < k; ky++)
                     for (int kx = 0; kx < k; kx++)
                     {
-                        float* row = pc + (long)((c * k + ky) * k + kx) * p;
+                        float* row = pc + (long)((c * k + ky) * k + kx) * ldCol;
                         int dxo = kx * dil - pad;
                         int ox0 = Math.Clamp(-dxo, 0, ow), ox1 = Math.Clamp(w - dxo, ox0, ow), n = ox1 - ox0;
                         if (n <= 0) continue;

@@ -45,6 +45,41 @@ public class OctaveConvKernelTests
         a.Grads.Should().OnlyContain(gr => gr.Any(v => v != 0));
     }
 
+    /// <summary>Images side by side in one GEMM (small maps) give the results of one GEMM per image, including a short last group.</summary>
+    [Theory]
+    [InlineData(3, 1, 7, 9, 3)]
+    [InlineData(3, 2, 7, 9, 2)]
+    [InlineData(1, 1, 8, 6, 3)]
+    [InlineData(1, 2, 5, 5, 4)]
+    [InlineData(3, 1, 4, 4, 5)]
+    public void Grouped_images_and_one_image_per_gemm_agree(int k, int stride, int h, int w, int group)
+    {
+        var rng = new Random(23);
+        int n = 5, hin = 6, lin = 4, hout = 5, lout = 3;
+        var g = new OctaveConvGeometry(n, h, w, hin, lin, hout, lout, k, stride, k / 2, 1, new OctavePaths(1, 1, 1, 1));
+        float[] xh = Random(rng, n * hin * h * w), xl = Random(rng, n * lin * g.XlH * g.XlW);
+        float[][] weights = [Random(rng, hout * hin * k * k), Random(rng, hout * lin * k * k), Random(rng, lout * hin * k * k), Random(rng, lout * lin * k * k)];
+        int yhLen = n * hout * g.OutHiH * g.OutHiW, ylLen = n * lout * g.OutLoH * g.OutLoW;
+        float[] dyh = Random(rng, yhLen), dyl = Random(rng, ylLen);
+
+        (float[] Yh, float[] Yl, float[] Dxh, float[] Dxl, float[][] Grads) Run(int images)
+        {
+            var kernel = new OctaveConvKernel(g, imagesPerGroup: images);
+            float[] yh = new float[yhLen], yl = new float[ylLen], dxh = new float[xh.Length], dxl = new float[xl.Length];
+            yh.AsSpan().Fill(float.NaN); dxh.AsSpan().Fill(float.NaN); dxl.AsSpan().Fill(float.NaN); // every element must be written
+            float[][] grads = weights.Select(x => new float[x.Length]).ToArray();
+            kernel.Forward(xh, xl, weights, yh, yl);
+            kernel.Backward(dyh, dyl, weights, grads, dxh, dxl);
+            return (yh, yl, dxh, dxl, grads);
+        }
+        var a = Run(group);
+        var b = Run(1);
+        Close.Assert(a.Yh, b.Yh, "y_h"); Close.Assert(a.Yl, b.Yl, "y_l");
+        Close.Assert(a.Dxh, b.Dxh, "dx_h"); Close.Assert(a.Dxl, b.Dxl, "dx_l");
+        for (int i = 0; i < 4; i++) Close.Assert(a.Grads[i], b.Grads[i], $"grad {i}");
+        a.Grads.Should().OnlyContain(gr => gr.Any(v => v != 0));
+    }
+
     [Fact]
     public void Pooling_averages_the_covered_pixels_of_odd_maps()
     {
