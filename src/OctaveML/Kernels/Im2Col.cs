@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Numerics.Tensors;
 
 namespace OctaveML.Kernels;
 
@@ -46,18 +45,18 @@ internal static class Im2Col
                             int ih = oh * s + offH;
                             if ((uint)ih >= (uint)H)
                             {
-                                new Span<float>(d, n).Clear();
+                                ShortRows.Clear(d, n);
                             }
                             else
                             {
                                 int a = Math.Clamp(owLo, ow, ow + n), b = Math.Clamp(owHi, a, ow + n);
-                                if (a > ow) new Span<float>(d, a - ow).Clear();
+                                if (a > ow) ShortRows.Clear(d, a - ow);
                                 float* src = plane + (long)ih * W + offW;
                                 if (s == 1)
-                                    Buffer.MemoryCopy(src + a, d + (a - ow), (b - a) * 4L, (b - a) * 4L);
+                                    ShortRows.Copy(src + a, d + (a - ow), b - a);
                                 else
                                     for (int x = a; x < b; x++) d[x - ow] = src[x * s];
-                                if (ow + n > b) new Span<float>(d + (b - ow), ow + n - b).Clear();
+                                if (ow + n > b) ShortRows.Clear(d + (b - ow), ow + n - b);
                             }
                             d += n; j += n; oh++; ow = 0;
                         }
@@ -103,10 +102,7 @@ internal static class Im2Col
                                 int a = Math.Clamp(owLo, ow, ow + n), b = Math.Clamp(owHi, a, ow + n);
                                 float* dst = plane + (long)ih * W + offW;
                                 if (s == 1)
-                                {
-                                    var dspan = new Span<float>(dst + a, b - a);
-                                    TensorPrimitives.Add(dspan, new ReadOnlySpan<float>(sp + (a - ow), b - a), dspan);
-                                }
+                                    ShortRows.AddTo(sp + (a - ow), dst + a, b - a);
                                 else
                                     for (int x = a; x < b; x++) dst[x * s] += sp[x - ow];
                             }

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace OctaveML.Kernels;
 
@@ -150,10 +149,10 @@ internal static class OctaveResample
                         {
                             int iy = oy - pad + ky * dil;
                             float* dst = row + oy * ow;
-                            if ((uint)iy >= (uint)h) { new Span<float>(dst, ow).Clear(); continue; }
-                            for (int i = 0; i < ox0; i++) dst[i] = 0;
-                            Copy(plane + iy * w + ox0 + dx, dst + ox0, n);
-                            for (int i = ox1; i < ow; i++) dst[i] = 0;
+                            if ((uint)iy >= (uint)h) { ShortRows.Clear(dst, ow); continue; }
+                            ShortRows.Clear(dst, ox0);
+                            ShortRows.Copy(plane + iy * w + ox0 + dx, dst + ox0, n);
+                            ShortRows.Clear(dst + ox1, ow - ox1);
                         }
                     }
             }
@@ -182,7 +181,7 @@ internal static class OctaveResample
                         if (n <= 0) continue;
                         int oy0 = Math.Max(0, pad - ky * dil), oy1 = Math.Min(oh, h + pad - ky * dil);
                         for (int oy = oy0; oy < oy1; oy++)
-                            AddTo(row + oy * ow + ox0, plane + (oy - pad + ky * dil) * w + ox0 + dxo, n);
+                            ShortRows.AddTo(row + oy * ow + ox0, plane + (oy - pad + ky * dil) * w + ox0 + dxo, n);
                     }
             }
         }
@@ -192,29 +191,5 @@ internal static class OctaveResample
     {
         if (imageLength < imageNeeded) throw new ArgumentException($"the image has {imageLength} elements; expected at least {imageNeeded}.");
         if (colLength < colNeeded) throw new ArgumentException($"the column matrix has {colLength} elements; expected at least {colNeeded}.");
-    }
-
-    /// <summary>d[0..n) = s[0..n) in the widest vectors that fit (no overlap between s and d).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Copy(float* s, float* d, int n)
-    {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - 16; i += 16) Vector512.Store(Vector512.Load(s + i), d + i);
-        for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(s + i), d + i);
-        for (; i <= n - 4; i += 4) Vector128.Store(Vector128.Load(s + i), d + i);
-        for (; i < n; i++) d[i] = s[i];
-    }
-
-    /// <summary>d[0..n) += s[0..n) in the widest vectors that fit.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void AddTo(float* s, float* d, int n)
-    {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - 16; i += 16) Vector512.Store(Vector512.Load(d + i) + Vector512.Load(s + i), d + i);
-        for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(d + i) + Vector256.Load(s + i), d + i);
-        for (; i <= n - 4; i += 4) Vector128.Store(Vector128.Load(d + i) + Vector128.Load(s + i), d + i);
-        for (; i < n; i++) d[i] += s[i];
     }
 }
