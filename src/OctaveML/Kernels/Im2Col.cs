@@ -25,6 +25,11 @@ internal static class Im2Col
         int kH = g.KernelH, kW = g.KernelW, H = g.Height, W = g.Width, OW = g.OutWidth, s = g.Stride;
         fixed (float* img = image, cl = col)
         {
+            if (WholeSamePlanes(g, colStart, colCount))
+            {
+                Im2ColPlanes.Unfold(img, channels, H, W, kH, g.Padding, g.Dilation, cl, ldCol);
+                return;
+            }
             float* dst = cl;
             for (int c = 0; c < channels; c++)
             {
@@ -79,6 +84,11 @@ internal static class Im2Col
         int kH = g.KernelH, kW = g.KernelW, H = g.Height, W = g.Width, OW = g.OutWidth, s = g.Stride;
         fixed (float* img = image, cl = col)
         {
+            if (WholeSamePlanes(g, colStart, colCount))
+            {
+                Im2ColPlanes.Fold(cl, ldCol, channels, H, W, kH, g.Padding, g.Dilation, img);
+                return;
+            }
             float* srcRow = cl;
             for (int c = 0; c < channels; c++)
             {
@@ -113,6 +123,11 @@ internal static class Im2Col
             }
         }
     }
+
+    /// <summary>Whole output maps of a square stride-1 "same" convolution: <see cref="Im2ColPlanes"/> does them plane by plane.</summary>
+    private static bool WholeSamePlanes(in ConvGeometry g, int colStart, int colCount) =>
+        colStart == 0 && colCount == g.OutHeight * g.OutWidth && g.KernelH == g.KernelW && g.KernelH > 1
+        && Im2ColPlanes.Applies(g.KernelH, g.Stride, g.Padding, g.Dilation) && Im2ColPlanes.Pays(g.Width);
 
     /// <summary>Output columns [lo, hi) whose input column ow*S + offW lies inside [0, W).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -136,6 +136,11 @@ internal static class OctaveResample
         CheckLengths(x.Length, channels * h * w, col.Length, (long)(channels * k * k - 1) * ldCol + p);
         fixed (float* px = x, pc = col)
         {
+            if (oh == h && ow == w && Im2ColPlanes.Applies(k, 1, pad, dil) && Im2ColPlanes.Pays(w))
+            {
+                Im2ColPlanes.Unfold(px, channels, h, w, k, pad, dil, pc, ldCol);
+                return;
+            }
             for (int c = 0; c < channels; c++)
             {
                 float* plane = px + (long)c * h * w;
@@ -169,6 +174,11 @@ internal static class OctaveResample
         dx.Slice(0, channels * h * w).Clear();
         fixed (float* pd = dx, pc = col)
         {
+            if (oh == h && ow == w && Im2ColPlanes.Applies(k, 1, pad, dil) && Im2ColPlanes.Pays(w))
+            {
+                Im2ColPlanes.Fold(pc, ldCol, channels, h, w, k, pad, dil, pd);
+                return;
+            }
             for (int c = 0; c < channels; c++)
             {
                 float* plane = pd + (long)c * h * w;
