@@ -58,10 +58,21 @@ public static class Gemm
         float beta, Span<float> c, int ldc, int maxThreads = 0) =>
         SgemmOn(GemmKernel.Auto, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, maxThreads);
 
+    /// <summary>
+    /// <see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int, int)"/>
+    /// for an A that stays constant over many single-threaded calls on this thread (weights times one image
+    /// after another): its packed form is kept in <see cref="GemmACache"/> and reused. The caller must call
+    /// <see cref="GemmACache.Forget"/> on this thread before A's memory changes.
+    /// </summary>
+    internal static void SgemmConstantA(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc) =>
+        SgemmOn(GemmKernel.Auto, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1, constantA: true);
+
     /// <summary><see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int, int)"/> on a chosen kernel family.</summary>
     internal static unsafe void SgemmOn(GemmKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        float beta, Span<float> c, int ldc, int maxThreads = 0)
+        float beta, Span<float> c, int ldc, int maxThreads = 0, bool constantA = false)
     {
         if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "m must be non-negative.");
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "n must be non-negative.");
@@ -95,6 +106,8 @@ public static class Gemm
             {
                 A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc,
                 TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
+                // Only on the calling thread: the cache is per thread and forgotten by the caller's thread.
+                ConstantA = constantA && threads == 1 && (long)m * k <= GemmACache.MaxFloats,
             };
             switch (kernel)
             {

@@ -10,6 +10,8 @@ internal unsafe struct GemmProblem
     public bool TransA, TransB;
     public int M, N, K;
     public float Alpha, Beta;
+    /// <summary>A stays constant until the calling thread calls <see cref="GemmACache.Forget"/>: its packing may be reused.</summary>
+    public bool ConstantA;
 }
 
 /// <summary>
@@ -52,7 +54,16 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmMicroKernel
         int ncMax = Math.Min(ncStep, RoundUp(j1 - j0, nr));
         long aSlice = (long)mcMax * kcMax;
         GemmWorkspace ws = GemmWorkspace.Current;
-        float* ap = ws.A(aResident ? aSlice * slices : aSlice);
+        // A constant across calls is packed whole (every slice, every row) once, into the thread's cache.
+        long rowsPacked = RoundUp(i1 - i0, mr);
+        bool cached = g.ConstantA;
+        bool packedAlready = false;
+        float* ap = cached
+            ? GemmACache.Get(g.A, g.Lda, g.TransA, i0, i1, g.K, typeof(GemmDriver<TK>).TypeHandle.Value, rowsPacked * kcMax * slices, out packedAlready)
+            : ws.A(aResident ? aSlice * slices : aSlice);
+        if (cached && !packedAlready)
+            for (int pc = 0, slice = 0; pc < g.K; pc += kcMax, slice++)
+                GemmPacking.PackA<TK>(g.A, g.Lda, g.TransA, i0, i1 - i0, pc, Math.Min(kcMax, g.K - pc), ap + slice * rowsPacked * kcMax);
         float* bp = ws.B((long)ncMax * kcMax);
         float* tile = stackalloc float[mr * nr];
         float* scales = stackalloc float[2]; // alpha, beta of this slice
@@ -68,6 +79,14 @@ internal static unsafe class GemmDriver<TK> where TK : struct, IGemmMicroKernel
                 scales[0] = g.Alpha;
                 scales[1] = first ? g.Beta : 1f;
                 GemmPacking.PackB<TK>(g.B, g.Ldb, g.TransB, pc, kc, jc, nc, bp);
+                if (cached)
+                {
+                    // Panels of rows [ic, ic + mc) start (ic - i0) * kc into the slice (whole MR panels).
+                    float* aps = ap + slice * rowsPacked * kcMax;
+                    for (int ic = i0; ic < i1; ic += TK.MC)
+                        Macro(g.C + ic * g.Ldc + jc, g.Ldc, Math.Min(TK.MC, i1 - ic), nc, kc, aps + (nint)(ic - i0) * kc, bp, scales, overwrite, tile);
+                    continue;
+                }
                 if (aResident)
                 {
                     float* aps = ap + slice * aSlice;

@@ -22,8 +22,11 @@ internal static unsafe class GemmRowDriver<TK> where TK : struct, IGemmRowKernel
         // One row panel reads each B element once: no reason to slice k. Several panels reuse a
         // strip, which then must stay in L1 across them.
         int kcMax = panels == 1 ? g.K : SliceDepth(g.K);
-        float* ap = GemmWorkspace.Current.A((long)panels * mr * g.K);
-        TK.PackA(g.A, g.Lda, g.TransA, g.M, g.K, ap);
+        bool packed = false;
+        float* ap = g.ConstantA
+            ? GemmACache.Get(g.A, g.Lda, g.TransA, 0, g.M, g.K, typeof(GemmRowDriver<TK>).TypeHandle.Value, (long)panels * mr * g.K, out packed)
+            : GemmWorkspace.Current.A((long)panels * mr * g.K);
+        if (!packed) TK.PackA(g.A, g.Lda, g.TransA, g.M, g.K, ap);
         int strips = (g.N + TK.NR - 1) / TK.NR;
         if (threads <= 1 || strips < 2)
         {

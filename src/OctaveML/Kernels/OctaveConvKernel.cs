@@ -260,8 +260,14 @@ internal sealed class OctaveConvKernel
         }
         Parallelism.ForChunks(_groups, _chunks, (chunk, start, end) =>
         {
-            for (int gi = start; gi < end; gi++)
-                ForwardGroup(gi * _group, Math.Min(_group, g.Batch - gi * _group), weights, yh, yl, threads);
+            // The weights are packed once per thread and call (GemmACache), not once per group of images.
+            GemmACache.Forget();
+            try
+            {
+                for (int gi = start; gi < end; gi++)
+                    ForwardGroup(gi * _group, Math.Min(_group, g.Batch - gi * _group), weights, yh, yl, threads);
+            }
+            finally { GemmACache.Forget(); }
         });
     }
 
@@ -424,8 +430,13 @@ internal sealed class OctaveConvKernel
     {
         int cinG = op.Cin / op.Groups, coutG = op.Cout / op.Groups, kg = cinG * _kk;
         for (int gi = 0; gi < op.Groups; gi++)
-            Gemm.Sgemm(false, false, coutG, p, kg, 1f, w.Slice(gi * coutG * kg), kg,
-                col.Slice((op.Off + gi * cinG) * _kk * p), p, accumulate ? 1f : 0f, y.Slice(gi * coutG * p), p, threads);
+        {
+            ReadOnlySpan<float> a = w.Slice(gi * coutG * kg), b = col.Slice((op.Off + gi * cinG) * _kk * p);
+            Span<float> c = y.Slice(gi * coutG * p);
+            // Single-threaded GEMMs (images spread over threads) reuse the packed weights across images.
+            if (threads == 1) Gemm.SgemmConstantA(false, false, coutG, p, kg, 1f, a, kg, b, p, accumulate ? 1f : 0f, c, p);
+            else Gemm.Sgemm(false, false, coutG, p, kg, 1f, a, kg, b, p, accumulate ? 1f : 0f, c, p, threads);
+        }
     }
 
     /// <summary>
@@ -460,8 +471,13 @@ internal sealed class OctaveConvKernel
         }
         Parallelism.ForChunks(_groups, _chunks, (chunk, start, end) =>
         {
-            for (int gi = start; gi < end; gi++)
-                BackwardGroup(chunk, gi * _group, Math.Min(_group, g.Batch - gi * _group), dyh, dyl, weights, dxh, dxl, threads);
+            GemmACache.Forget();
+            try
+            {
+                for (int gi = start; gi < end; gi++)
+                    BackwardGroup(chunk, gi * _group, Math.Min(_group, g.Batch - gi * _group), dyh, dyl, weights, dxh, dxl, threads);
+            }
+            finally { GemmACache.Forget(); }
         });
         if (_batchMode) return;
         // Reduce the per-chunk weight gradients in chunk order (deterministic), unpacking fused paths.
@@ -605,7 +621,8 @@ internal sealed class OctaveConvKernel
                 ReadOnlySpan<float> dg = d.Slice(gi * coutG * width, coutG * width);
                 int row = (op.Off + gi * cinG) * _kk;
                 Gemm.Sgemm(false, true, coutG, kg, width, 1f, dg, width, col.Slice(row * width), width, 1f, dw.Slice(gi * coutG * kg), kg, threads);
-                Gemm.Sgemm(true, false, kg, width, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, width, first ? 0f : 1f, dcol.Slice(row * width), width, threads);
+                if (threads == 1) Gemm.SgemmConstantA(true, false, kg, width, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, width, first ? 0f : 1f, dcol.Slice(row * width), width);
+                else Gemm.Sgemm(true, false, kg, width, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, width, first ? 0f : 1f, dcol.Slice(row * width), width, threads);
             }
             if (op.Off < split) written[0] = true;
             if (op.Off + op.Cin > split) written[1] = true;

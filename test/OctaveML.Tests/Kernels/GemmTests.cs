@@ -291,6 +291,43 @@ public class GemmTests
         }
     }
 
+    /// <summary>A constant A packed once and reused across calls gives the bits of packing it every call.</summary>
+    [Theory]
+    [InlineData(64, 784, 576, false)]    // packed kernel, rows in one block
+    [InlineData(300, 65, 999, true)]     // rows over several MC blocks, k slices, transposed A (input gradient)
+    [InlineData(8, 784, 72, false)]      // small m: unpacked rows path
+    public void Constant_A_reused_across_calls_matches_fresh_packing(int m, int n, int k, bool transA)
+    {
+        var rng = new Random(m + n + k);
+        int lda = transA ? m : k;
+        float[] a = Random(rng, m * k);
+        float[][] bs = [Random(rng, k * n), Random(rng, k * n), Random(rng, k * n)];
+        GemmACache.Forget();
+        try
+        {
+            foreach (var b in bs)
+            {
+                float[] fresh = new float[m * n], reused = new float[m * n];
+                Gemm.Sgemm(transA, false, m, n, k, 1f, a, lda, b, n, 0f, fresh, n, maxThreads: 1);
+                Gemm.SgemmConstantA(transA, false, m, n, k, 1f, a, lda, b, n, 0f, reused, n);
+                reused.Should().Equal(fresh);
+            }
+            // The packing is really reused: until Forget, changed contents are not seen (the caller's contract).
+            float[] before = new float[m * n], stale = new float[m * n];
+            Gemm.SgemmConstantA(transA, false, m, n, k, 1f, a, lda, bs[0], n, 0f, before, n);
+            for (int i = 0; i < a.Length; i++) a[i] = -a[i];
+            Gemm.SgemmConstantA(transA, false, m, n, k, 1f, a, lda, bs[0], n, 0f, stale, n);
+            stale.Should().Equal(before);
+            // After Forget, the new contents at the same address are packed again.
+            GemmACache.Forget();
+            float[] c1 = new float[m * n], c2 = new float[m * n];
+            Gemm.Sgemm(transA, false, m, n, k, 1f, a, lda, bs[0], n, 0f, c1, n, maxThreads: 1);
+            Gemm.SgemmConstantA(transA, false, m, n, k, 1f, a, lda, bs[0], n, 0f, c2, n);
+            c2.Should().Equal(c1);
+        }
+        finally { GemmACache.Forget(); }
+    }
+
     [Fact]
     public void Repeated_calls_reuse_buffers_and_agree()
     {
