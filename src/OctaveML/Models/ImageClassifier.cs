@@ -33,6 +33,14 @@ public abstract class ImageClassifier : Module
     private const int PoolsKept = 2;
     private readonly List<(int[] Shape, BufferPool Pool)> _pools = new();
 
+    /// <summary>
+    /// The global average pool before the classifier. The reference applies it as a function
+    /// (F.adaptive_avg_pool2d), so it is no registered child (no module path, no state_dict entry),
+    /// but it rents from the model's buffer pool like the layers: a fresh [N, C, H, W] gradient every
+    /// step cost page faults and garbage, and, once given back, grew the pool by one array per step.
+    /// </summary>
+    private protected GlobalAvgPool2d AvgPool { get; } = new();
+
     /// <summary>False: every layer allocates fresh outputs and gradients (the reference behaviour tests compare against).</summary>
     internal bool ReuseBuffers { get; set; } = true;
 
@@ -51,12 +59,14 @@ public abstract class ImageClassifier : Module
         if (_pools.Count > 0 && images.HasShape(_pools[0].Shape)) return;
         // The layers' last outputs are dead once a new batch starts: back to the pool they came from.
         foreach (var (_, m) in NamedModules()) m.ReleaseOutputs();
+        AvgPool.ReleaseOutputs();
         int i = _pools.FindIndex(p => images.HasShape(p.Shape));
         var entry = i >= 0 ? _pools[i] : (images.ShapeArray(), new BufferPool());
         if (i >= 0) _pools.RemoveAt(i);
         _pools.Insert(0, entry);
         if (_pools.Count > PoolsKept) _pools.RemoveAt(PoolsKept);
         UseBuffers(entry.Item2);
+        AvgPool.UseBuffers(entry.Item2);
     }
 
     /// <summary>Backward through <paramref name="layers"/> in reverse, recycling each gradient once consumed.</summary>

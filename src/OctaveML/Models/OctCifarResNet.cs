@@ -13,7 +13,6 @@ public sealed class OctCifarResNet : ImageClassifier
     private readonly Conv2d _conv1;
     private readonly BatchNorm2d _bn1;
     private readonly Sequential[] _stages;
-    private readonly GlobalAvgPool2d _pool = new();
     private readonly Linear _fc;
     private int _inplanes = 16;
 
@@ -71,14 +70,14 @@ public sealed class OctCifarResNet : ImageClassifier
         PrepareBuffers(images);
         OctaveTensor t = _bn1.Forward(_conv1.Forward(images));
         foreach (var stage in _stages) t = stage.Forward(t);
-        return _fc.Forward(_pool.Forward(t.High));
+        return _fc.Forward(AvgPool.Forward(t.High));
     }
 
     /// <inheritdoc/>
     public override void Backward(Tensor gradLogits)
     {
         var gf = _fc.Backward(gradLogits);
-        OctaveTensor g = _pool.Backward(gf);
+        OctaveTensor g = AvgPool.Backward(gf);
         Release(gf);
         g = BackwardChain(_stages, g);
         var gb = _bn1.Backward(g.High);

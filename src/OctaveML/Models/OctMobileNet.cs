@@ -15,7 +15,6 @@ public sealed class OctMobileNet : ImageClassifier
     private readonly IOctaveLayer[] _blocks; // the octave blocks after the stem, for backward
     private readonly Conv2d _stemConv;
     private readonly BatchNorm2d _stemBn;
-    private readonly GlobalAvgPool2d _pool = new();
     private readonly Linear _fc;
 
     /// <summary>Builds the network with PyTorch's default initialisation drawn from a generator seeded with <paramref name="seed"/>.</summary>
@@ -70,14 +69,14 @@ public sealed class OctMobileNet : ImageClassifier
     {
         ModelArguments.CheckImages(images, InChannels, nameof(images));
         PrepareBuffers(images);
-        return _fc.Forward(_pool.Forward(_features.Forward(images).High));
+        return _fc.Forward(AvgPool.Forward(_features.Forward(images).High));
     }
 
     /// <inheritdoc/>
     public override void Backward(Tensor gradLogits)
     {
         var gf = _fc.Backward(gradLogits);
-        OctaveTensor g = _pool.Backward(gf);
+        OctaveTensor g = AvgPool.Backward(gf);
         Release(gf);
         g = BackwardChain(_blocks, g);
         // The stem's input is the images: no input gradient needed.

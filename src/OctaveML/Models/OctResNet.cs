@@ -23,7 +23,6 @@ public sealed class OctResNet : ImageClassifier
     private readonly BatchNorm2d _bn1;
     private readonly MaxPool2d? _maxpool;
     private readonly Sequential[] _stages;
-    private readonly GlobalAvgPool2d _pool = new();
     private readonly Linear _fc;
     private int _inplanes = 64;
 
@@ -91,14 +90,14 @@ public sealed class OctResNet : ImageClassifier
         if (_maxpool is not null) x = _maxpool.Forward(x);
         OctaveTensor t = x;
         foreach (var stage in _stages) t = stage.Forward(t);
-        return _fc.Forward(_pool.Forward(t.High));
+        return _fc.Forward(AvgPool.Forward(t.High));
     }
 
     /// <inheritdoc/>
     public override void Backward(Tensor gradLogits)
     {
         var gf = _fc.Backward(gradLogits);
-        OctaveTensor g = _pool.Backward(gf);
+        OctaveTensor g = AvgPool.Backward(gf);
         Release(gf);
         g = BackwardChain(_stages, g);
         var gx = g.High;
