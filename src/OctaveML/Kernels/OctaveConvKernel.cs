@@ -170,6 +170,9 @@ internal sealed class OctaveConvKernel
         if (g.Stride == 1 && l2h is not null) _ops.Add(l2h);
         _yhWritten = _ops.Any(o => o.Dst == Dst.Yh);
         _ylWritten = _ops.Any(o => o.Dst == Dst.Yl);
+        NeedHi = _ops.Any(o => o.Src == Src.Hi);
+        NeedLo = _ops.Any(o => o.Src == Src.Lo);
+        HasZ = _ops.Any(o => o.Dst == Dst.Z);
 
         _batchMode = _ops.Count > 0 && _ops.All(o => o.Groups > 1 && o.B < 0 && o.Dst != Dst.Z && o.Off == 0 && o.Cin == (o.Src == Src.Hi ? _cHi : _cLo));
         int threads = Parallelism.Threads;
@@ -223,8 +226,10 @@ internal sealed class OctaveConvKernel
     private int LoPlane => _g.LoH * _g.LoW;
     private int XhPlane => _g.Height * _g.Width;
     private int XlPlane => _g.XlH * _g.XlW;
-    private bool NeedHi => _ops.Any(o => o.Src == Src.Hi);
-    private bool NeedLo => _ops.Any(o => o.Src == Src.Lo);
+    // Fixed at construction: asked per image, where a LINQ query would allocate.
+    private bool NeedHi { get; }
+    private bool NeedLo { get; }
+    private bool HasZ { get; }
 
     /// <summary>
     /// Forward: y_h [N, HighOut, OutHiH, OutHiW] and y_l [N, LowOut, OutLoH, OutLoW] (y_l may be empty when
@@ -458,14 +463,16 @@ internal sealed class OctaveConvKernel
             // per-image routing through the pooling adjoints below.
             if (NeedHi && !_hiIsXh) Ensure(ref _dHiAll, (long)g.Batch * _cHi * HiPlane);
             if (NeedLo && !_loIsXl) Ensure(ref _dLoAll, (long)g.Batch * _cLo * LoPlane);
+            bool hiSeen = false, loSeen = false;
             foreach (var op in _ops)
             {
                 var cg = BatchGeometry(op);
                 bool hi = op.Src == Src.Hi;
+                bool first = !(hi ? hiSeen : loSeen);
+                if (hi) hiSeen = true; else loSeen = true;
                 float[] d = op.Dst == Dst.Yh ? dyh : dyl;
                 Conv2dKernel.BackwardWeight(cg, SourceAll(op.Src), d, grads[op.A], []);
                 float[] dSrc = hi ? (_hiIsXh ? dxh : _dHiAll) : (_loIsXl ? dxl! : _dLoAll);
-                bool first = !_ops.TakeWhile(o => o != op).Any(o => o.Src == op.Src);
                 Conv2dKernel.BackwardInput(cg, d, weights[op.A], dSrc.AsSpan(0, (int)cg.InputLength), accumulate: !first);
             }
         }
@@ -543,7 +550,7 @@ internal sealed class OctaveConvKernel
         if (NeedLo && !_batchMode)
         {
             ReadOnlySpan<float> dz = ReadOnlySpan<float>.Empty;
-            if (_ops.Any(o => o.Dst == Dst.Z))
+            if (HasZ)
             {
                 float[] buf = Scratch(DZ, (long)g.HighOut * wLo);
                 for (int i = 0; i < nb; i++)
