@@ -20,13 +20,15 @@ internal static unsafe class GemmACache
     }
 
     /// <summary>Entries per thread: an octave layer has up to three weight operands per pass.</summary>
-    private const int Capacity = 4;
+    private const int Capacity = 3;
 
     /// <summary>
-    /// Largest packed operand kept (4 MB): every weight of OctResNet-50's first three stages fits; the last
-    /// stage's (up to 2.4M floats) run one group of images per thread, so a copy would never be reused.
+    /// Largest packed operand kept (1 MB). Every thread that ever runs kernel work keeps its own entries
+    /// (thread-pool threads come and go), so they must stay small: measured +85 MB peak RSS for OctResNet-50
+    /// with 4 entries of up to 4 MB. Weights of the first two stages fit, where each thread multiplies the
+    /// same weights with 8 images or more; deeper layers group their images and repack less anyway.
     /// </summary>
-    public const long MaxFloats = 1 << 20;
+    public const long MaxFloats = 1 << 18;
     private const int Align = 64;
 
     [ThreadStatic] private static Entry[]? t_entries;

@@ -190,15 +190,23 @@ internal sealed class OctaveConvKernel
     /// <summary>Columns a GEMM over the low-resolution map should get at least (measured: NR-wide tiles stop being mostly edges).</summary>
     private const int GroupColumns = 256;
 
+    /// <summary>Largest group buffer (im2col matrix, gathered outputs), in floats: 4 MB, about what one image of OctResNet-50's first stage needs alone.</summary>
+    private const long GroupFloats = 1 << 20;
+
     /// <summary>
-    /// Images per GEMM: enough for the low-resolution output map to give about <see cref="GroupColumns"/>
-    /// columns (1 from 23 x 23 up), but never so many that some thread gets no group.
+    /// Images per GEMM: enough for the smaller output map (the low one when a low path exists) to give about
+    /// <see cref="GroupColumns"/> columns (1 from 16 x 16 up), but never so many that some thread gets no
+    /// group or that a group buffer outgrows <see cref="GroupFloats"/> (each thread keeps its buffers).
     /// </summary>
-    private static int GroupSize(in OctaveConvGeometry g, int threads)
+    private int GroupSize(in OctaveConvGeometry g, int threads)
     {
-        int pLo = Math.Max(1, g.OutLoH * g.OutLoW);
+        int pHi = Math.Max(1, PHi), pLo = Math.Max(1, PLo);
+        int pSmall = NeedLo ? pLo : pHi;
         int perThread = (g.Batch + threads - 1) / Math.Max(1, threads);
-        return Math.Clamp(GroupColumns / pLo, 1, Math.Max(1, perThread));
+        long perImage = Math.Max(Math.Max((long)_cHi * _kk * pHi, (long)_cLo * _kk * pLo),
+            Math.Max((long)g.HighOut * pHi, (long)Math.Max(g.LowOut, g.HighOut) * pLo));
+        long byMemory = Math.Max(1, GroupFloats / Math.Max(1, perImage));
+        return (int)Math.Clamp(Math.Min(GroupColumns / pSmall, byMemory), 1, Math.Max(1, perThread));
     }
 
     private void AddPair(Op? a, Op? b, bool allowFusion)
