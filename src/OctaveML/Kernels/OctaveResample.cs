@@ -30,6 +30,8 @@ internal static class OctaveResample
         int ho = (h + 1) / 2, wo = (w + 1) / 2, wPairs = w / 2;
         CheckLength("x", x.Length, (long)channels * h * w);
         CheckLength("y", y.Length, (long)channels * ho * wo);
+        if (wPairs < MinVectorPairs) level = Simd.Scalar;
+        var tail = level == Simd.Avx512 ? new Tail512(wPairs) : default;
         fixed (float* px = x, py = y)
         {
             for (int c = 0; c < channels; c++)
@@ -41,12 +43,12 @@ internal static class OctaveResample
                     if (2 * i + 1 < h)
                     {
                         float* b = a + w;
-                        PoolRows(a, b, yr, wPairs, level);
+                        PoolRows(a, b, yr, wPairs, level, tail);
                         if (wo > wPairs) yr[wPairs] = (a[w - 1] + b[w - 1]) * 0.5f;
                     }
                     else
                     {
-                        PoolRow(a, yr, wPairs, level);
+                        PoolRow(a, yr, wPairs, level, tail);
                         if (wo > wPairs) yr[wPairs] = a[w - 1];
                     }
                 }
@@ -64,6 +66,7 @@ internal static class OctaveResample
         int ho = (h + 1) / 2, wo = (w + 1) / 2, wPairs = w / 2;
         CheckLength("dy", dy.Length, (long)channels * ho * wo);
         CheckLength("dx", dx.Length, (long)channels * h * w);
+        if (wPairs < MinVectorPairs) level = Simd.Scalar;
         fixed (float* pdy = dy, pdx = dx)
         {
             for (int c = 0; c < channels; c++)
@@ -97,6 +100,7 @@ internal static class OctaveResample
         if (channels > 0) CheckLength("z", z.Length, (long)(channels - 1) * zStride + zh * zw);
         CheckLength("y", y.Length, (long)channels * h * w);
         int wPairs = w / 2;
+        if (wPairs < MinVectorPairs) level = Simd.Scalar;
         fixed (float* pz = z, py = y)
         {
             for (int c = 0; c < channels; c++)
@@ -133,6 +137,8 @@ internal static class OctaveResample
         CheckLength("dy", dy.Length, (long)channels * h * w);
         if (channels > 0) CheckLength("dz", dz.Length, (long)(channels - 1) * zStride + zh * zw);
         int wPairs = w / 2, rowsCovered = (h + 1) / 2, colsCovered = (w + 1) / 2;
+        if (wPairs < MinVectorPairs) level = Simd.Scalar;
+        var tail = level == Simd.Avx512 ? new Tail512(wPairs) : default;
         fixed (float* pdy = dy, pdz = dz)
         {
             for (int c = 0; c < channels; c++)
@@ -144,17 +150,17 @@ internal static class OctaveResample
                     if (2 * i + 1 < h)
                     {
                         float* b = a + w;
-                        SumPairRows(a, b, dzr, wPairs, level);
+                        SumPairRows(a, b, dzr, wPairs, level, tail);
                         if (colsCovered > wPairs) dzr[wPairs] = (0f + a[w - 1]) + b[w - 1];
                     }
                     else
                     {
-                        SumPairRow(a, dzr, wPairs, level);
+                        SumPairRow(a, dzr, wPairs, level, tail);
                         if (colsCovered > wPairs) dzr[wPairs] = 0f + a[w - 1];
                     }
-                    new Span<float>(dzr + colsCovered, zw - colsCovered).Clear();
+                    if (colsCovered < zw) new Span<float>(dzr + colsCovered, zw - colsCovered).Clear();
                 }
-                new Span<float>(dzp + rowsCovered * zw, (zh - rowsCovered) * zw).Clear();
+                if (rowsCovered < zh) new Span<float>(dzp + rowsCovered * zw, (zh - rowsCovered) * zw).Clear();
             }
         }
     }
@@ -170,6 +176,9 @@ internal static class OctaveResample
             throw new ArgumentException($"a {zh}x{zw} map upsampled 2x does not cover {h}x{w}.");
     }
 
+    /// <summary>Rows with fewer pairs (maps narrower than 8) run faster in the scalar loop than with vector set-up and tails.</summary>
+    private const int MinVectorPairs = 4;
+
     // Even/odd index tables that split 32 consecutive floats (two Vector512) into their even and odd elements.
     private static Vector512<int> Evens512 => Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     private static Vector512<int> Odds512 => Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
@@ -181,9 +190,32 @@ internal static class OctaveResample
     // chunks then come out as [s0 lane0, s1 lane0, s0 lane1, s1 lane1] and Permute4x64(0xD8) restores the order.
     private const byte ShufEven = 0b10_00_10_00, ShufOdd = 0b11_01_11_01, ChunkOrder = 0b11_01_10_00;
 
+    /// <summary>
+    /// AVX-512 masks for the last n % 16 pairs of a row, made once per call: <see cref="Narrow"/> covers them on the
+    /// one-per-pair side, <see cref="Lo"/> and <see cref="Hi"/> on the two-per-pair side (32 floats). Masked loads
+    /// do not fault past the row, so the tail is one vector step instead of up to 15 scalar ones (rows are 7 to 56 wide).
+    /// </summary>
+    private readonly struct Tail512
+    {
+        public readonly int Count;
+        public readonly Vector512<float> Narrow, Lo, Hi;
+
+        public Tail512(int n)
+        {
+            Count = n & 15;
+            Vector512<int> iota = Vector512<int>.Indices, wide = Vector512.Create(2 * Count);
+            Narrow = Vector512.LessThan(iota, Vector512.Create(Count)).AsSingle();
+            Lo = Vector512.LessThan(iota, wide).AsSingle();
+            Hi = Vector512.LessThan(iota + Vector512.Create(16), wide).AsSingle();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> Load(float* p, Vector512<float> mask) => Avx512F.MaskLoad(p, mask, Vector512<float>.Zero);
+
     /// <summary>y[j] = (a[2j] + a[2j+1] + b[2j] + b[2j+1]) * 0.25f for j &lt; n.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PoolRows(float* a, float* b, float* y, int n, Simd level)
+    private static unsafe void PoolRows(float* a, float* b, float* y, int n, Simd level, in Tail512 t)
     {
         int j = 0;
         if (level == Simd.Avx512)
@@ -198,8 +230,17 @@ internal static class OctaveResample
                     + Avx512F.PermuteVar16x32x2(b0, ev, b1) + Avx512F.PermuteVar16x32x2(b0, od, b1);
                 Vector512.Store(s * q, y + j);
             }
+            if (t.Count > 0)
+            {
+                Vector512<float> a0 = Load(a + 2 * j, t.Lo), a1 = Load(a + 2 * j + 16, t.Hi);
+                Vector512<float> b0 = Load(b + 2 * j, t.Lo), b1 = Load(b + 2 * j + 16, t.Hi);
+                Vector512<float> s = Avx512F.PermuteVar16x32x2(a0, ev, a1) + Avx512F.PermuteVar16x32x2(a0, od, a1)
+                    + Avx512F.PermuteVar16x32x2(b0, ev, b1) + Avx512F.PermuteVar16x32x2(b0, od, b1);
+                Avx512F.MaskStore(y + j, t.Narrow, s * q);
+            }
+            return;
         }
-        if (level >= Simd.Avx2)
+        if (level == Simd.Avx2)
         {
             for (; j <= n - 8; j += 8)
             {
@@ -223,7 +264,7 @@ internal static class OctaveResample
 
     /// <summary>y[j] = (a[2j] + a[2j+1]) * 0.5f for j &lt; n (the last row of an odd-height map).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PoolRow(float* a, float* y, int n, Simd level)
+    private static unsafe void PoolRow(float* a, float* y, int n, Simd level, in Tail512 t)
     {
         int j = 0;
         if (level == Simd.Avx512)
@@ -235,8 +276,15 @@ internal static class OctaveResample
                 Vector512<float> s = Avx512F.PermuteVar16x32x2(a0, ev, a1) + Avx512F.PermuteVar16x32x2(a0, od, a1);
                 Vector512.Store(s * Vector512.Create(0.5f), y + j);
             }
+            if (t.Count > 0)
+            {
+                Vector512<float> a0 = Load(a + 2 * j, t.Lo), a1 = Load(a + 2 * j + 16, t.Hi);
+                Vector512<float> s = Avx512F.PermuteVar16x32x2(a0, ev, a1) + Avx512F.PermuteVar16x32x2(a0, od, a1);
+                Avx512F.MaskStore(y + j, t.Narrow, s * Vector512.Create(0.5f));
+            }
+            return;
         }
-        if (level >= Simd.Avx2)
+        if (level == Simd.Avx2)
         {
             for (; j <= n - 8; j += 8)
             {
@@ -250,7 +298,7 @@ internal static class OctaveResample
 
     /// <summary>dz[j] = (0 + (a[2j] + a[2j+1])) + (b[2j] + b[2j+1]) for j &lt; n.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void SumPairRows(float* a, float* b, float* dz, int n, Simd level)
+    private static unsafe void SumPairRows(float* a, float* b, float* dz, int n, Simd level, in Tail512 t)
     {
         int j = 0;
         if (level == Simd.Avx512)
@@ -264,8 +312,17 @@ internal static class OctaveResample
                 Vector512<float> sb = Avx512F.PermuteVar16x32x2(b0, ev, b1) + Avx512F.PermuteVar16x32x2(b0, od, b1);
                 Vector512.Store((Vector512<float>.Zero + sa) + sb, dz + j);
             }
+            if (t.Count > 0)
+            {
+                Vector512<float> a0 = Load(a + 2 * j, t.Lo), a1 = Load(a + 2 * j + 16, t.Hi);
+                Vector512<float> b0 = Load(b + 2 * j, t.Lo), b1 = Load(b + 2 * j + 16, t.Hi);
+                Vector512<float> sa = Avx512F.PermuteVar16x32x2(a0, ev, a1) + Avx512F.PermuteVar16x32x2(a0, od, a1);
+                Vector512<float> sb = Avx512F.PermuteVar16x32x2(b0, ev, b1) + Avx512F.PermuteVar16x32x2(b0, od, b1);
+                Avx512F.MaskStore(dz + j, t.Narrow, (Vector512<float>.Zero + sa) + sb);
+            }
+            return;
         }
-        if (level >= Simd.Avx2)
+        if (level == Simd.Avx2)
         {
             for (; j <= n - 8; j += 8)
             {
@@ -289,7 +346,7 @@ internal static class OctaveResample
 
     /// <summary>dz[j] = 0 + (a[2j] + a[2j+1]) for j &lt; n (a dz row whose second dy row is cropped away).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void SumPairRow(float* a, float* dz, int n, Simd level)
+    private static unsafe void SumPairRow(float* a, float* dz, int n, Simd level, in Tail512 t)
     {
         int j = 0;
         if (level == Simd.Avx512)
@@ -301,8 +358,15 @@ internal static class OctaveResample
                 Vector512<float> sa = Avx512F.PermuteVar16x32x2(a0, ev, a1) + Avx512F.PermuteVar16x32x2(a0, od, a1);
                 Vector512.Store(Vector512<float>.Zero + sa, dz + j);
             }
+            if (t.Count > 0)
+            {
+                Vector512<float> a0 = Load(a + 2 * j, t.Lo), a1 = Load(a + 2 * j + 16, t.Hi);
+                Vector512<float> sa = Avx512F.PermuteVar16x32x2(a0, ev, a1) + Avx512F.PermuteVar16x32x2(a0, od, a1);
+                Avx512F.MaskStore(dz + j, t.Narrow, Vector512<float>.Zero + sa);
+            }
+            return;
         }
-        if (level >= Simd.Avx2)
+        if (level == Simd.Avx2)
         {
             for (; j <= n - 8; j += 8)
             {
@@ -335,6 +399,8 @@ internal static class OctaveResample
                 Vector512.Store(Vector512.Load(dd + 16) + Avx512F.PermuteVar16x32(g, hi), dd + 16);
             }
         }
+        // No masked tail here: a masked store overlapping the next row's first load cannot be forwarded and
+        // stalls (measured 2x slower at 28 pairs), so the tail takes exact-size steps.
         if (level >= Simd.Avx2)
         {
             for (; j <= n - 8; j += 8)
