@@ -16,6 +16,9 @@ internal static class OctaveResample
     /// <summary>Which instruction set the resampling loops use; every level gives the same bits.</summary>
     internal enum Simd { Scalar = 0, Avx2 = 256, Avx512 = 512 }
 
+    // The public entry points forward to these with the best level. The implementations are NoInlining:
+    // inlined into a forwarder's tier-1 (PGO) code they ran at a second, sometimes 3x slower, speed.
+
     /// <summary>The widest level this machine runs (tests force the narrower ones).</summary>
     internal static readonly Simd Best =
         Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? Simd.Avx512 : Avx2.IsSupported ? Simd.Avx2 : Simd.Scalar;
@@ -24,7 +27,7 @@ internal static class OctaveResample
     public static void Pool(ReadOnlySpan<float> x, int channels, int h, int w, Span<float> y) => Pool(x, channels, h, w, y, Best);
 
     /// <inheritdoc cref="Pool(ReadOnlySpan{float}, int, int, int, Span{float})"/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     internal static unsafe void Pool(ReadOnlySpan<float> x, int channels, int h, int w, Span<float> y, Simd level)
     {
         int ho = (h + 1) / 2, wo = (w + 1) / 2, wPairs = w / 2;
@@ -64,7 +67,7 @@ internal static class OctaveResample
     public static void PoolBackwardAdd(ReadOnlySpan<float> dy, int channels, int h, int w, Span<float> dx) => PoolBackwardAdd(dy, channels, h, w, dx, Best);
 
     /// <inheritdoc cref="PoolBackwardAdd(ReadOnlySpan{float}, int, int, int, Span{float})"/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     internal static unsafe void PoolBackwardAdd(ReadOnlySpan<float> dy, int channels, int h, int w, Span<float> dx, Simd level)
     {
         int ho = (h + 1) / 2, wo = (w + 1) / 2, wPairs = w / 2;
@@ -105,7 +108,7 @@ internal static class OctaveResample
         UpsampleAdd(z, channels, zh, zw, y, h, w, zStride, Best);
 
     /// <inheritdoc cref="UpsampleAdd(ReadOnlySpan{float}, int, int, int, Span{float}, int, int, int)"/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     internal static unsafe void UpsampleAdd(ReadOnlySpan<float> z, int channels, int zh, int zw, Span<float> y, int h, int w, int zStride, Simd level)
     {
         if (zStride == 0) zStride = zh * zw;
@@ -151,7 +154,7 @@ internal static class OctaveResample
     /// Each dz row is written once from its two dy rows, in the order of the accumulating loop it replaces:
     /// (0 + (dy[2i,2j] + dy[2i,2j+1])) + (dy[2i+1,2j] + dy[2i+1,2j+1]). The 0 + keeps a -0 sum at +0 as before.
     /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     internal static unsafe void UpsampleBackward(ReadOnlySpan<float> dy, int channels, int h, int w, Span<float> dz, int zh, int zw, int zStride, Simd level)
     {
         if (zStride == 0) zStride = zh * zw;
@@ -167,26 +170,44 @@ internal static class OctaveResample
         var tail = level == Simd.Avx512 ? new Tail512(wPairs) : default;
         fixed (float* pdy = dy, pdz = dz)
         {
-            for (int c = 0; c < channels; c++)
-            {
-                float* dyp = pdy + (long)c * h * w, dzp = pdz + (long)c * zStride;
-                for (int i = 0; i < rowsCovered; i++)
+            // A literal level per call lets the JIT drop the other level's code: with both inlined, the AVX-512
+            // tail masks and permute tables were spilled and reloaded on every row.
+            if (level == Simd.Avx512) UpsampleBackwardRows(pdy, channels, h, w, pdz, zw, zStride, Simd.Avx512, tail);
+            else UpsampleBackwardRows(pdy, channels, h, w, pdz, zw, zStride, Simd.Avx2, tail);
+            // dz larger than the block cover (rare): zero the rest in its own pass, since calls in the loop
+            // above would make the JIT reload the tail masks on every row.
+            if (colsCovered < zw || rowsCovered < zh)
+                for (int c = 0; c < channels; c++)
                 {
-                    float* a = dyp + 2 * i * w, dzr = dzp + i * zw;
-                    if (2 * i + 1 < h)
-                    {
-                        float* b = a + w;
-                        SumPairRows(a, b, dzr, wPairs, level, tail);
-                        if (colsCovered > wPairs) dzr[wPairs] = (0f + a[w - 1]) + b[w - 1];
-                    }
-                    else
-                    {
-                        SumPairRow(a, dzr, wPairs, level, tail);
-                        if (colsCovered > wPairs) dzr[wPairs] = 0f + a[w - 1];
-                    }
-                    if (colsCovered < zw) new Span<float>(dzr + colsCovered, zw - colsCovered).Clear();
+                    float* dzp = pdz + (long)c * zStride;
+                    for (int i = 0; i < rowsCovered; i++) new Span<float>(dzp + i * zw + colsCovered, zw - colsCovered).Clear();
+                    new Span<float>(dzp + rowsCovered * zw, (zh - rowsCovered) * zw).Clear();
                 }
-                if (rowsCovered < zh) new Span<float>(dzp + rowsCovered * zw, (zh - rowsCovered) * zw).Clear();
+        }
+    }
+
+    /// <summary>The covered dz rows of <see cref="UpsampleBackward(ReadOnlySpan{float}, int, int, int, Span{float}, int, int, int, Simd)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void UpsampleBackwardRows(float* pdy, int channels, int h, int w, float* pdz, int zw, int zStride, Simd level, in Tail512 tail)
+    {
+        int wPairs = w / 2, rowsCovered = (h + 1) / 2, colsCovered = (w + 1) / 2;
+        for (int c = 0; c < channels; c++)
+        {
+            float* dyp = pdy + (long)c * h * w, dzp = pdz + (long)c * zStride;
+            for (int i = 0; i < rowsCovered; i++)
+            {
+                float* a = dyp + 2 * i * w, dzr = dzp + i * zw;
+                if (2 * i + 1 < h)
+                {
+                    float* b = a + w;
+                    SumPairRows(a, b, dzr, wPairs, level, tail);
+                    if (colsCovered > wPairs) dzr[wPairs] = (0f + a[w - 1]) + b[w - 1];
+                }
+                else
+                {
+                    SumPairRow(a, dzr, wPairs, level, tail);
+                    if (colsCovered > wPairs) dzr[wPairs] = 0f + a[w - 1];
+                }
             }
         }
     }
