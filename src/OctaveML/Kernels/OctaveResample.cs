@@ -656,6 +656,15 @@ internal static class OctaveResample
                 Vector128.Store(Vector128.Load(dd) + Sse.UnpackLow(g, g), dd);
                 Vector128.Store(Vector128.Load(dd + 4) + Sse.UnpackHigh(g, g), dd + 4);
             }
+            if (j <= n - 2)
+            {
+                // Two pairs from one 64-bit load (28-wide rows are 8 + 4 + 2 pairs).
+                Vector128<float> g = Sse2.LoadScalarVector128((double*)(s + j)).AsSingle();
+                if (scaled) g *= Vector128.Create(scale);
+                float* dd = d + 2 * j;
+                Vector128.Store(Vector128.Load(dd) + Sse.UnpackLow(g, g), dd);
+                j += 2;
+            }
         }
         for (; j < n; j++)
         {
