@@ -23,12 +23,13 @@ internal static unsafe class GemmACache
     private const int Capacity = 3;
 
     /// <summary>
-    /// Largest packed operand kept (1 MB). Every thread that ever runs kernel work keeps its own entries
+    /// Largest packed operand kept (2 MB). Every thread that ever runs kernel work keeps its own entries
     /// (thread-pool threads come and go), so they must stay small: measured +85 MB peak RSS for OctResNet-50
-    /// with 4 entries of up to 4 MB. Weights of the first two stages fit, where each thread multiplies the
-    /// same weights with 8 images or more; deeper layers group their images and repack less anyway.
+    /// with 4 entries of up to 4 MB, +26 MB with these 3 of up to 2 MB. The weights of the first three
+    /// stages fit (the largest, stage 3's fused low 3x3, is 295K floats); the last stage's do not, and its
+    /// layers run at most a few images per thread anyway.
     /// </summary>
-    public const long MaxFloats = 1 << 18;
+    public const long MaxFloats = 1 << 19;
     private const int Align = 64;
 
     [ThreadStatic] private static Entry[]? t_entries;
