@@ -59,6 +59,8 @@ internal static class Im2Col
                                 float* src = plane + (long)ih * W + offW;
                                 if (s == 1)
                                     ShortRows.Copy(src + a, d + (a - ow), b - a);
+                                else if (s == 2)
+                                    ShortRows.CopyEven(src + 2 * a, d + (a - ow), b - a);
                                 else
                                     for (int x = a; x < b; x++) d[x - ow] = src[x * s];
                                 if (ow + n > b) ShortRows.Clear(d + (b - ow), ow + n - b);
