@@ -677,81 +677,24 @@ internal static class OctaveResample
     /// <summary>
     /// Stride-1 im2col of one image [channels, h, w] into col [channels*k*k, oh*ow] (row = (c, ky, kx)),
     /// zero padding <paramref name="pad"/>, dilation <paramref name="dil"/>; col's rows are <paramref name="ldCol"/>
-    /// apart (0 = oh*ow), so several images can be unfolded side by side. Pointer loops with vector copies:
-    /// rows are short (7 to 56 floats), so per-row span and memmove overheads cost more than the copy.
+    /// apart (0 = oh*ow), so several images can be unfolded side by side. The convolutions' own
+    /// <see cref="Im2Col.Unfold"/> on a one-image geometry.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Im2Col(ReadOnlySpan<float> x, int channels, int h, int w, int k, int pad, int dil, int oh, int ow, Span<float> col, int ldCol = 0)
-    {
-        int p = oh * ow;
-        if (ldCol == 0) ldCol = p;
-        CheckLengths(x.Length, channels * h * w, col.Length, (long)(channels * k * k - 1) * ldCol + p);
-        fixed (float* px = x, pc = col)
-        {
-            if (oh == h && ow == w && Im2ColPlanes.Applies(k, 1, pad, dil) && Im2ColPlanes.Pays(w))
-            {
-                Im2ColPlanes.Unfold(px, channels, h, w, k, pad, dil, pc, ldCol);
-                return;
-            }
-            for (int c = 0; c < channels; c++)
-            {
-                float* plane = px + (long)c * h * w;
-                for (int ky = 0; ky < k; ky++)
-                    for (int kx = 0; kx < k; kx++)
-                    {
-                        float* row = pc + (long)((c * k + ky) * k + kx) * ldCol;
-                        int dx = kx * dil - pad;
-                        int ox0 = Math.Clamp(-dx, 0, ow), ox1 = Math.Clamp(w - dx, ox0, ow), n = ox1 - ox0;
-                        for (int oy = 0; oy < oh; oy++)
-                        {
-                            int iy = oy - pad + ky * dil;
-                            float* dst = row + oy * ow;
-                            if ((uint)iy >= (uint)h) { ShortRows.Clear(dst, ow); continue; }
-                            ShortRows.Clear(dst, ox0);
-                            ShortRows.Copy(plane + iy * w + ox0 + dx, dst + ox0, n);
-                            ShortRows.Clear(dst + ox1, ow - ox1);
-                        }
-                    }
-            }
-        }
-    }
+    public static void Im2Col(ReadOnlySpan<float> x, int channels, int h, int w, int k, int pad, int dil, int oh, int ow, Span<float> col, int ldCol = 0) =>
+        Kernels.Im2Col.Unfold(Geometry(channels, h, w, k, pad, dil, oh, ow), x, channels, 0, oh * ow, col, ldCol);
 
     /// <summary>Adjoint of <see cref="Im2Col"/>: dx = col2im(col), overwriting dx.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Col2Im(ReadOnlySpan<float> col, int channels, int h, int w, int k, int pad, int dil, int oh, int ow, Span<float> dx, int ldCol = 0)
+    public static void Col2Im(ReadOnlySpan<float> col, int channels, int h, int w, int k, int pad, int dil, int oh, int ow, Span<float> dx, int ldCol = 0)
     {
-        int p = oh * ow;
-        if (ldCol == 0) ldCol = p;
-        CheckLengths(dx.Length, channels * h * w, col.Length, (long)(channels * k * k - 1) * ldCol + p);
         dx.Slice(0, channels * h * w).Clear();
-        fixed (float* pd = dx, pc = col)
-        {
-            if (oh == h && ow == w && Im2ColPlanes.Applies(k, 1, pad, dil) && Im2ColPlanes.Pays(w))
-            {
-                Im2ColPlanes.Fold(pc, ldCol, channels, h, w, k, pad, dil, pd);
-                return;
-            }
-            for (int c = 0; c < channels; c++)
-            {
-                float* plane = pd + (long)c * h * w;
-                for (int ky = 0; ky < k; ky++)
-                    for (int kx = 0; kx < k; kx++)
-                    {
-                        float* row = pc + (long)((c * k + ky) * k + kx) * ldCol;
-                        int dxo = kx * dil - pad;
-                        int ox0 = Math.Clamp(-dxo, 0, ow), ox1 = Math.Clamp(w - dxo, ox0, ow), n = ox1 - ox0;
-                        if (n <= 0) continue;
-                        int oy0 = Math.Max(0, pad - ky * dil), oy1 = Math.Min(oh, h + pad - ky * dil);
-                        for (int oy = oy0; oy < oy1; oy++)
-                            ShortRows.AddTo(row + oy * ow + ox0, plane + (oy - pad + ky * dil) * w + ox0 + dxo, n);
-                    }
-            }
-        }
+        Kernels.Im2Col.Fold(Geometry(channels, h, w, k, pad, dil, oh, ow), col, channels, 0, oh * ow, dx, ldCol);
     }
 
-    private static void CheckLengths(int imageLength, long imageNeeded, int colLength, long colNeeded)
+    private static ConvGeometry Geometry(int channels, int h, int w, int k, int pad, int dil, int oh, int ow)
     {
-        if (imageLength < imageNeeded) throw new ArgumentException($"the image has {imageLength} elements; expected at least {imageNeeded}.");
-        if (colLength < colNeeded) throw new ArgumentException($"the column matrix has {colLength} elements; expected at least {colNeeded}.");
+        var g = new ConvGeometry(1, channels, h, w, channels, k, k, 1, pad, dil);
+        if (g.OutHeight != oh || g.OutWidth != ow)
+            throw new ArgumentException($"a {k}x{k} stride-1 convolution with padding {pad} and dilation {dil} maps {h}x{w} to {g.OutHeight}x{g.OutWidth}, not {oh}x{ow}.");
+        return g;
     }
 }
