@@ -49,9 +49,11 @@ internal readonly record struct OctaveConvGeometry(int Batch, int Height, int Wi
 /// The im2col and the pooled/concatenated buffers are shared by all paths of a resolution; packing
 /// two paths' weights into one GEMM measured the same as two K-split GEMMs into one output (kept: one
 /// call, one pass over C). Grouped paths run one GEMM per group on row ranges of the same buffers;
-/// depthwise layers run each path over the whole batch through <see cref="Conv2dKernel"/>. Small maps (deep
-/// layers) put a group of images side by side in each GEMM, as <see cref="Conv2dKernel"/> does, so that its
-/// tiles are not mostly ragged edges. Groups of images are split over threads in fixed contiguous chunks;
+/// depthwise layers run each path over the whole batch through <see cref="Conv2dKernel"/>. Small layers on
+/// small maps (OctResNet-20's deeper stages) put a group of images side by side in each GEMM, as
+/// <see cref="Conv2dKernel"/> does, so that its tiles are not mostly ragged edges; bigger layers run one
+/// image per GEMM and reuse the packed weights across images (<see cref="GemmACache"/>). Groups of images
+/// are split over threads in fixed contiguous chunks;
 /// weight gradients are reduced over the chunks in order, so results are deterministic for a given
 /// <see cref="Parallelism.Threads"/>.
 /// </summary>
@@ -187,7 +189,7 @@ internal sealed class OctaveConvKernel
         _callFloats = _partialBase + _chunks * _partialStride;
     }
 
-    /// <summary>Columns a GEMM over the low-resolution map should get at least (measured: NR-wide tiles stop being mostly edges).</summary>
+    /// <summary>Columns a grouped GEMM over the smaller map should get at least (NR-wide tiles stop being mostly ragged edges).</summary>
     private const int GroupColumns = 256;
 
     /// <summary>
