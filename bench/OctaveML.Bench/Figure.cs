@@ -9,6 +9,12 @@ public static class Figure
     /// <summary>Median wall time in seconds of <paramref name="reps"/> runs after <paramref name="warmup"/> untimed runs.</summary>
     public static double MedianSeconds(Action action, int reps = 5, int warmup = 2) =>
         Samples.Benchmarks.Figure.MedianSeconds(action, reps, warmup);
+
+    /// <summary>Wall time in seconds of one run of <paramref name="action"/>.</summary>
+    public static double Seconds(Action action) => Samples.Benchmarks.Figure.Seconds(action);
+
+    /// <summary>The median of <paramref name="values"/> (the upper one of an even count).</summary>
+    public static double Median(double[] values) => Samples.Benchmarks.Figure.Median(values);
 }
 
 /// <summary>Runs a Python script of bench/ with Debian's /usr/bin/python3 (python3-torch) and returns its output.</summary>

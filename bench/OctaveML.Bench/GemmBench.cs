@@ -89,26 +89,13 @@ public static class GemmBench
         var ratios = new double[7];
         for (int i = 0; i < peaks.Length; i++)
         {
-            peaks[i] = fmaFlops / Time(Fma) / 1e9;
-            gemms[i] = gemmFlops / Time(() => { for (int r = 0; r < reps; r++) once(); }) / 1e9;
+            peaks[i] = fmaFlops / Figure.Seconds(Fma) / 1e9;
+            gemms[i] = gemmFlops / Figure.Seconds(() => { for (int r = 0; r < reps; r++) once(); }) / 1e9;
             ratios[i] = gemms[i] / peaks[i];
         }
-        return (Median(peaks), Median(gemms), Median(ratios));
+        return (Figure.Median(peaks), Figure.Median(gemms), Figure.Median(ratios));
     }
 
-    private static double Time(Action action)
-    {
-        long t0 = Stopwatch.GetTimestamp();
-        action();
-        return Stopwatch.GetElapsedTime(t0).TotalSeconds;
-    }
-
-    private static double Median(double[] x)
-    {
-        var sorted = (double[])x.Clone();
-        Array.Sort(sorted);
-        return sorted[sorted.Length / 2];
-    }
 
     /// <summary>Calls needed for one timed sample of about 60 ms (after a warm-up call).</summary>
     private static int Repetitions(Action once)

@@ -100,8 +100,8 @@ public static class SmallGemmBench
             Gemm.Avx2x4Allowed = true;
             Gemm.SmallPathsAllowed = true;
             Console.WriteLine($"conv {c.KernelSize}x{c.KernelSize} {c.HighIn}+{c.LowIn} -> {hs[1]}+{(ls is null ? 0 : ls[1])} at {h}x{w}: " +
-                $"fwd {Median(f[0]) * 1e3,6:F1} -> {Median(f[1]) * 1e3,6:F1} ms, bwd {Median(b[0]) * 1e3,6:F1} -> {Median(b[1]) * 1e3,6:F1} ms");
-            for (int s = 0; s < 2; s++) { fwd[s] += Median(f[s]); bwd[s] += Median(b[s]); }
+                $"fwd {Figure.Median(f[0]) * 1e3,6:F1} -> {Figure.Median(f[1]) * 1e3,6:F1} ms, bwd {Figure.Median(b[0]) * 1e3,6:F1} -> {Figure.Median(b[1]) * 1e3,6:F1} ms");
+            for (int s = 0; s < 2; s++) { fwd[s] += Figure.Median(f[s]); bwd[s] += Figure.Median(b[s]); }
         }
         Console.WriteLine($"# sum of medians, {what}: fwd {fwd[0] * 1e3:F1} -> {fwd[1] * 1e3:F1} ms, bwd {bwd[0] * 1e3:F1} -> {bwd[1] * 1e3:F1} ms");
         string tag = unpacked ? "unpacked_over_packed" : "4x24_over_6x16";
@@ -136,12 +136,12 @@ public static class SmallGemmBench
             }
         // What Auto runs on an AVX2 host (on an AVX-512 one it runs the best kernel, last column).
         bool pick4 = Gemm.PreferAvx2x4(m, n);
-        double g6 = Median(g[0]), g4 = Median(g[1]), ga = pick4 ? g4 : g6, gb = Median(g[2]);
+        double g6 = Figure.Median(g[0]), g4 = Figure.Median(g[1]), ga = pick4 ? g4 : g6, gb = Figure.Median(g[2]);
         string pick = pick4 ? "4x24" : "6x16";
         string extra = "";
         if (small != GemmKernel.Auto)
         {
-            double gs = Median(g[3]), packed = Gemm.BestKernel == GemmKernel.Avx512 ? gb : ga;
+            double gs = Figure.Median(g[3]), packed = Gemm.BestKernel == GemmKernel.Avx512 ? gb : ga;
             bool auto = Gemm.SmallPath(Gemm.BestKernel, transA, transB, m, n, k) != GemmKernel.Auto;
             extra = $"; {small} {gs,6:F1} {gs / packed:F2}{(auto ? " (auto)" : "")}";
             if (!unpacked.TryGetValue(kind, out var list)) unpacked[kind] = list = [];
@@ -149,13 +149,6 @@ public static class SmallGemmBench
         }
         Console.WriteLine($"{kind,-4} m={m,3} n={n,3} k={k,3}: {g6,6:F1} {g4,6:F1} {ga,6:F1} ({pick}) {ga / g6:F2} {gb,6:F1}{extra}");
         return ga / g6;
-    }
-
-    private static double Median(double[] x)
-    {
-        var s = (double[])x.Clone();
-        Array.Sort(s);
-        return s[s.Length / 2];
     }
 
     /// <summary>Calls for one timed sample of about 20 ms.</summary>

@@ -18,14 +18,24 @@ public static class Figure
     {
         for (int i = 0; i < warmup; i++) action();
         var times = new double[reps];
-        for (int i = 0; i < reps; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            action();
-            times[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        }
-        Array.Sort(times);
-        return times[reps / 2];
+        for (int i = 0; i < reps; i++) times[i] = Seconds(action);
+        return Median(times);
+    }
+
+    /// <summary>Wall time in seconds of one run of <paramref name="action"/>.</summary>
+    public static double Seconds(Action action)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(t0).TotalSeconds;
+    }
+
+    /// <summary>The median of <paramref name="values"/> (the upper one of an even count); the array is left as it was.</summary>
+    public static double Median(double[] values)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
     }
 
     /// <summary>Parses the value of a line "key value" (first match) from a benchmark process's output.</summary>

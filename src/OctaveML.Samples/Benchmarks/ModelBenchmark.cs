@@ -138,28 +138,14 @@ public static class ModelBenchmark
         var ratios = new double[pairs];
         for (int i = 0; i < pairs; i++)
         {
-            if (i % 2 == 0) { plainT[i] = Seconds(plain.Step); octT[i] = Seconds(octave.Step); }
-            else { octT[i] = Seconds(octave.Step); plainT[i] = Seconds(plain.Step); }
+            if (i % 2 == 0) { plainT[i] = Figure.Seconds(plain.Step); octT[i] = Figure.Seconds(octave.Step); }
+            else { octT[i] = Figure.Seconds(octave.Step); plainT[i] = Figure.Seconds(plain.Step); }
             ratios[i] = plainT[i] / octT[i];
         }
         var inv = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(inv, $"plain_step_s {Median(plainT)}"));
-        output.WriteLine(string.Create(inv, $"oct_step_s {Median(octT)}"));
-        output.WriteLine(string.Create(inv, $"speedup {Median(ratios)}"));
-    }
-
-    private static double Seconds(Action action)
-    {
-        long t0 = Stopwatch.GetTimestamp();
-        action();
-        return Stopwatch.GetElapsedTime(t0).TotalSeconds;
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = (double[])values.Clone();
-        Array.Sort(sorted);
-        return sorted[sorted.Length / 2];
+        output.WriteLine(string.Create(inv, $"plain_step_s {Figure.Median(plainT)}"));
+        output.WriteLine(string.Create(inv, $"oct_step_s {Figure.Median(octT)}"));
+        output.WriteLine(string.Create(inv, $"speedup {Figure.Median(ratios)}"));
     }
 
     /// <summary>One model's training step (forward, cross-entropy, backward, SGD momentum 0.9) on fixed random data, as the peer's.</summary>
