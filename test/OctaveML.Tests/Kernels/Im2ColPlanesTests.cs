@@ -4,10 +4,12 @@ namespace OctaveML.Tests.Kernels;
 
 public class Im2ColPlanesTests
 {
-    /// <summary>The definition: col[(c, ky, kx), oy * w + ox] = x[c, oy + ky*dil - pad, ox + kx*dil - pad], 0 outside.</summary>
-    private static float[] Reference(float[] x, int channels, int h, int w, int k, int pad, int dil, int ldCol)
+    /// <summary>
+    /// The definition, as (column-matrix index, image index or -1 outside) pairs in row order (c, ky, kx):
+    /// col[(c, ky, kx), oy * w + ox] = x[c, oy + ky*dil - pad, ox + kx*dil - pad], 0 outside.
+    /// </summary>
+    private static IEnumerable<(int Col, int Image)> Taps(int channels, int h, int w, int k, int pad, int dil, int ldCol)
     {
-        var col = new float[channels * k * k * ldCol];
         for (int c = 0; c < channels; c++)
             for (int ky = 0; ky < k; ky++)
                 for (int kx = 0; kx < k; kx++)
@@ -15,9 +17,8 @@ public class Im2ColPlanesTests
                         for (int ox = 0; ox < w; ox++)
                         {
                             int iy = oy + ky * dil - pad, ix = ox + kx * dil - pad;
-                            col[((c * k + ky) * k + kx) * ldCol + oy * w + ox] = iy >= 0 && iy < h && ix >= 0 && ix < w ? x[(c * h + iy) * w + ix] : 0f;
+                            yield return (((c * k + ky) * k + kx) * ldCol + oy * w + ox, iy >= 0 && iy < h && ix >= 0 && ix < w ? (c * h + iy) * w + ix : -1);
                         }
-        return col;
     }
 
     public static IEnumerable<object[]> Shapes()
@@ -35,7 +36,8 @@ public class Im2ColPlanesTests
         int channels = 3, pad = (k - 1) * dil / 2, p = h * w, ldCol = p + 5;
         var rng = new Random(h * 100 + w * 10 + k + dil);
         float[] x = Enumerable.Range(0, channels * p).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-        float[] expected = Reference(x, channels, h, w, k, pad, dil, ldCol);
+        var expected = new float[channels * k * k * ldCol];
+        foreach (var (ci, xi) in Taps(channels, h, w, k, pad, dil, ldCol)) expected[ci] = xi >= 0 ? x[xi] : 0f;
         var col = new float[expected.Length];
         col.AsSpan().Fill(float.NaN); // the gaps between rows stay untouched; every row element is written
         fixed (float* px = x, pc = col) Im2ColPlanes.Unfold(px, channels, h, w, k, pad, dil, pc, ldCol);
@@ -49,16 +51,8 @@ public class Im2ColPlanesTests
         float[] g = Enumerable.Range(0, expected.Length).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
         float[] start = Enumerable.Range(0, channels * p).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
         float[] want = (float[])start.Clone();
-        for (int c = 0; c < channels; c++)
-            for (int ky = 0; ky < k; ky++)
-                for (int kx = 0; kx < k; kx++)
-                    for (int oy = 0; oy < h; oy++)
-                        for (int ox = 0; ox < w; ox++)
-                        {
-                            int iy = oy + ky * dil - pad, ix = ox + kx * dil - pad;
-                            if (iy >= 0 && iy < h && ix >= 0 && ix < w)
-                                want[(c * h + iy) * w + ix] += g[((c * k + ky) * k + kx) * ldCol + oy * w + ox];
-                        }
+        foreach (var (ci, xi) in Taps(channels, h, w, k, pad, dil, ldCol))
+            if (xi >= 0) want[xi] += g[ci];
         float[] got = (float[])start.Clone();
         fixed (float* pg = g, pd = got) Im2ColPlanes.Fold(pg, ldCol, channels, h, w, k, pad, dil, pd);
         got.Should().Equal(want);
