@@ -14,8 +14,8 @@ namespace OctaveML.Bench;
 /// and its ratio to the 6 x 16 kernel, and the unpacked small-m path (B rows in place, or dot
 /// products) against the packed kernel Auto would otherwise run, marked "(auto)" where Auto takes it.
 /// Usage: <c>dotnet run -c Release --project bench/OctaveML.Bench -- gemm-small [PIXELS...]</c>, or
-/// <c>-- gemm-small --model [MODEL SIZE BATCH [4x24|unpacked]]</c> for the A/B over a model's convolutions
-/// (switching Gemm.Avx2x4Allowed, default, or Gemm.SmallPathsAllowed).
+/// <c>-- gemm-small --model [MODEL SIZE BATCH [4x24|unpacked|edges]]</c> for the A/B over a model's convolutions
+/// (switching Gemm.Avx2x4Allowed, default, Gemm.SmallPathsAllowed, or the AVX-512 kernel's narrow edge passes).
 /// </summary>
 public static class SmallGemmBench
 {
@@ -24,7 +24,7 @@ public static class SmallGemmBench
         if (args.Length > 0 && args[0] == "--model")
         {
             ModelConvs(args.Length > 1 ? args[1] : "oct_resnet20", args.Length > 2 ? int.Parse(args[2]) : 28, args.Length > 3 ? int.Parse(args[3]) : 128,
-                unpacked: args.Length > 4 && args[4] == "unpacked");
+                args.Length > 4 ? args[4] : "4x24");
             return;
         }
         if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported || !System.Runtime.Intrinsics.X86.Fma.IsSupported)
@@ -58,13 +58,15 @@ public static class SmallGemmBench
 
     /// <summary>
     /// Every octave convolution of a model, replayed at the shape it saw (as in <c>models --profile</c>),
-    /// forward and backward timed with Auto allowed and not allowed to pick the 4 x 24 kernel, in
-    /// alternation within this process; prints the summed medians of each and their ratio.
-    /// Only meaningful where Auto runs AVX2 (e.g. DOTNET_EnableAVX512=0 on an AVX-512 CPU).
+    /// forward and backward timed without and with one GEMM choice, in alternation within this process;
+    /// prints the summed medians of each and their ratio. The choices: "4x24", Auto allowed to pick the
+    /// 4 x 24 kernel (only meaningful where Auto runs AVX2, e.g. DOTNET_EnableAVX512=0 on an AVX-512 CPU);
+    /// "unpacked", the small-m paths; "edges", the AVX-512 kernel's narrow passes for ragged column edges.
     /// </summary>
-    private static void ModelConvs(string name, int size, int batch, bool unpacked)
+    private static void ModelConvs(string name, int size, int batch, string mode)
     {
-        string what = unpacked ? "packed -> unpacked small-m paths" : "6x16 only -> with 4x24";
+        if (mode is not ("4x24" or "unpacked" or "edges")) throw new ArgumentException($"unknown A/B '{mode}': 4x24, unpacked or edges");
+        string what = mode switch { "unpacked" => "packed -> unpacked small-m paths", "edges" => "full-tile edges -> narrow edge passes", _ => "6x16 only -> with 4x24" };
         Console.WriteLine($"# {name} {size} px batch {batch}, gemm kernel {Gemm.BestKernel}, {Parallelism.Threads} threads: {what}");
         var model = BenchModel.FromPeerName(name, size, batch).Create();
         var rng = new Rng(0);
@@ -86,27 +88,36 @@ public static class SmallGemmBench
             for (int r = -1; r < Rounds; r++) // round -1 warms up
                 for (int s = 0; s < 2; s++)
                 {
-                    if (unpacked) Gemm.SmallPathsAllowed = s == 1;
-                    else Gemm.Avx2x4Allowed = s == 1;
+                    Switch(mode, s == 1);
                     long t0 = Stopwatch.GetTimestamp();
                     c.Forward(input);
                     long t1 = Stopwatch.GetTimestamp();
-                    c.Backward(gOut);
+                    // Give the gradients back to the model's pool, as the real step does (else each replay allocates).
+                    c.Release(c.Backward(gOut));
                     long t2 = Stopwatch.GetTimestamp();
                     if (r < 0) continue;
                     f[s][r] = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
                     b[s][r] = Stopwatch.GetElapsedTime(t1, t2).TotalSeconds;
                 }
-            Gemm.Avx2x4Allowed = true;
-            Gemm.SmallPathsAllowed = true;
+            Switch(mode, true);
             Console.WriteLine($"conv {c.KernelSize}x{c.KernelSize} {c.HighIn}+{c.LowIn} -> {hs[1]}+{(ls is null ? 0 : ls[1])} at {h}x{w}: " +
                 $"fwd {Figure.Median(f[0]) * 1e3,6:F1} -> {Figure.Median(f[1]) * 1e3,6:F1} ms, bwd {Figure.Median(b[0]) * 1e3,6:F1} -> {Figure.Median(b[1]) * 1e3,6:F1} ms");
             for (int s = 0; s < 2; s++) { fwd[s] += Figure.Median(f[s]); bwd[s] += Figure.Median(b[s]); }
         }
         Console.WriteLine($"# sum of medians, {what}: fwd {fwd[0] * 1e3:F1} -> {fwd[1] * 1e3:F1} ms, bwd {bwd[0] * 1e3:F1} -> {bwd[1] * 1e3:F1} ms");
-        string tag = unpacked ? "unpacked_over_packed" : "4x24_over_6x16";
+        string tag = mode switch { "unpacked" => "unpacked_over_packed", "edges" => "narrow_over_full_edges", _ => "4x24_over_6x16" };
         Figure.Print($"model_convs_fwd_{tag}", fwd[1] / fwd[0]);
         Figure.Print($"model_convs_bwd_{tag}", bwd[1] / bwd[0]);
+    }
+
+    private static void Switch(string mode, bool on)
+    {
+        switch (mode)
+        {
+            case "unpacked": Gemm.SmallPathsAllowed = on; break;
+            case "edges": GemmMicroKernel512.NarrowEdgesAllowed = on; break;
+            default: Gemm.Avx2x4Allowed = on; break;
+        }
     }
 
     private static double Compare(string kind, bool transA, bool transB, int m, int n, int k, Dictionary<string, List<double>> unpacked)

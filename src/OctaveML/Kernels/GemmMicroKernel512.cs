@@ -79,11 +79,73 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
         Store(c, c70, c71, va, vb, overwrite);
     }
 
+    /// <summary>
+    /// Lets ragged column edges take the narrow passes (default). Only for same-process A/B benchmarks: both
+    /// ways give the same bits, so switching it changes speed, never results.
+    /// </summary>
+    internal static bool NarrowEdgesAllowed { get; set; } = true;
+
+    /// <summary>Extra columns past 16 that <see cref="Cols16Plus"/> takes (each costs one 8-wide FMA per k step).</summary>
+    private const int MaxExtraColumns = 4;
+
     public static void RunEdge(int rows, int cols, int kc, float* a, float* b, float* tile)
     {
-        // Channel counts are multiples of 8, so ragged tiles are rare: run the full tile.
+        // Channel counts are multiples of 8, so ragged tiles are column edges: the last strip of a map's
+        // pixels (49 = 32 + 17 at 7x7, 196 = 6 x 32 + 4 at 14x14). A full tile costs 16 FMAs per k step
+        // whatever the width; 16 columns need 8, and each column past them one 8-row FMA.
+        if (cols <= 16 + MaxExtraColumns && NarrowEdgesAllowed)
+        {
+            Cols16Plus(kc, a, b, tile, Math.Max(0, cols - 16));
+            return;
+        }
         float* one = stackalloc float[2] { 1f, 0f };
         Run(kc, a, b, tile, NR, one, true);
+    }
+
+    /// <summary>
+    /// The first 16 columns of a tile (eight zmm accumulators: enough to cover the FMA latency on two pipes)
+    /// and up to <see cref="MaxExtraColumns"/> more, one 8-row ymm accumulator each (a column of the A panel
+    /// times one B element). Each element gets the same FMAs in the same order as in <see cref="Run"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Cols16Plus(int kc, float* a, float* b, float* t, int extra)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        Vector512<float> c4 = default, c5 = default, c6 = default, c7 = default;
+        Vector256<float> e0 = default, e1 = default, e2 = default, e3 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.LoadAligned(b);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+            if (extra > 0)
+            {
+                Vector256<float> av = Vector256.Load(a);
+                e0 = Vector256.FusedMultiplyAdd(av, Vector256.Create(b[16]), e0);
+                if (extra > 1) e1 = Vector256.FusedMultiplyAdd(av, Vector256.Create(b[17]), e1);
+                if (extra > 2) e2 = Vector256.FusedMultiplyAdd(av, Vector256.Create(b[18]), e2);
+                if (extra > 3) e3 = Vector256.FusedMultiplyAdd(av, Vector256.Create(b[19]), e3);
+            }
+            a += 8;
+            b += 32;
+        }
+        c0.Store(t); c1.Store(t + 32); c2.Store(t + 64); c3.Store(t + 96);
+        c4.Store(t + 128); c5.Store(t + 160); c6.Store(t + 192); c7.Store(t + 224);
+        if (extra == 0) return;
+        // Column j of the tile is row j of the transposed accumulators: write them element by element.
+        for (int i = 0; i < 8; i++)
+        {
+            t[i * 32 + 16] = e0.GetElement(i);
+            if (extra > 1) t[i * 32 + 17] = e1.GetElement(i);
+            if (extra > 2) t[i * 32 + 18] = e2.GetElement(i);
+            if (extra > 3) t[i * 32 + 19] = e3.GetElement(i);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

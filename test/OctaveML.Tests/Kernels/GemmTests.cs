@@ -291,6 +291,36 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// Ragged column edges (the last strip of a 7x7 or 14x14 map) run narrower passes than a full tile, yet
+    /// every element must get the sum a full tile gives it: the first n columns of an n-wide product equal,
+    /// bit for bit, those of the same product with B widened to whole tiles of every kernel (96 columns).
+    /// </summary>
+    [Theory]
+    [InlineData(8, 72)]
+    [InlineData(13, 300)]   // ragged rows, two k slices
+    public void Ragged_column_edges_give_the_bits_of_full_tiles(int m, int k)
+    {
+        var rng = new Random(m * 31 + k);
+        float[] a = Random(rng, m * k);
+        GemmKernel[] kernels = [Gemm.BestKernel, .. OtherKernels];
+        foreach (int n in new[] { 1, 4, 15, 16, 17, 18, 19, 20, 21, 24, 31, 49, 52 })
+        {
+            int wide = (n + 95) / 96 * 96;
+            float[] bWide = Random(rng, k * wide), b = new float[k * n], c0 = Random(rng, m * wide);
+            for (int p = 0; p < k; p++) bWide.AsSpan(p * wide, n).CopyTo(b.AsSpan(p * n));
+            foreach (var kernel in kernels)
+            {
+                float[] cWide = (float[])c0.Clone(), c = new float[m * n];
+                for (int i = 0; i < m; i++) c0.AsSpan(i * wide, n).CopyTo(c.AsSpan(i * n));
+                Gemm.SgemmOn(kernel, false, false, m, wide, k, 1.25f, a, k, bWide, wide, 0.5f, cWide, wide, maxThreads: 1);
+                Gemm.SgemmOn(kernel, false, false, m, n, k, 1.25f, a, k, b, n, 0.5f, c, n, maxThreads: 1);
+                for (int i = 0; i < m; i++)
+                    c.AsSpan(i * n, n).ToArray().Should().Equal(cWide.AsSpan(i * wide, n).ToArray(), $"{kernel}, n = {n}, row {i}");
+            }
+        }
+    }
+
     /// <summary>A constant A packed once and reused across calls gives the bits of packing it every call.</summary>
     [Theory]
     [InlineData(64, 784, 576, false)]    // packed kernel, rows in one block
