@@ -86,6 +86,8 @@ internal sealed class OctaveConvKernel
     // Images per GEMM (1 for large maps) and the number of such groups; chunks are runs of whole groups.
     private readonly int _group, _groups;
     private readonly bool _yhWritten, _ylWritten;
+    // Every op's weights fit GemmACache (packed once per call, not per image); a 1x1 high path then runs per image.
+    private readonly bool _weightsCached, _hiPerImage;
     // Depthwise (and any layer whose ops are all grouped convolutions of a whole source buffer): each op
     // runs once over the batch through Conv2dKernel (direct SIMD depthwise kernel) instead of per-image GEMMs.
     private readonly bool _batchMode;
@@ -135,7 +137,9 @@ internal sealed class OctaveConvKernel
     /// <param name="g">The layer's shape.</param>
     /// <param name="allowFusion">Pack two paths reading the same buffer into one GEMM (tests compare both ways).</param>
     /// <param name="imagesPerGroup">Images side by side in one GEMM; null chooses from the map size (tests force it).</param>
-    public OctaveConvKernel(in OctaveConvGeometry g, bool allowFusion = true, int? imagesPerGroup = null)
+    /// <param name="weightsFitCache">Whether every op's packed weights stay in <see cref="GemmACache"/>; null decides
+    /// from their size (tests force false to group 1x1 high maps as the largest layers do).</param>
+    public OctaveConvKernel(in OctaveConvGeometry g, bool allowFusion = true, int? imagesPerGroup = null, bool? weightsFitCache = null)
     {
         _g = g;
         var p = g.Paths;
@@ -176,6 +180,8 @@ internal sealed class OctaveConvKernel
         NeedLo = _ops.Any(o => o.Src == Src.Lo);
         HasZ = _ops.Any(o => o.Dst == Dst.Z);
 
+        _weightsCached = weightsFitCache ?? _ops.All(o => (long)WeightLength(o) / o.Groups <= GemmACache.MaxFloats);
+        _hiPerImage = _direct && _weightsCached;
         _batchMode = _ops.Count > 0 && _ops.All(o => o.Groups > 1 && o.B < 0 && o.Dst != Dst.Z && o.Off == 0 && o.Cin == (o.Src == Src.Hi ? _cHi : _cLo));
         int threads = Parallelism.Threads;
         _group = _batchMode ? 1 : Math.Clamp(imagesPerGroup ?? GroupSize(g, threads), 1, Math.Max(1, g.Batch));
@@ -193,9 +199,11 @@ internal sealed class OctaveConvKernel
     private const int GroupColumns = 256;
 
     /// <summary>
-    /// Layers with at least this many multiply-adds per image run one image per GEMM: their GEMMs are big
-    /// enough alone, and the gather and scatter around grouped GEMMs cost more than they buy (measured
-    /// 0.84-0.93x on OctResNet-50's 14 px layers, 50M MACs; 1.3x on OctResNet-20's 14 px layers, 0.8M).
+    /// Layers with at least this many multiply-adds per image run one image per GEMM, if their packed weights
+    /// stay in <see cref="GemmACache"/>: their GEMMs are big enough alone, and the gather and scatter around
+    /// grouped GEMMs cost more than they buy (measured 0.84-0.93x on OctResNet-50's 14 px layers, 50M MACs;
+    /// 1.3x on OctResNet-20's 14 px layers, 0.8M). Weights too big to keep packed (ResNet-50's last stage,
+    /// 2.4M floats at 7x7) would be packed again for every image, so those layers group images anyway.
     /// </summary>
     private const long GroupMaxMacs = 1 << 22;
 
@@ -217,8 +225,10 @@ internal sealed class OctaveConvKernel
         long byMemory = Math.Max(1, GroupFloats / Math.Max(1, perImage));
         long macs = 0;
         foreach (var op in _ops) macs += (long)WeightLength(op) * (op.Src == Src.Hi ? pHi : pLo);
-        if (macs >= GroupMaxMacs) return 1;
-        return (int)Math.Clamp(Math.Min(GroupColumns / pSmall, byMemory), 1, Math.Max(1, perThread));
+        if (macs >= GroupMaxMacs && _weightsCached) return 1;
+        int size = (int)Math.Clamp(Math.Min(GroupColumns / pSmall, byMemory), 1, Math.Max(1, perThread));
+        // Equal groups per thread: 8 images a thread in groups of 5 would give one thread 10 and the other 6.
+        return (perThread + (perThread + size - 1) / size - 1) / ((perThread + size - 1) / size);
     }
 
     private void AddPair(Op? a, Op? b, bool allowFusion)
@@ -413,10 +423,11 @@ internal sealed class OctaveConvKernel
         int pHi = PHi, pLo = PLo, wHi = nb * pHi, wLo = nb * pLo;
         bool wide = nb > 1;
         bool wroteYh = false, wroteYl = false;
-        if (NeedHi && wide && _direct)
+        if (NeedHi && wide && _hiPerImage)
         {
             // 1x1 on the high map: each image's buffer already is its B matrix, and the high map is 4x the low
-            // one, so its GEMMs are wide enough alone; grouping would only add a gather and a scatter.
+            // one, so its GEMMs are wide enough alone; grouping would only add a gather and a scatter (unless
+            // the weights are too big to stay packed across images).
             for (int i = 0; i < nb; i++)
             {
                 ReadOnlySpan<float> col = Columns(Src.Hi, n0 + i, 1);
@@ -564,7 +575,7 @@ internal sealed class OctaveConvKernel
 
         // The output gradients with the group's images side by side, as the forward GEMMs wrote them.
         ReadOnlySpan<float> dyh = ImageOf(dyhAll, n0, g.HighOut, pHi), dyl = dylAll.Length == 0 ? ReadOnlySpan<float>.Empty : ImageOf(dylAll, n0, g.LowOut, pLo);
-        bool hiPerImage = wide && _direct;
+        bool hiPerImage = wide && _hiPerImage;
         if (wide && !_batchMode)
         {
             if (NeedHi && !hiPerImage)
