@@ -107,7 +107,7 @@ public static class Gemm
                 A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc,
                 TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
                 // Only on the calling thread: the cache is per thread and forgotten by the caller's thread.
-                ConstantA = constantA && threads == 1 && (long)m * k <= GemmACache.MaxFloats,
+                ConstantA = constantA && threads == 1 && GemmACache.Keeps(m, k),
             };
             switch (kernel)
             {

@@ -30,6 +30,9 @@ internal static unsafe class GemmACache
     /// layers run at most a few images per thread anyway.
     /// </summary>
     public const long MaxFloats = 1 << 19;
+
+    /// <summary>Whether an m x k operand is small enough to be kept (<see cref="MaxFloats"/>).</summary>
+    public static bool Keeps(int m, int k) => (long)m * k <= MaxFloats;
     private const int Align = 64;
 
     [ThreadStatic] private static Entry[]? t_entries;

@@ -86,8 +86,8 @@ internal sealed class OctaveConvKernel
     // Images per GEMM (1 for large maps) and the number of such groups; chunks are runs of whole groups.
     private readonly int _group, _groups;
     private readonly bool _yhWritten, _ylWritten;
-    // Every op's weights fit GemmACache (packed once per call, not per image); a 1x1 high path then runs per image.
-    private readonly bool _weightsCached, _hiPerImage;
+    // A 1x1 high path runs one image per GEMM when every op's weights stay packed in GemmACache across images.
+    private readonly bool _hiPerImage;
     // Depthwise (and any layer whose ops are all grouped convolutions of a whole source buffer): each op
     // runs once over the batch through Conv2dKernel (direct SIMD depthwise kernel) instead of per-image GEMMs.
     private readonly bool _batchMode;
@@ -180,11 +180,11 @@ internal sealed class OctaveConvKernel
         NeedLo = _ops.Any(o => o.Src == Src.Lo);
         HasZ = _ops.Any(o => o.Dst == Dst.Z);
 
-        _weightsCached = weightsFitCache ?? _ops.All(o => (long)WeightLength(o) / o.Groups <= GemmACache.MaxFloats);
-        _hiPerImage = _direct && _weightsCached;
+        bool weightsCached = weightsFitCache ?? _ops.All(o => GemmACache.Keeps(o.Cout / o.Groups, o.Cin / o.Groups * _kk));
+        _hiPerImage = _direct && weightsCached;
         _batchMode = _ops.Count > 0 && _ops.All(o => o.Groups > 1 && o.B < 0 && o.Dst != Dst.Z && o.Off == 0 && o.Cin == (o.Src == Src.Hi ? _cHi : _cLo));
         int threads = Parallelism.Threads;
-        _group = _batchMode ? 1 : Math.Clamp(imagesPerGroup ?? GroupSize(g, threads), 1, Math.Max(1, g.Batch));
+        _group = _batchMode ? 1 : Math.Clamp(imagesPerGroup ?? GroupSize(g, threads, weightsCached), 1, Math.Max(1, g.Batch));
         _groups = (g.Batch + _group - 1) / _group;
         _chunks = Math.Max(1, Math.Min(threads, _batchMode ? g.Batch : _groups));
         int off = 0;
@@ -215,7 +215,7 @@ internal sealed class OctaveConvKernel
     /// <see cref="GroupColumns"/> columns (1 from 16 x 16 up), but never so many that some thread gets no
     /// group or that a group buffer outgrows <see cref="GroupFloats"/> (each thread keeps its buffers).
     /// </summary>
-    private int GroupSize(in OctaveConvGeometry g, int threads)
+    private int GroupSize(in OctaveConvGeometry g, int threads, bool weightsCached)
     {
         int pHi = Math.Max(1, PHi), pLo = Math.Max(1, PLo);
         int pSmall = NeedLo ? pLo : pHi;
@@ -225,10 +225,11 @@ internal sealed class OctaveConvKernel
         long byMemory = Math.Max(1, GroupFloats / Math.Max(1, perImage));
         long macs = 0;
         foreach (var op in _ops) macs += (long)WeightLength(op) * (op.Src == Src.Hi ? pHi : pLo);
-        if (macs >= GroupMaxMacs && _weightsCached) return 1;
+        if (macs >= GroupMaxMacs && weightsCached) return 1;
         int size = (int)Math.Clamp(Math.Min(GroupColumns / pSmall, byMemory), 1, Math.Max(1, perThread));
         // Equal groups per thread: 8 images a thread in groups of 5 would give one thread 10 and the other 6.
-        return (perThread + (perThread + size - 1) / size - 1) / ((perThread + size - 1) / size);
+        int groupsPerThread = (perThread + size - 1) / size;
+        return (perThread + groupsPerThread - 1) / groupsPerThread;
     }
 
     private void AddPair(Op? a, Op? b, bool allowFusion)
