@@ -65,8 +65,8 @@ public static class SmallGemmBench
     /// </summary>
     private static void ModelConvs(string name, int size, int batch, string mode)
     {
-        if (mode is not ("4x24" or "unpacked" or "edges")) throw new ArgumentException($"unknown A/B '{mode}': 4x24, unpacked or edges");
-        string what = mode switch { "unpacked" => "packed -> unpacked small-m paths", "edges" => "full-tile edges -> narrow edge passes", _ => "6x16 only -> with 4x24" };
+        if (!Choices.TryGetValue(mode, out var choice)) throw new ArgumentException($"unknown A/B '{mode}': {string.Join(", ", Choices.Keys)}");
+        var (what, tag, allow) = choice;
         Console.WriteLine($"# {name} {size} px batch {batch}, gemm kernel {Gemm.BestKernel}, {Parallelism.Threads} threads: {what}");
         var model = BenchModel.FromPeerName(name, size, batch).Create();
         var rng = new Rng(0);
@@ -88,7 +88,7 @@ public static class SmallGemmBench
             for (int r = -1; r < Rounds; r++) // round -1 warms up
                 for (int s = 0; s < 2; s++)
                 {
-                    Switch(mode, s == 1);
+                    allow(s == 1);
                     long t0 = Stopwatch.GetTimestamp();
                     c.Forward(input);
                     long t1 = Stopwatch.GetTimestamp();
@@ -99,26 +99,23 @@ public static class SmallGemmBench
                     f[s][r] = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
                     b[s][r] = Stopwatch.GetElapsedTime(t1, t2).TotalSeconds;
                 }
-            Switch(mode, true);
+            allow(true);
             Console.WriteLine($"conv {c.KernelSize}x{c.KernelSize} {c.HighIn}+{c.LowIn} -> {hs[1]}+{(ls is null ? 0 : ls[1])} at {h}x{w}: " +
                 $"fwd {Figure.Median(f[0]) * 1e3,6:F1} -> {Figure.Median(f[1]) * 1e3,6:F1} ms, bwd {Figure.Median(b[0]) * 1e3,6:F1} -> {Figure.Median(b[1]) * 1e3,6:F1} ms");
             for (int s = 0; s < 2; s++) { fwd[s] += Figure.Median(f[s]); bwd[s] += Figure.Median(b[s]); }
         }
         Console.WriteLine($"# sum of medians, {what}: fwd {fwd[0] * 1e3:F1} -> {fwd[1] * 1e3:F1} ms, bwd {bwd[0] * 1e3:F1} -> {bwd[1] * 1e3:F1} ms");
-        string tag = mode switch { "unpacked" => "unpacked_over_packed", "edges" => "narrow_over_full_edges", _ => "4x24_over_6x16" };
         Figure.Print($"model_convs_fwd_{tag}", fwd[1] / fwd[0]);
         Figure.Print($"model_convs_bwd_{tag}", bwd[1] / bwd[0]);
     }
 
-    private static void Switch(string mode, bool on)
+    /// <summary>The GEMM choices <see cref="ModelConvs"/> compares: what it prints, the figure's tag, and the switch (off, then on).</summary>
+    private static readonly Dictionary<string, (string What, string Tag, Action<bool> Allow)> Choices = new()
     {
-        switch (mode)
-        {
-            case "unpacked": Gemm.SmallPathsAllowed = on; break;
-            case "edges": GemmMicroKernel512.NarrowEdgesAllowed = on; break;
-            default: Gemm.Avx2x4Allowed = on; break;
-        }
-    }
+        ["4x24"] = ("6x16 only -> with 4x24", "4x24_over_6x16", on => Gemm.Avx2x4Allowed = on),
+        ["unpacked"] = ("packed -> unpacked small-m paths", "unpacked_over_packed", on => Gemm.SmallPathsAllowed = on),
+        ["edges"] = ("full-tile edges -> narrow edge passes", "narrow_over_full_edges", on => GemmMicroKernel512.NarrowEdgesAllowed = on),
+    };
 
     private static double Compare(string kind, bool transA, bool transB, int m, int n, int k, Dictionary<string, List<double>> unpacked)
     {
