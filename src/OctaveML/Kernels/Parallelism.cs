@@ -34,6 +34,8 @@ public static class Parallelism
             for (int i = 0; i < count; i++) body(i);
             return;
         }
+        // The kernels' own team when it is free (same threads, same scratch every call); else the thread pool.
+        if (threads <= _threads && WorkerTeam.TryRun(count, threads, body)) return;
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
     }
 
