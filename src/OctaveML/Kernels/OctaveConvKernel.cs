@@ -501,7 +501,7 @@ internal sealed class OctaveConvKernel
         // Other layers have used the call scratch since this layer's Forward: pack again.
         _call = CallScratch();
         foreach (var op in _ops) if (op.B >= 0) Pack(op, weights);
-        _call.AsSpan(_partialBase, _chunks * _partialStride).Clear();
+        // No clearing of the weight-gradient partials: each chunk's first group writes them (beta 0).
         int threads = _chunks > 1 ? 1 : 0;
         if (_batchMode)
         {
@@ -528,29 +528,42 @@ internal sealed class OctaveConvKernel
             try
             {
                 for (int gi = start; gi < end; gi++)
-                    BackwardGroup(chunk, gi * _group, Math.Min(_group, g.Batch - gi * _group), dyh, dyl, weights, dxh, dxl, threads);
+                    BackwardGroup(chunk, gi == start, gi * _group, Math.Min(_group, g.Batch - gi * _group), dyh, dyl, weights, dxh, dxl, threads);
             }
             finally { GemmACache.Forget(); }
         });
         if (_batchMode) return;
-        // Reduce the per-chunk weight gradients in chunk order (deterministic), unpacking fused paths.
+        // Reduce the per-chunk weight gradients in chunk order (deterministic: each element's sum is
+        // the same whichever thread adds it), unpacking fused paths; split by output channel over threads.
         foreach (var op in _ops)
-            for (int c = 0; c < _chunks; c++)
+        {
+            int k = WeightLength(op) / op.Cout;
+            Chunked.ForPlanes(op.Cout, (long)k * _chunks, (o0, o1) => ReduceRows(op, o0, o1, grads));
+        }
+    }
+
+    /// <summary>grads[path] rows [o0, o1) += every chunk's partial, in chunk order.</summary>
+    private void ReduceRows(Op op, int o0, int o1, float[][] grads)
+    {
+        int k = WeightLength(op) / op.Cout;
+        for (int c = 0; c < _chunks; c++)
+        {
+            Span<float> part = Partial(op, c);
+            if (op.B < 0)
             {
-                Span<float> part = Partial(op, c);
-                if (op.B < 0) TensorPrimitives.Add(grads[op.A], part, grads[op.A]);
-                else
-                {
-                    int ka = op.CinA * _kk, kb = (op.Cin - op.CinA) * _kk, k = ka + kb;
-                    float[] ga = grads[op.A], gb = grads[op.B];
-                    for (int o = 0; o < op.Cout; o++)
-                    {
-                        Span<float> da = ga.AsSpan(o * ka, ka), db = gb.AsSpan(o * kb, kb);
-                        TensorPrimitives.Add(da, part.Slice(o * k, ka), da);
-                        TensorPrimitives.Add(db, part.Slice(o * k + ka, kb), db);
-                    }
-                }
+                Span<float> d = grads[op.A].AsSpan(o0 * k, (o1 - o0) * k);
+                TensorPrimitives.Add(d, part.Slice(o0 * k, (o1 - o0) * k), d);
+                continue;
             }
+            int ka = op.CinA * _kk, kb = k - ka;
+            float[] ga = grads[op.A], gb = grads[op.B];
+            for (int o = o0; o < o1; o++)
+            {
+                Span<float> da = ga.AsSpan(o * ka, ka), db = gb.AsSpan(o * kb, kb);
+                TensorPrimitives.Add(da, part.Slice(o * k, ka), da);
+                TensorPrimitives.Add(db, part.Slice(o * k + ka, kb), db);
+            }
+        }
     }
 
     /// <summary>Gradient of image n's source buffer (slot i of its group): dx itself, its batch-buffer slice, or group scratch.</summary>
@@ -566,7 +579,8 @@ internal sealed class OctaveConvKernel
             : Scratch(DLo, (long)_group * _cLo * LoPlane).AsSpan(i * _cLo * LoPlane, _cLo * LoPlane);
     }
 
-    private void BackwardGroup(int chunk, int n0, int nb, float[] dyhAll, float[] dylAll, float[][] weights, float[] dxhAll, float[]? dxlAll, int threads)
+    // firstGroup: the chunk's first group, whose weight-gradient GEMMs overwrite the chunk's partials.
+    private void BackwardGroup(int chunk, bool firstGroup, int n0, int nb, float[] dyhAll, float[] dylAll, float[][] weights, float[] dxhAll, float[]? dxlAll, int threads)
     {
         var g = _g;
         // Rebuild the images' pooled/concatenated sources (batch mode keeps them from forward).
@@ -597,8 +611,8 @@ internal sealed class OctaveConvKernel
         {
             if (hiPerImage)
                 for (int i = 0; i < nb; i++)
-                    BackwardSource(Src.Hi, chunk, n0 + i, 1, ImageOf(dyhAll, n0 + i, g.HighOut, pHi), ReadOnlySpan<float>.Empty, weights, dxhAll, dxlAll, threads, slot0: i);
-            else BackwardSource(Src.Hi, chunk, n0, nb, dyh, ReadOnlySpan<float>.Empty, weights, dxhAll, dxlAll, threads);
+                    BackwardSource(Src.Hi, chunk, firstGroup && i == 0, n0 + i, 1, ImageOf(dyhAll, n0 + i, g.HighOut, pHi), ReadOnlySpan<float>.Empty, weights, dxhAll, dxlAll, threads, slot0: i);
+            else BackwardSource(Src.Hi, chunk, firstGroup, n0, nb, dyh, ReadOnlySpan<float>.Empty, weights, dxhAll, dxlAll, threads);
         }
         if (NeedLo && !_batchMode)
         {
@@ -610,7 +624,7 @@ internal sealed class OctaveConvKernel
                     OctaveResample.UpsampleBackward(ImageOf(dyhAll, n0 + i, g.HighOut, pHi), g.HighOut, g.OutHiH, g.OutHiW, buf.AsSpan(i * pLo), g.OutLoH, g.OutLoW, wLo);
                 dz = buf.AsSpan(0, g.HighOut * wLo);
             }
-            BackwardSource(Src.Lo, chunk, n0, nb, dyl, dz, weights, dxhAll, dxlAll, threads);
+            BackwardSource(Src.Lo, chunk, firstGroup, n0, nb, dyl, dz, weights, dxhAll, dxlAll, threads);
         }
         for (int i = 0; i < nb; i++) Route(n0 + i, i, dxhAll, dxlAll);
     }
@@ -653,7 +667,7 @@ internal sealed class OctaveConvKernel
     /// Weight gradients of every op reading <paramref name="src"/> for images [n0, n0 + nb) (dy and dz in the
     /// group layout), and those images' source-buffer gradients (overwritten).
     /// </summary>
-    private void BackwardSource(Src src, int chunk, int n0, int nb, ReadOnlySpan<float> dy, ReadOnlySpan<float> dz, float[][] weights,
+    private void BackwardSource(Src src, int chunk, bool firstInChunk, int n0, int nb, ReadOnlySpan<float> dy, ReadOnlySpan<float> dz, float[][] weights,
         float[] dxhAll, float[]? dxlAll, int threads, int slot0 = 0)
     {
         var g = _g;
@@ -680,7 +694,7 @@ internal sealed class OctaveConvKernel
             {
                 ReadOnlySpan<float> dg = d.Slice(gi * coutG * width, coutG * width);
                 int row = (op.Off + gi * cinG) * _kk;
-                Gemm.Sgemm(false, true, coutG, kg, width, 1f, dg, width, col.Slice(row * width), width, 1f, dw.Slice(gi * coutG * kg), kg, threads);
+                Gemm.Sgemm(false, true, coutG, kg, width, 1f, dg, width, col.Slice(row * width), width, firstInChunk ? 0f : 1f, dw.Slice(gi * coutG * kg), kg, threads);
                 if (threads == 1) Gemm.SgemmConstantA(true, false, kg, width, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, width, first ? 0f : 1f, dcol.Slice(row * width), width);
                 else Gemm.Sgemm(true, false, kg, width, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, width, first ? 0f : 1f, dcol.Slice(row * width), width, threads);
             }
