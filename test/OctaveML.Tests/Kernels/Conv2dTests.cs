@@ -159,6 +159,7 @@ public class Conv2dTests
         new ConvGeometry(3, 8, 20, 20, 8, 1, 1),                                  // pointwise, batched
         new ConvGeometry(2, 8, 33, 33, 8, 1, 1),                                  // pointwise, per image
         new ConvGeometry(2, 3, 70, 66, 4, 5, 5, Stride: 2, Padding: 2),           // several column tiles per image
+        new ConvGeometry(7, 3, 40, 40, 8, 7, 7, Stride: 2, Padding: 3),           // stem: dw summed in 4 batch parts (2, 2, 1, 2 images)
     };
 
     /// <summary>Larger shapes than the golden file (other tiling and batching paths) against a direct double-precision convolution.</summary>
@@ -210,6 +211,7 @@ public class Conv2dTests
         new ConvGeometry(2, 12, 17, 16, 12, 3, 3, Stride: 2, Padding: 1, Groups: 12),
         new ConvGeometry(1, 8, 33, 31, 8, 5, 5, Stride: 1, Padding: 2, Groups: 2),
         new ConvGeometry(1, 3, 64, 64, 16, 7, 7, Stride: 2, Padding: 3),
+        new ConvGeometry(6, 3, 48, 48, 16, 7, 7, Stride: 2, Padding: 3),       // dw in batch parts
     };
 
     [Theory]
