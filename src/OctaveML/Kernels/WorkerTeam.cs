@@ -18,7 +18,20 @@ internal static class WorkerTeam
     private sealed class Worker
     {
         public readonly SemaphoreSlim Wake = new(0);
+        // Jobs posted to this worker (it runs one per increment) and whether it is about to block on Wake.
+        public long Posted;
+        public int Sleeping;
     }
+
+    /// <summary>
+    /// How long a worker (and the owner waiting for the workers) spins before blocking (1 ms). Waking a blocked
+    /// thread took about 95 us on these VMs, against 2-7 us for a spinning one; kernels of a training
+    /// step follow each other within this window, so the spin is rarely wasted.
+    /// </summary>
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 1000;
+
+    // More team threads than processors: a spinning thread would take a core from a working one, so block at once.
+    private static long SpinLimit => Parallelism.Threads <= Environment.ProcessorCount ? SpinTicks : 0;
 
     // Per-participant claim counters, a cache line apart so that claiming does not bounce one line between cores.
     private const int Stride = 16;
@@ -26,7 +39,7 @@ internal static class WorkerTeam
     private static readonly object Gate = new();
     private static readonly object ErrorsLock = new();
     private static readonly List<Worker> Workers = new();
-    private static readonly ManualResetEventSlim Done = new(false, spinCount: 2000);
+    private static readonly ManualResetEventSlim Done = new(false, spinCount: 1);
     [ThreadStatic] private static bool t_inTeam;
 
     // The job being run (written by the owner before waking workers, read by them after waking).
@@ -60,10 +73,11 @@ internal static class WorkerTeam
             _errors = null;
             _remaining = threads - 1;
             Done.Reset();
-            for (int w = 0; w < threads - 1; w++) Workers[w].Wake.Release();
+            for (int w = 0; w < threads - 1; w++) Post(Workers[w]);
             t_inTeam = true;
             try { Participate(0); }
             finally { t_inTeam = false; }
+            SpinUntilZero(ref _remaining);
             Done.Wait();
             _body = null;
             if (_errors is { } errors) throw new AggregateException(errors);
@@ -79,14 +93,51 @@ internal static class WorkerTeam
         new Thread(() => Loop(worker, index + 1)) { IsBackground = true, Name = $"OctaveML worker {index + 1}" }.Start();
     }
 
+    private static void Post(Worker worker)
+    {
+        Interlocked.Increment(ref worker.Posted);
+        // Paired with the worker's announce-then-check in Loop: one of the two sees the other's write.
+        if (Interlocked.CompareExchange(ref worker.Sleeping, 0, 1) == 1) worker.Wake.Release();
+    }
+
     private static void Loop(Worker worker, int participant)
     {
         t_inTeam = true;
+        long seen = 0;
         while (true)
         {
-            worker.Wake.Wait();
+            SpinWhile(ref worker.Posted, seen);
+            while (Volatile.Read(ref worker.Posted) == seen)
+            {
+                Interlocked.Exchange(ref worker.Sleeping, 1);
+                if (Volatile.Read(ref worker.Posted) == seen) worker.Wake.Wait(); // a stale release only loops again
+                Interlocked.Exchange(ref worker.Sleeping, 0);
+            }
+            seen++;
             if (participant < _participants) Participate(participant);
             if (Interlocked.Decrement(ref _remaining) == 0) Done.Set();
+        }
+    }
+
+    /// <summary>Spins while <paramref name="location"/> holds <paramref name="value"/>, for at most <see cref="SpinLimit"/>.</summary>
+    private static void SpinWhile(ref long location, long value)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp(), limit = SpinLimit;
+        for (int i = 0; Volatile.Read(ref location) == value; i++)
+        {
+            Thread.SpinWait(8);
+            if ((i & 63) == 63 && System.Diagnostics.Stopwatch.GetTimestamp() - start > limit) return;
+        }
+    }
+
+    /// <summary>Spins until <paramref name="location"/> is 0, for at most <see cref="SpinLimit"/>.</summary>
+    private static void SpinUntilZero(ref int location)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp(), limit = SpinLimit;
+        for (int i = 0; Volatile.Read(ref location) != 0; i++)
+        {
+            Thread.SpinWait(8);
+            if ((i & 63) == 63 && System.Diagnostics.Stopwatch.GetTimestamp() - start > limit) return;
         }
     }
 
