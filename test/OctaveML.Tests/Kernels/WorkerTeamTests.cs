@@ -27,6 +27,25 @@ public class WorkerTeamTests
     }
 
     [Fact]
+    public async Task Jobs_after_pauses_of_every_length_all_complete()
+    {
+        // Pauses around the spin window: workers are caught spinning, falling asleep, or asleep; none may miss a job.
+        var rng = new Random(5);
+        var run = Task.Run(() =>
+        {
+            for (int round = 0; round < 120; round++)
+            {
+                var until = System.Diagnostics.Stopwatch.GetTimestamp() + rng.Next(0, 2500) * System.Diagnostics.Stopwatch.Frequency / 1_000_000;
+                while (System.Diagnostics.Stopwatch.GetTimestamp() < until) { }
+                var runs = new int[3];
+                Assert.True(WorkerTeam.TryRun(3, 3, i => Interlocked.Increment(ref runs[i])));
+                Assert.All(runs, r => Assert.Equal(1, r));
+            }
+        });
+        await run.WaitAsync(Patience);
+    }
+
+    [Fact]
     public void A_participant_keeps_its_share_from_call_to_call()
     {
         // Index 0 (the caller's) waits until index 1 has started, so only a worker can have taken index 1.
