@@ -77,8 +77,15 @@ internal static class WorkerTeam
             t_inTeam = true;
             try { Participate(0); }
             finally { t_inTeam = false; }
+            // Not Done.Wait() straight after the spin: the last worker decrements before it sets Done, and a
+            // wait that lands between the two blocks for a whole wake-up. A Set left over from the previous
+            // job only costs one more turn of the loop.
             SpinUntilZero(ref _remaining);
-            Done.Wait();
+            while (Volatile.Read(ref _remaining) != 0)
+            {
+                Done.Wait();
+                Done.Reset();
+            }
             _body = null;
             if (_errors is { } errors) throw new AggregateException(errors);
             return true;
