@@ -322,12 +322,16 @@ internal sealed class OctaveConvKernel
     private void Pack(Op op, float[][] weights)
     {
         int ka = op.CinA * _kk, kb = (op.Cin - op.CinA) * _kk, k = ka + kb;
-        float[] wa = weights[op.A], wb = weights[op.B];
-        for (int o = 0; o < op.Cout; o++)
+        float[] wa = weights[op.A], wb = weights[op.B], call = _call;
+        // Split by output channel over the team: on the calling thread alone this was a quarter of an OctResNet-50 step's serial time.
+        Chunked.ForPlanes(op.Cout, k, (o0, o1) =>
         {
-            wa.AsSpan(o * ka, ka).CopyTo(_call.AsSpan(op.PackedOff + o * k));
-            wb.AsSpan(o * kb, kb).CopyTo(_call.AsSpan(op.PackedOff + o * k + ka));
-        }
+            for (int o = o0; o < o1; o++)
+            {
+                wa.AsSpan(o * ka, ka).CopyTo(call.AsSpan(op.PackedOff + o * k));
+                wb.AsSpan(o * kb, kb).CopyTo(call.AsSpan(op.PackedOff + o * k + ka));
+            }
+        });
     }
 
     private ReadOnlySpan<float> OpWeights(Op op, float[][] weights) => op.B >= 0 ? _call.AsSpan(op.PackedOff, WeightLength(op)) : weights[op.A];
