@@ -169,7 +169,7 @@ public sealed class DataLoader : IDisposable
         int size = _imageSize;
         try
         {
-            Parallelism.For(indices.Length, i =>
+            Parallelism.ForOnThreadPool(indices.Length, i =>
             {
                 Dataset.GetImage(indices[i], data.AsSpan(i * size, size));
                 labels[i] = Dataset.GetLabel(indices[i]);

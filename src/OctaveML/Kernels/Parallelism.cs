@@ -26,7 +26,22 @@ public static class Parallelism
     /// <paramref name="maxThreads"/> threads (0 = <see cref="Threads"/>). Runs inline when one
     /// thread suffices, so small problems pay no scheduling cost.
     /// </summary>
-    public static void For(int count, Action<int> body, int maxThreads = 0)
+    public static void For(int count, Action<int> body, int maxThreads = 0) => Run(count, body, maxThreads, team: !t_offTeam);
+
+    /// <summary>
+    /// <see cref="For"/> on the thread pool, never on the kernels' worker team: for work on a background
+    /// thread (the data loader preparing the next batch), which would otherwise hold the team and send the
+    /// training thread's kernels to the pool meanwhile. Kernels the body calls (an image resize) stay off the team too.
+    /// </summary>
+    internal static void ForOnThreadPool(int count, Action<int> body, int maxThreads = 0) => Run(count, i =>
+    {
+        bool keep = t_offTeam;
+        t_offTeam = true;
+        try { body(i); }
+        finally { t_offTeam = keep; }
+    }, maxThreads, team: false);
+
+    private static void Run(int count, Action<int> body, int maxThreads, bool team)
     {
         int threads = Math.Min(maxThreads > 0 ? maxThreads : _threads, count);
         if (threads <= 1)
@@ -35,9 +50,11 @@ public static class Parallelism
             return;
         }
         // The kernels' own team when it is free (same threads, same scratch every call); else the thread pool.
-        if (threads <= _threads && WorkerTeam.TryRun(count, threads, body)) return;
+        if (team && threads <= _threads && WorkerTeam.TryRun(count, threads, body)) return;
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
     }
+
+    [ThreadStatic] private static bool t_offTeam;
 
     /// <summary>
     /// Splits [0, <paramref name="count"/>) into <paramref name="chunks"/> contiguous ranges of

@@ -93,6 +93,31 @@ public class WorkerTeamTests
     }
 
     [Fact]
+    public void Work_sent_to_the_thread_pool_keeps_its_nested_kernels_off_the_team()
+    {
+        // The data loader's batches: neither they nor the resizes inside them may hold the team.
+        var names = new ConcurrentBag<string?>();
+        Parallelism.ForOnThreadPool(4, i => Parallelism.For(2, j => names.Add(Thread.CurrentThread.Name), 2), 2);
+        Assert.Equal(8, names.Count);
+        Assert.DoesNotContain(names, n => n?.StartsWith("OctaveML worker", StringComparison.Ordinal) == true);
+        // And the same call from an ordinary caller does use the team (index 0 waits, so a worker runs index 1).
+        var direct = new ConcurrentBag<string?>();
+        using var started = new ManualResetEventSlim();
+        int keep = Parallelism.Threads;
+        Parallelism.Threads = 2;
+        try
+        {
+            Parallelism.For(2, j =>
+            {
+                if (j == 0) Assert.True(started.Wait(Patience));
+                else { direct.Add(Thread.CurrentThread.Name); started.Set(); }
+            });
+        }
+        finally { Parallelism.Threads = keep; }
+        Assert.Contains(direct, n => n?.StartsWith("OctaveML worker", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
     public async Task Concurrent_callers_each_get_all_their_indices()
     {
         // Two threads racing for the team: the loser runs on the thread pool, nothing is lost or run twice.
