@@ -300,56 +300,47 @@ public static class Conv2dKernel
         long dwLength = (long)G * coutG * K;
         float[]? partials = parts > 1 ? System.Buffers.ArrayPool<float>.Shared.Rent((int)(dwLength * (parts - 1))) : null;
         fixed (float* pPartials = partials)
-            BackwardWeightUnits(g, x, dy, dw, pPartials, parts, units, blockUnits, blocks, chanBlock, tile, gemmThreads);
+        {
+            nint xp = (nint)x, dyp = (nint)dy, dwp = (nint)dw, pp = (nint)pPartials;
+            Parallelism.For(units, u =>
+            {
+                int part = u / blockUnits, bu = u % blockUnits;
+                int blk = bu % blocks, grp = bu / blocks;
+                int ci0 = blk * chanBlock, nc = Math.Min(chanBlock, cinG - ci0), rows = nc * kk;
+                // dw_g[:, ci0*kk .. ci0*kk + rows) += dy_g * col_block^T (part 0 into dw, the others into their partials)
+                float* target = part == 0 ? (float*)dwp : (float*)pp + (part - 1) * dwLength;
+                var c = new Span<float>(target + (long)grp * coutG * K + ci0 * kk, (coutG - 1) * K + rows);
+                float[]? col = pointwise ? null : ThreadScratch.Get(rows * tile);
+                int n0 = (int)((long)g.Batch * part / parts), n1 = (int)((long)g.Batch * (part + 1) / parts);
+                for (int n = n0; n < n1; n++)
+                {
+                    float* xBlk = (float*)xp + ((long)n * g.InChannels + grp * cinG + ci0) * hw;
+                    float* dyImg = (float*)dyp + ((long)n * g.OutChannels + grp * coutG) * ohw;
+                    for (int c0 = 0; c0 < ohw; c0 += tile)
+                    {
+                        int cols = Math.Min(tile, ohw - c0);
+                        var a = new ReadOnlySpan<float>(dyImg + c0, (coutG - 1) * ohw + cols);
+                        // A partial starts at its part's first product (beta 0); dw itself accumulates.
+                        float beta = part > 0 && n == n0 && c0 == 0 ? 0f : 1f;
+                        if (col is null)
+                        {
+                            Gemm.Sgemm(false, true, coutG, rows, cols, 1f, a, ohw,
+                                new ReadOnlySpan<float>(xBlk + c0, (rows - 1) * hw + cols), hw, beta, c, K, gemmThreads);
+                        }
+                        else
+                        {
+                            Im2Col.Unfold(g, new ReadOnlySpan<float>(xBlk, nc * hw), nc, c0, cols, col);
+                            Gemm.Sgemm(false, true, coutG, rows, cols, 1f, a, ohw, col, cols, beta, c, K, gemmThreads);
+                        }
+                    }
+                }
+            }, gemmThreads == 1 ? 0 : 1);
+        }
         if (partials is null) return;
         var dwAll = new Span<float>(dw, (int)dwLength);
         for (int part = 1; part < parts; part++)
             TensorPrimitives.Add(dwAll, partials.AsSpan((int)((part - 1) * dwLength), (int)dwLength), dwAll);
         System.Buffers.ArrayPool<float>.Shared.Return(partials);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void BackwardWeightUnits(ConvGeometry g, float* x, float* dy, float* dw, float* partials,
-        int parts, int units, int blockUnits, int blocks, int chanBlock, int tile, int gemmThreads)
-    {
-        int G = g.Groups, cinG = g.InChannelsPerGroup, coutG = g.OutChannelsPerGroup;
-        int kk = g.KernelH * g.KernelW, K = cinG * kk, hw = g.Height * g.Width, ohw = g.OutHeight * g.OutWidth;
-        bool pointwise = g.IsPointwise;
-        long dwLength = (long)G * coutG * K;
-        nint xp = (nint)x, dyp = (nint)dy, dwp = (nint)dw, pp = (nint)partials;
-        Parallelism.For(units, u =>
-        {
-            int part = u / blockUnits, bu = u % blockUnits;
-            int blk = bu % blocks, grp = bu / blocks;
-            int ci0 = blk * chanBlock, nc = Math.Min(chanBlock, cinG - ci0), rows = nc * kk;
-            // dw_g[:, ci0*kk .. ci0*kk + rows) += dy_g * col_block^T (part 0 into dw, the others into their partials)
-            float* target = part == 0 ? (float*)dwp : (float*)pp + (part - 1) * dwLength;
-            var c = new Span<float>(target + (long)grp * coutG * K + ci0 * kk, (coutG - 1) * K + rows);
-            float[]? col = pointwise ? null : ThreadScratch.Get(rows * tile);
-            int n0 = (int)((long)g.Batch * part / parts), n1 = (int)((long)g.Batch * (part + 1) / parts);
-            for (int n = n0; n < n1; n++)
-            {
-                float* xBlk = (float*)xp + ((long)n * g.InChannels + grp * cinG + ci0) * hw;
-                float* dyImg = (float*)dyp + ((long)n * g.OutChannels + grp * coutG) * ohw;
-                for (int c0 = 0; c0 < ohw; c0 += tile)
-                {
-                    int cols = Math.Min(tile, ohw - c0);
-                    var a = new ReadOnlySpan<float>(dyImg + c0, (coutG - 1) * ohw + cols);
-                    // A partial starts at its part's first product (beta 0); dw itself accumulates.
-                    float beta = part > 0 && n == n0 && c0 == 0 ? 0f : 1f;
-                    if (col is null)
-                    {
-                        Gemm.Sgemm(false, true, coutG, rows, cols, 1f, a, ohw,
-                            new ReadOnlySpan<float>(xBlk + c0, (rows - 1) * hw + cols), hw, beta, c, K, gemmThreads);
-                    }
-                    else
-                    {
-                        Im2Col.Unfold(g, new ReadOnlySpan<float>(xBlk, nc * hw), nc, c0, cols, col);
-                        Gemm.Sgemm(false, true, coutG, rows, cols, 1f, a, ohw, col, cols, beta, c, K, gemmThreads);
-                    }
-                }
-            }
-        }, gemmThreads == 1 ? 0 : 1);
     }
 
     /// <summary>Least weight-gradient work items: below it the batch is split too (4 parts for a 3-channel stem).</summary>
