@@ -80,7 +80,7 @@ internal static class WorkerTeam
             // Not Done.Wait() straight after the spin: the last worker decrements before it sets Done, and a
             // wait that lands between the two blocks for a whole wake-up. A Set left over from the previous
             // job only costs one more turn of the loop.
-            SpinUntilZero(ref _remaining);
+            for (var spin = new Spin(); Volatile.Read(ref _remaining) != 0 && spin.Next();) { }
             while (Volatile.Read(ref _remaining) != 0)
             {
                 Done.Wait();
@@ -113,7 +113,7 @@ internal static class WorkerTeam
         long seen = 0;
         while (true)
         {
-            SpinWhile(ref worker.Posted, seen);
+            for (var spin = new Spin(); Volatile.Read(ref worker.Posted) == seen && spin.Next();) { }
             while (Volatile.Read(ref worker.Posted) == seen)
             {
                 Interlocked.Exchange(ref worker.Sleeping, 1);
@@ -126,25 +126,21 @@ internal static class WorkerTeam
         }
     }
 
-    /// <summary>Spins while <paramref name="location"/> holds <paramref name="value"/>, for at most <see cref="SpinLimit"/>.</summary>
-    private static void SpinWhile(ref long location, long value)
+    /// <summary>
+    /// A bounded spin: each <see cref="Next"/> pauses briefly and says whether to go on spinning, which
+    /// stops once <see cref="SpinLimit"/> has passed (the clock is read every 64 turns).
+    /// </summary>
+    private struct Spin
     {
-        long start = System.Diagnostics.Stopwatch.GetTimestamp(), limit = SpinLimit;
-        for (int i = 0; Volatile.Read(ref location) == value; i++)
-        {
-            Thread.SpinWait(8);
-            if ((i & 63) == 63 && System.Diagnostics.Stopwatch.GetTimestamp() - start > limit) return;
-        }
-    }
+        private readonly long _start, _limit;
+        private int _turns;
 
-    /// <summary>Spins until <paramref name="location"/> is 0, for at most <see cref="SpinLimit"/>.</summary>
-    private static void SpinUntilZero(ref int location)
-    {
-        long start = System.Diagnostics.Stopwatch.GetTimestamp(), limit = SpinLimit;
-        for (int i = 0; Volatile.Read(ref location) != 0; i++)
+        public Spin() { _start = System.Diagnostics.Stopwatch.GetTimestamp(); _limit = SpinLimit; }
+
+        public bool Next()
         {
             Thread.SpinWait(8);
-            if ((i & 63) == 63 && System.Diagnostics.Stopwatch.GetTimestamp() - start > limit) return;
+            return (++_turns & 63) != 0 || System.Diagnostics.Stopwatch.GetTimestamp() - _start <= _limit;
         }
     }
 
