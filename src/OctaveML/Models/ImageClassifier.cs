@@ -17,6 +17,9 @@ public abstract class ImageClassifier : Module
     /// <summary>Number of classes (width of the logits).</summary>
     public abstract int NumClasses { get; }
 
+    /// <summary>The engine-agnostic description this network was built from; null for a custom network no spec describes.</summary>
+    public virtual ModelSpec? Spec => null;
+
     /// <summary>Logits [N, NumClasses] for a batch [N, InChannels, H, W]; keeps what Backward needs in training mode.</summary>
     public abstract Tensor Forward(Tensor images);
 

@@ -49,6 +49,8 @@ public sealed class OctCifarResNet : ImageClassifier
     public override int InChannels { get; }
     /// <inheritdoc/>
     public override int NumClasses { get; }
+    /// <inheritdoc/>
+    public override ModelSpec Spec => new OctCifarResNetSpec { Depth = Depth, Alpha = Alpha, NumClasses = NumClasses, InChannels = InChannels };
 
     private Sequential MakeLayer(int planes, int count, int stride, double alphaIn, double alphaOut, bool output, Random random)
     {

@@ -63,6 +63,8 @@ public sealed class OctMobileNet : ImageClassifier
     public override int InChannels { get; }
     /// <inheritdoc/>
     public override int NumClasses { get; }
+    /// <inheritdoc/>
+    public override ModelSpec Spec => new OctMobileNetSpec { Alpha = Alpha, WidthMultiplier = WidthMultiplier, NumClasses = NumClasses, InChannels = InChannels };
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor images)

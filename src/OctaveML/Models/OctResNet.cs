@@ -67,6 +67,8 @@ public sealed class OctResNet : ImageClassifier
     public override int InChannels { get; }
     /// <inheritdoc/>
     public override int NumClasses { get; }
+    /// <inheritdoc/>
+    public override ModelSpec Spec => new OctResNetSpec { Depth = Depth, Alpha = Alpha, Stem = Stem, NumClasses = NumClasses, InChannels = InChannels };
 
     private Sequential MakeLayer(int planes, int count, int stride, double alphaIn, double alphaOut, bool output, Random random)
     {
