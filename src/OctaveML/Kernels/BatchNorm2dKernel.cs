@@ -74,14 +74,41 @@ public static unsafe class BatchNorm2dKernel
                     rmp[c] = (float)((1 - momentum) * rmp[c] + momentum * (double)mean);
                     rvp[c] = (float)((1 - momentum) * rvp[c] + momentum * unbiased);
                 }
-                float scale = wp[c] * invStd;
-                float shift = bp[c] - mean * scale;
-                for (int n = 0; n < batch; n++)
-                {
-                    long off = ((long)n * channels + c) * spatial;
-                    PlaneMath.ScaleShift(xp + off, yp + off, spatial, scale, shift, relu);
-                }
+                NormalizeChannel(xp, yp, batch, channels, spatial, c, wp[c], bp[c], mean, invStd, relu);
             }, MaxThreads(batch, channels, spatial));
+        }
+    }
+
+    /// <summary>
+    /// y = (x - mean) * invStd * weight + bias per channel (then max(., 0) with <paramref name="relu"/>), with the
+    /// statistics a training forward saved: that forward's output again, bit for bit (the recomputation of a
+    /// BN + ReLU output that backward needs, instead of keeping it). y may be x.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Normalize(int batch, int channels, int spatial, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> y, bool relu = false)
+    {
+        CheckShapes(batch, channels, spatial, x.Length, y.Length, weight.Length, bias.Length);
+        CheckChannels(mean.Length, channels, nameof(mean));
+        CheckChannels(invStd.Length, channels, nameof(invStd));
+        fixed (float* px = x, pw = weight, pb = bias, py = y, pm = mean, ps = invStd)
+        {
+            float* xp = px, wp = pw, bp = pb, yp = py, mp = pm, sp = ps;
+            Parallelism.For(channels, c => NormalizeChannel(xp, yp, batch, channels, spatial, c, wp[c], bp[c], mp[c], sp[c], relu),
+                MaxThreads(batch, channels, spatial));
+        }
+    }
+
+    /// <summary>Channel c of y = BN(x) given its statistics: the one formula of the training forward and its recomputation.</summary>
+    private static void NormalizeChannel(float* x, float* y, int batch, int channels, int spatial, int c,
+        float weight, float bias, float mean, float invStd, bool relu)
+    {
+        float scale = weight * invStd;
+        float shift = bias - mean * scale;
+        for (int n = 0; n < batch; n++)
+        {
+            long off = ((long)n * channels + c) * spatial;
+            PlaneMath.ScaleShift(x + off, y + off, spatial, scale, shift, relu);
         }
     }
 
