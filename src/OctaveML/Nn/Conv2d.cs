@@ -40,7 +40,7 @@ public sealed class Conv2d : Module, ILayer
         Stride = stride; Padding = padding; Dilation = dilation; Groups = groups;
         int fanIn = inChannels / groups * kernelSize * kernelSize;
         Weight = RegisterParameter("weight", Init.KaimingUniform(random, fanIn, outChannels, inChannels / groups, kernelSize, kernelSize));
-        if (bias) Bias = RegisterParameter("bias", Init.Uniform(random, 1f / MathF.Sqrt(fanIn), outChannels));
+        if (bias) Bias = RegisterParameter("bias", Init.BiasUniform(random, fanIn, outChannels));
     }
 
     /// <summary>Input channels.</summary>

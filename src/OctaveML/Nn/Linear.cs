@@ -24,7 +24,7 @@ public sealed class Linear : Module, ILayer
         random ??= Random.Shared;
         InFeatures = inFeatures; OutFeatures = outFeatures;
         Weight = RegisterParameter("weight", Init.KaimingUniform(random, inFeatures, outFeatures, inFeatures));
-        if (bias) Bias = RegisterParameter("bias", Init.Uniform(random, 1f / MathF.Sqrt(inFeatures), outFeatures));
+        if (bias) Bias = RegisterParameter("bias", Init.BiasUniform(random, inFeatures, outFeatures));
     }
 
     /// <summary>Input features.</summary>
