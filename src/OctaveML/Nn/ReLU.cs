@@ -4,30 +4,23 @@ using OctaveML.Tensors;
 namespace OctaveML.Nn;
 
 /// <summary>The rectified linear unit max(x, 0), as torch.nn.ReLU (no parameters).</summary>
-public sealed class ReLU : Module, ILayer
+public sealed class ReLU : Layer, IOp
 {
-    private Tensor? _output;
-
-    /// <summary>y = max(x, 0), any shape; keeps y for <see cref="Backward"/>.</summary>
-    public Tensor Forward(Tensor input)
+    /// <summary>y = max(x, 0), any shape.</summary>
+    public override Value Forward(Graph graph, Value input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        var y = Output(0, input.ShapeArray());
-        ReluKernel.Forward(input.Data, y.Data);
-        _output = y;
-        return y;
+        ArgumentNullException.ThrowIfNull(graph);
+        return graph.Add(this, input, input.ShapeArray());
     }
 
-    /// <summary>dL/dx = dL/dy where the last output was positive, else 0.</summary>
-    public Tensor Backward(Tensor gradOutput)
-    {
-        ArgumentNullException.ThrowIfNull(gradOutput);
-        var y = _output ?? throw new InvalidOperationException("ReLU.Backward called before Forward.");
-        if (!gradOutput.SameShape(y))
-            throw new ArgumentException($"gradOutput has shape {gradOutput.ShapeString}, expected {y.ShapeString} (the last output's).", nameof(gradOutput));
-        var dx = GradientBuffer(y.ShapeArray());
-        ReluKernel.Backward(y.Data, gradOutput.Data, dx.Data);
-        ReleaseOutputs();
-        return dx;
-    }
+    // Backward reads y (the mask); y may be written over x.
+    bool IOp.SavesInput(int input) => false;
+    bool IOp.SavesOutput(int output) => true;
+    int IOp.InPlaceInput(int output) => 0;
+
+    void IOp.Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs) => ReluKernel.Forward(inputs[0]!.Span, outputs[0]!.Span);
+
+    /// <summary>dL/dx = dL/dy where the output was positive, else 0.</summary>
+    void IOp.Backward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs, ReadOnlySpan<Tensor?> gradOutputs, ReadOnlySpan<Tensor?> gradInputs) =>
+        ReluKernel.Backward(outputs[0]!.Span, gradOutputs[0]!.Span, gradInputs[0]!.Span);
 }
