@@ -20,6 +20,8 @@ internal static class ArenaLayout
     /// <summary>Writes each buffer's offset into <paramref name="offsets"/>; returns the space used (the arena's size).</summary>
     public static long Place(IReadOnlyList<Buffer> buffers, Span<long> offsets, long chunkFloats = ChunkFloats)
     {
+        if (chunkFloats < Align || chunkFloats % Align != 0)
+            throw new ArgumentOutOfRangeException(nameof(chunkFloats), chunkFloats, $"chunkFloats must be a positive multiple of {Align}.");
         var order = Enumerable.Range(0, buffers.Count)
             .OrderByDescending(i => buffers[i].Floats).ThenBy(i => buffers[i].Start).ThenBy(i => i).ToArray();
         var placed = new List<int>(buffers.Count);
