@@ -40,6 +40,7 @@ internal sealed class ResidualAdd
         public bool SavesOutput(int output) => true;
         public int InPlaceInput(int output) => 0;
         public int SameGradientAs(int input) => input == 1 ? 0 : -1;
+        public bool SkipsInputGradient(int input) => true;
 
         public void Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs) =>
             ElementwiseKernel.AddRelu(inputs[0]!.Span, inputs[1]!.Span, outputs[0]!.Span);

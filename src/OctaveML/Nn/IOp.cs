@@ -25,6 +25,13 @@ internal interface IOp
     /// </summary>
     int SameGradientAs(int input) => -1;
 
+    /// <summary>
+    /// True when <see cref="Backward"/> accepts a null gradient for input <paramref name="input"/> (one nothing
+    /// upstream needs, e.g. the images) and then computes only the parameter gradients; otherwise the executor
+    /// gives it a scratch buffer to write.
+    /// </summary>
+    bool SkipsInputGradient(int input) => false;
+
     /// <summary>Writes every element of the outputs.</summary>
     void Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs);
 

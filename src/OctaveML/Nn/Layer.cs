@@ -22,13 +22,10 @@ public abstract class Layer : Module, ILayer
     }
 
     /// <inheritdoc/>
-    public Tensor Backward(Tensor gradOutput) => Backward(gradOutput, inputGradient: true)!;
+    public Tensor Backward(Tensor gradOutput) => EagerBackward(gradOutput, inputGradient: true)!;
 
-    /// <summary>
-    /// As <see cref="Backward(Tensor)"/>; with <paramref name="inputGradient"/> false only the parameter
-    /// gradients are computed and null is returned.
-    /// </summary>
-    public Tensor? Backward(Tensor gradOutput, bool inputGradient)
+    /// <summary>The eager backward; without <paramref name="inputGradient"/> the op gets no input gradient to write (see <see cref="IOp.SkipsInputGradient"/>).</summary>
+    private protected Tensor? EagerBackward(Tensor gradOutput, bool inputGradient)
     {
         ArgumentNullException.ThrowIfNull(gradOutput);
         return Eager.Backward([gradOutput], inputGradient)[0];

@@ -48,6 +48,7 @@ public sealed class Linear : Layer, IOp
 
     bool IOp.SavesInput(int input) => true;
     bool IOp.SavesOutput(int output) => false;
+    bool IOp.SkipsInputGradient(int input) => true;
 
     void IOp.Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs)
     {

@@ -239,7 +239,14 @@ internal sealed class MemoryPlan
             for (int s = 0; s < node.Inputs.Length; s++)
             {
                 int u = node.Inputs[s];
-                if (u < 0 || !needsGrad[u]) { step.GradInputs[s] = TensorRef.None; continue; }
+                if (u < 0 || (!needsGrad[u] && node.Op.SkipsInputGradient(s))) { step.GradInputs[s] = TensorRef.None; continue; }
+                if (!needsGrad[u])
+                {
+                    // Nothing needs this gradient, but the op writes one: scratch for this step only.
+                    step.GradInputs[s] = new TensorRef(TensorHome.Arena, buffers.Count, graph.ShapeOf(u));
+                    buffers.Add((t, t, Floats(u)));
+                    continue;
+                }
                 if (gradRef[u] is { } sum)
                 {
                     var part = new TensorRef(TensorHome.Arena, buffers.Count, graph.ShapeOf(u));
