@@ -1,5 +1,6 @@
 using System.Globalization;
-using OctaveML.Kernels;
+using OctaveML.Ops;
+using OctaveML.Threading;
 
 namespace OctaveML.Bench;
 

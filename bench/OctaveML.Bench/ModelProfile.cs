@@ -1,7 +1,8 @@
-using OctaveML.Kernels;
 using OctaveML.Nn;
+using OctaveML.Ops;
 using OctaveML.Samples.Benchmarks;
 using OctaveML.Tensors;
+using OctaveML.Threading;
 using OctaveML.Training;
 
 namespace OctaveML.Bench;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using OctaveML.Kernels;
 using OctaveML.Samples.Benchmarks;
+using OctaveML.Threading;
 
 namespace OctaveML.Bench;
 

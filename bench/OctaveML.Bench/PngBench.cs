@@ -26,11 +26,11 @@ public static class PngBench
 
             // Resize 1920x1080 -> 224x224 (Fill), single-threaded like Pillow; ratio > 1 = faster than Pillow.
             double pillowResize = PythonPeer.Value(peer, "pillow_resize224_ms");
-            int saved = OctaveML.Kernels.Parallelism.Threads;
-            OctaveML.Kernels.Parallelism.Threads = 1;
+            int saved = OctaveML.Threading.Parallelism.Threads;
+            OctaveML.Threading.Parallelism.Threads = 1;
             double resize;
             try { resize = Figure.MedianSeconds(() => ImageResizer.Resize(img, 224, 224, ResizingKind.Fill), reps: 7, warmup: 2) * 1e3; }
-            finally { OctaveML.Kernels.Parallelism.Threads = saved; }
+            finally { OctaveML.Threading.Parallelism.Threads = saved; }
             Console.WriteLine($"resize 1920x1080 -> 224x224 bilinear, 1 thread: OctaveML {resize:0.00} ms, Pillow {pillowResize:0.00} ms");
             Figure.Print("resize224_ms", resize);
             Figure.Print("resize224_ratio_vs_pillow", pillowResize / resize);

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using OctaveML.Kernels;
 using OctaveML.Models;
+using OctaveML.Ops;
 using OctaveML.Samples.Commands;
 using OctaveML.Tensors;
+using OctaveML.Threading;
 using OctaveML.Training;
 
 namespace OctaveML.Samples.Benchmarks;

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using OctaveML.Kernels;
 using OctaveML.Models;
+using OctaveML.Threading;
 using OctaveML.Training;
-using ValidationResult = OctaveML.Training.ValidationResult;
 using Spectre.Console;
+using ValidationResult = OctaveML.Training.ValidationResult;
 
 namespace OctaveML.Samples.Commands;
 

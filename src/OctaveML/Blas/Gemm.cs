@@ -1,7 +1,8 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using OctaveML.Threading;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Blas;
 
 /// <summary>The micro-kernel family a GEMM runs on (tests force each one; callers use Auto).</summary>
 internal enum GemmKernel

@@ -1,4 +1,4 @@
-namespace OctaveML.Kernels;
+namespace OctaveML.Blas;
 
 /// <summary>
 /// The calling thread's packed copies of A operands that stay constant across many GEMM calls (a

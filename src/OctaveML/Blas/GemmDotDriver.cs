@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using OctaveML.Threading;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Blas;
 
 /// <summary>
 /// C (+)= A * B^T for A[m x k] and B[n x k] both contiguous along k (a convolution's weight

@@ -1,4 +1,4 @@
-namespace OctaveML.Kernels;
+namespace OctaveML.Blas;
 
 /// <summary>
 /// Dot-product ("NT") kernel for C = A * B^T with A and B both contiguous along k: a block of

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Blas;
 
 /// <summary>
 /// AVX-512 dot-product kernel (see <see cref="IGemmDotKernel"/>), 4 rows of A x 4 rows of B:

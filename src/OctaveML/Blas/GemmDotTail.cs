@@ -1,4 +1,4 @@
-namespace OctaveML.Kernels;
+namespace OctaveML.Blas;
 
 /// <summary>The scalar end of the dot-product kernels' k loop, for k shorter than a vector.</summary>
 internal static unsafe class GemmDotTail

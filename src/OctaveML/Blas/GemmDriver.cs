@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Blas;
 
 /// <summary>The operands of one <see cref="Gemm.Sgemm"/> call, as pinned pointers.</summary>
 internal unsafe struct GemmProblem

@@ -1,4 +1,4 @@
-namespace OctaveML.Kernels;
+namespace OctaveML.Blas;
 
 /// <summary>
 /// A register-blocked GEMM micro-kernel: multiplies an MR x kc packed A micro-panel by a

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Blas;
 
 /// <summary>
 /// Portable micro-kernel, 4 x 8 on Vector128 (SSE, NEON, or the runtime's software fallback).

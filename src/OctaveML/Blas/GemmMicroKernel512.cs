@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Blas;
 
 /// <summary>
 /// AVX-512 micro-kernel, 8 x 32: sixteen zmm accumulators (enough to cover FMA latency on two

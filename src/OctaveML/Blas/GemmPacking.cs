@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Blas;
 
 /// <summary>
 /// Copies blocks of op(A) and op(B) into the contiguous micro-panel layout the micro-kernels

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using OctaveML.Threading;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Blas;
 
 /// <summary>
 /// GEMM for few rows of C (op(A) small, B not transposed): packs only A, then sweeps NR-column

@@ -1,4 +1,4 @@
-namespace OctaveML.Kernels;
+namespace OctaveML.Blas;
 
 /// <summary>
 /// A register-blocked GEMM kernel like <see cref="IGemmMicroKernel"/>, but reading B in place:

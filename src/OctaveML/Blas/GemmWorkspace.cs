@@ -1,4 +1,4 @@
-namespace OctaveML.Kernels;
+namespace OctaveML.Blas;
 
 /// <summary>
 /// Per-thread packing buffers for <see cref="Gemm"/>: grown on demand, never shrunk, reused by

@@ -1,5 +1,6 @@
-using OctaveML.Kernels;
+using OctaveML.Ops;
 using OctaveML.Tensors;
+using OctaveML.Threading;
 
 namespace OctaveML.Nn;
 

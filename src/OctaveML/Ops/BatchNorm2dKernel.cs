@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using OctaveML.Threading;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>
 /// Batch normalisation over NCHW float32 maps, per channel, as torch.nn.BatchNorm2d:

@@ -1,7 +1,9 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using OctaveML.Blas;
+using OctaveML.Threading;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>
 /// 2-D convolution forward and backward on flat NCHW buffers, matching

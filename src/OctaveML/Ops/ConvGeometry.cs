@@ -1,4 +1,4 @@
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>
 /// The shape of a 2-D convolution as PyTorch's <c>torch.nn.functional.conv2d</c> sees it: input

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>
 /// Softmax cross-entropy with optional label smoothing, mean over the batch, exactly as

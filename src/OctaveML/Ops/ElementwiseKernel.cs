@@ -1,7 +1,8 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using OctaveML.Threading;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>
 /// Element-wise sums used by residual blocks and the octave layer's path merging:

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using OctaveML.Threading;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>
 /// Global average pooling, [N, C, H, W] -> [N, C]: the mean of every plane, as

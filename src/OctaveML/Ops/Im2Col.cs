@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>
 /// Unfolds convolution patches into a column matrix and folds them back. The column matrix of

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>
 /// Whole-plane im2col and col2im for stride-1 "same" convolutions (2 * pad = (k - 1) * dil, so the output

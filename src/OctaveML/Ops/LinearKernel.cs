@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using OctaveML.Blas;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>
 /// The fully connected layer, y = x W^T + b as torch.nn.Linear: x is [batch, in], W is [out, in],

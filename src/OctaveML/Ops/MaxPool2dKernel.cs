@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using OctaveML.Threading;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>
 /// Max pooling over square windows in PyTorch's floor mode (dilation 1), as

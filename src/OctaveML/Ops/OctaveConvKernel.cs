@@ -1,7 +1,9 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using OctaveML.Blas;
+using OctaveML.Threading;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>Which of the four octave paths exist and their group counts (0 = the path is absent).</summary>
 internal readonly record struct OctavePaths(int GroupsH2H, int GroupsL2H, int GroupsH2L, int GroupsL2L)

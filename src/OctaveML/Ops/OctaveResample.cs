@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>
 /// The resolution changes of an octave convolution, on one image's [C, H, W] planes: 2x2 average
@@ -681,13 +681,13 @@ internal static class OctaveResample
     /// <see cref="Im2Col.Unfold"/> on a one-image geometry.
     /// </summary>
     public static void Im2Col(ReadOnlySpan<float> x, int channels, int h, int w, int k, int pad, int dil, int oh, int ow, Span<float> col, int ldCol = 0) =>
-        Kernels.Im2Col.Unfold(Geometry(channels, h, w, k, pad, dil, oh, ow), x, channels, 0, oh * ow, col, ldCol);
+        Ops.Im2Col.Unfold(Geometry(channels, h, w, k, pad, dil, oh, ow), x, channels, 0, oh * ow, col, ldCol);
 
     /// <summary>Adjoint of <see cref="Im2Col"/>: dx = col2im(col), overwriting dx.</summary>
     public static void Col2Im(ReadOnlySpan<float> col, int channels, int h, int w, int k, int pad, int dil, int oh, int ow, Span<float> dx, int ldCol = 0)
     {
         dx.Slice(0, channels * h * w).Clear();
-        Kernels.Im2Col.Fold(Geometry(channels, h, w, k, pad, dil, oh, ow), col, channels, 0, oh * ow, dx, ldCol);
+        Ops.Im2Col.Fold(Geometry(channels, h, w, k, pad, dil, oh, ow), col, channels, 0, oh * ow, dx, ldCol);
     }
 
     private static ConvGeometry Geometry(int channels, int h, int w, int k, int pad, int dil, int oh, int ow)

@@ -1,8 +1,9 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using OctaveML.Threading;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>
 /// Fused, vectorised parameter updates for the optimizers in <c>OctaveML.Training</c>: one pass

@@ -1,7 +1,8 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using OctaveML.Threading;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>The rectified linear unit, y = max(x, 0), and its gradient.</summary>
 public static unsafe class ReluKernel

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>
 /// Copy and add of short float rows (a few to a few dozen floats: im2col/col2im rows of small maps) in

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace OctaveML.Kernels;
+namespace OctaveML.Ops;
 
 /// <summary>Row-wise softmax over [batch, classes] logits, stable (the row maximum is subtracted first).</summary>
 public static class SoftmaxKernel

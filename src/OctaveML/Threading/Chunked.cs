@@ -1,4 +1,4 @@
-namespace OctaveML.Kernels;
+namespace OctaveML.Threading;
 
 /// <summary>
 /// Deterministic splits of element-wise and per-plane work over <see cref="Parallelism"/>: chunk

@@ -1,4 +1,4 @@
-namespace OctaveML.Kernels;
+namespace OctaveML.Threading;
 
 /// <summary>
 /// The one place that decides how many threads the kernels use. Work is split into chunks that

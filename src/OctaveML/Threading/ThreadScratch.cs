@@ -1,4 +1,4 @@
-namespace OctaveML.Kernels;
+namespace OctaveML.Threading;
 
 /// <summary>
 /// One growable float buffer per thread for the convolution kernels' temporaries (im2col tiles,

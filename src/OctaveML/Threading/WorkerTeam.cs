@@ -1,4 +1,4 @@
-namespace OctaveML.Kernels;
+namespace OctaveML.Threading;
 
 /// <summary>
 /// A fixed team of dedicated worker threads for <see cref="Parallelism.For"/>. The thread pool hands the

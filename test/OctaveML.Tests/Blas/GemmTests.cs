@@ -1,6 +1,6 @@
-using OctaveML.Kernels;
+using OctaveML.Blas;
 
-namespace OctaveML.Tests.Kernels;
+namespace OctaveML.Tests.Blas;
 
 public class GemmTests
 {

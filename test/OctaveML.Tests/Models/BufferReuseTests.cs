@@ -1,5 +1,5 @@
-using OctaveML.Kernels;
 using OctaveML.Models;
+using OctaveML.Ops;
 using OctaveML.Tensors;
 using OctaveML.Training;
 

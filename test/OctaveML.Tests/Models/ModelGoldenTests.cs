@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using OctaveML.Interop;
-using OctaveML.Kernels;
 using OctaveML.Models;
+using OctaveML.Ops;
 using OctaveML.Tensors;
 using OctaveML.Tests.Infrastructure;
 

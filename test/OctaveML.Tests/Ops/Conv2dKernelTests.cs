@@ -1,8 +1,9 @@
-using OctaveML.Kernels;
+using OctaveML.Ops;
 using OctaveML.Tensors;
 using OctaveML.Tests.Infrastructure;
+using OctaveML.Threading;
 
-namespace OctaveML.Tests.Kernels;
+namespace OctaveML.Tests.Ops;
 
 /// <summary>Conv2dKernel against PyTorch golden data, finite differences and its own contracts.</summary>
 [Collection("Parallelism")]

@@ -1,8 +1,8 @@
-using OctaveML.Kernels;
+using OctaveML.Ops;
 using OctaveML.Tensors;
 using OctaveML.Tests.Infrastructure;
 
-namespace OctaveML.Tests.Kernels;
+namespace OctaveML.Tests.Ops;
 
 public class ElementwiseKernelTests
 {

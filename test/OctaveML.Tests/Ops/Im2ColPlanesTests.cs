@@ -1,6 +1,6 @@
-using OctaveML.Kernels;
+using OctaveML.Ops;
 
-namespace OctaveML.Tests.Kernels;
+namespace OctaveML.Tests.Ops;
 
 public class Im2ColPlanesTests
 {

@@ -1,7 +1,7 @@
-using OctaveML.Kernels;
+using OctaveML.Ops;
 using OctaveML.Tests.Infrastructure;
 
-namespace OctaveML.Tests.Kernels;
+namespace OctaveML.Tests.Ops;
 
 public class OctaveConvKernelTests
 {

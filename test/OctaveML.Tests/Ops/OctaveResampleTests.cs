@@ -1,7 +1,7 @@
-using OctaveML.Kernels;
-using static OctaveML.Kernels.OctaveResample;
+using OctaveML.Ops;
+using static OctaveML.Ops.OctaveResample;
 
-namespace OctaveML.Tests.Kernels;
+namespace OctaveML.Tests.Ops;
 
 /// <summary>
 /// The vectorised pooling and upsampling loops give the bits of plain scalar loops, at every instruction-set

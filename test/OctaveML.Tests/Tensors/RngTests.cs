@@ -1,6 +1,6 @@
 using OctaveML.Tensors;
 
-namespace OctaveML.Tests.Training;
+namespace OctaveML.Tests.Tensors;
 
 public class RngTests
 {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using OctaveML.Kernels;
+using OctaveML.Threading;
 
-namespace OctaveML.Tests.Kernels;
+namespace OctaveML.Tests.Threading;
 
 // In the Parallelism collection: alone, so no other test holds the team while these ask for it.
 [Collection("Parallelism")]
