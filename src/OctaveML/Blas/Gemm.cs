@@ -115,8 +115,8 @@ public static class Gemm
                 case GemmKernel.Avx512: Run<GemmMicroKernel512>(g, threads); break;
                 case GemmKernel.Avx2: Run<GemmMicroKernel256>(g, threads); break;
                 case GemmKernel.Avx2x4: Run<GemmMicroKernel256x4>(g, threads); break;
-                case GemmKernel.Avx512Rows: RequireShape(!transB, kernel); GemmRowDriver<GemmRowKernel512>.Run(g, threads); break;
-                case GemmKernel.Avx2Rows: RequireShape(!transB, kernel); GemmRowDriver<GemmRowKernel256>.Run(g, threads); break;
+                case GemmKernel.Avx512Rows: RequireShape(!transB, kernel); GemmRowDriver<GemmMicroKernel512>.Run(g, threads); break;
+                case GemmKernel.Avx2Rows: RequireShape(!transB, kernel); GemmRowDriver<GemmMicroKernel256x4>.Run(g, threads); break;
                 case GemmKernel.Avx512Dot: RequireShape(!transA && transB, kernel); GemmDotDriver<GemmDotKernel512>.Run(g, threads); break;
                 case GemmKernel.Avx2Dot: RequireShape(!transA && transB, kernel); GemmDotDriver<GemmDotKernel256>.Run(g, threads); break;
                 default: Run<GemmMicroKernel128>(g, threads); break;

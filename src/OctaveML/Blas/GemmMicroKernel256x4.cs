@@ -7,21 +7,43 @@ namespace OctaveML.Blas;
 /// <summary>
 /// AVX2 + FMA micro-kernel, 4 x 24: twelve ymm accumulators, three B vectors and one broadcast
 /// of A, like <see cref="GemmMicroKernel256"/> but shorter and wider. For convolutions with 8, 16
-/// or 32 output channels per GEMM, where 6-row tiles pad or leave a ragged edge tile.
+/// or 32 output channels per GEMM, where 6-row tiles pad or leave a ragged edge tile. It reads B
+/// packed (<see cref="IGemmMicroKernel"/>) or in place (<see cref="IGemmRowKernel"/>); four-row
+/// tiles divide the 8/16/32-channel convolutions the in-place path serves.
 /// </summary>
 /// <remarks>
 /// Same KC as the 6 x 16 kernel and the same per-element FMA chain, so both give bit-identical C.
 /// </remarks>
-internal readonly unsafe struct GemmMicroKernel256x4 : IGemmMicroKernel
+internal readonly unsafe struct GemmMicroKernel256x4 : IGemmMicroKernel, IGemmRowKernel
 {
     public static int MR => 4;
     public static int NR => 24;
-    public static int KC => 256;
+    public static int KC => 256; // 256 x 24 floats of B, packed or in place, are 24 KiB: inside a 32 KiB L1
     public static int MC => 144;
     public static int NC => 4080;
 
+    /// <summary>The packed layout of A, shared by both ways of reading B.</summary>
+    public static void PackA(float* a, nint lda, bool trans, int m, int k, float* dst) =>
+        GemmPacking.PackA<GemmMicroKernel256x4>(a, lda, trans, 0, m, 0, k, dst);
+
+    /// <summary>A packed B micro-panel (see <see cref="IGemmMicroKernel.Run"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float* alphaBeta, bool overwrite)
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float* alphaBeta, bool overwrite) =>
+        Tile<PackedB>(kc, a, b, 24, c, ldc, alphaBeta, overwrite);
+
+    /// <summary>
+    /// B rows in place at stride <paramref name="ldb"/> (see <see cref="IGemmRowKernel.Run"/>). Not inlined:
+    /// in the row driver's loop nest two of the twelve accumulators spilled (measured half speed); on its
+    /// own the kernel has all sixteen ymm registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float* alphaBeta, bool overwrite) =>
+        Tile<InPlaceB>(kc, a, b, ldb, c, ldc, alphaBeta, overwrite);
+
+    /// <summary>The full 4 x 24 tile: B rows of 24 floats at stride <paramref name="ldb"/>, loaded as <typeparamref name="TB"/> says.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile<TB>(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float* alphaBeta, bool overwrite)
+        where TB : struct, IGemmBLayout
     {
         // Fetch the C tile now so its misses overlap the k loop instead of stalling the stores.
         for (int i = 0; i < 4; i++)
@@ -33,9 +55,9 @@ internal readonly unsafe struct GemmMicroKernel256x4 : IGemmMicroKernel
         Vector256<float> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
         for (int p = 0; p < kc; p++)
         {
-            Vector256<float> b0 = Vector256.LoadAligned(b);
-            Vector256<float> b1 = Vector256.LoadAligned(b + 8);
-            Vector256<float> b2 = Vector256.LoadAligned(b + 16);
+            Vector256<float> b0 = TB.Load256(b);
+            Vector256<float> b1 = TB.Load256(b + 8);
+            Vector256<float> b2 = TB.Load256(b + 16);
             Vector256<float> av = Vector256.Create(a[0]);
             c00 = Vector256.FusedMultiplyAdd(av, b0, c00);
             c01 = Vector256.FusedMultiplyAdd(av, b1, c01);
@@ -53,7 +75,7 @@ internal readonly unsafe struct GemmMicroKernel256x4 : IGemmMicroKernel
             c31 = Vector256.FusedMultiplyAdd(av, b1, c31);
             c32 = Vector256.FusedMultiplyAdd(av, b2, c32);
             a += 4;
-            b += 24;
+            b += ldb;
         }
         var va = Vector256.Create(alphaBeta[0]);
         var vb = Vector256.Create(alphaBeta[1]);

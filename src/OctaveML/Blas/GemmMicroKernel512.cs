@@ -7,24 +7,44 @@ namespace OctaveML.Blas;
 /// <summary>
 /// AVX-512 micro-kernel, 8 x 32: sixteen zmm accumulators (enough to cover FMA latency on two
 /// 512-bit pipes), two B vectors and a broadcast of A; eight-row tiles divide the usual channel
-/// counts (64, 128, 256...) exactly.
+/// counts (64, 128, 256...) exactly. It reads B packed (<see cref="IGemmMicroKernel"/>) or in
+/// place (<see cref="IGemmRowKernel"/>).
 /// </summary>
-internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
+internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel, IGemmRowKernel
 {
     public static int MR => 8;
     public static int NR => 32;
-    public static int KC => 192; // B micro-panel 24 KiB + A 6 KiB: inside a 32 or 48 KiB L1
+    public static int KC => 192; // 192 x 32 floats of B, packed or in place, are 24 KiB (+ 6 KiB of A): inside a 32 or 48 KiB L1
     public static int MC => 128;
     public static int NC => 4096;
 
+    /// <summary>The packed layout of A, shared by both ways of reading B.</summary>
+    public static void PackA(float* a, nint lda, bool trans, int m, int k, float* dst) =>
+        GemmPacking.PackA<GemmMicroKernel512>(a, lda, trans, 0, m, 0, k, dst);
+
+    /// <summary>A packed B micro-panel (see <see cref="IGemmMicroKernel.Run"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, float* alphaBeta, bool overwrite)
+    {
+        // Also each C row's middle line: 32 floats span three cache lines when C is not 64-byte aligned.
+        for (int i = 0; i < 8; i++) Sse.Prefetch0(c + i * ldc + 16);
+        Tile<PackedB>(kc, a, b, 32, c, ldc, alphaBeta, overwrite);
+    }
+
+    /// <summary>B rows in place at stride <paramref name="ldb"/> (see <see cref="IGemmRowKernel.Run"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float* alphaBeta, bool overwrite) =>
+        Tile<InPlaceB>(kc, a, b, ldb, c, ldc, alphaBeta, overwrite);
+
+    /// <summary>The full 8 x 32 tile: B rows of 32 floats at stride <paramref name="ldb"/>, loaded as <typeparamref name="TB"/> says.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile<TB>(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float* alphaBeta, bool overwrite)
+        where TB : struct, IGemmBLayout
     {
         // Fetch the C tile now so its misses overlap the k loop instead of stalling the stores.
         for (int i = 0; i < 8; i++)
         {
             Sse.Prefetch0(c + i * ldc);
-            Sse.Prefetch0(c + i * ldc + 16);
             Sse.Prefetch0(c + i * ldc + 31);
         }
         Vector512<float> c00 = default, c01 = default;
@@ -37,8 +57,8 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
         Vector512<float> c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
         {
-            Vector512<float> b0 = Vector512.LoadAligned(b);
-            Vector512<float> b1 = Vector512.LoadAligned(b + 16);
+            Vector512<float> b0 = TB.Load512(b);
+            Vector512<float> b1 = TB.Load512(b + 16);
             Vector512<float> av;
             av = Vector512.Create(a[0]);
             c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
@@ -65,7 +85,7 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
             c70 = Vector512.FusedMultiplyAdd(av, b0, c70);
             c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
             a += 8;
-            b += 32;
+            b += ldb;
         }
         var va = Vector512.Create(alphaBeta[0]);
         var vb = Vector512.Create(alphaBeta[1]);
@@ -105,7 +125,7 @@ internal readonly unsafe struct GemmMicroKernel512 : IGemmMicroKernel
     /// <summary>
     /// The first 16 columns of a tile (eight zmm accumulators: enough to cover the FMA latency on two pipes)
     /// and up to <see cref="MaxExtraColumns"/> more, one 8-row ymm accumulator each (a column of the A panel
-    /// times one B element). Each element gets the same FMAs in the same order as in <see cref="Run"/>.
+    /// times one B element). Each element gets the same FMAs in the same order as in <see cref="IGemmMicroKernel.Run"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Cols16Plus(int kc, float* a, float* b, float* t, int extra)
