@@ -29,7 +29,7 @@ public sealed partial record BenchModel(string Model, int? Depth, double Alpha, 
     public int? EffectiveDepth => Model == "oct-mobilenet" ? null : Depth ?? ModelFactory.DefaultDepth(Model);
 
     /// <summary>
-    /// The model's name in model_peer.py and octref.py: "oct_" when alpha is not 0, then mobilenet, resnetD
+    /// The model's name in model_peer.py and octaveml_ref.py: "oct_" when alpha is not 0, then mobilenet, resnetD
     /// (OctResNet or a CIFAR ResNet) or, for a CIFAR depth that is also an OctResNet depth such as 50,
     /// cifar_resnetD, so that the two never share a name.
     /// </summary>

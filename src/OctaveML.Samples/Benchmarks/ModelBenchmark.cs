@@ -15,7 +15,7 @@ public sealed record ModelBenchmarkOptions(int Threads, int? Steps = null, int? 
 /// <summary>
 /// Whole-model training step (forward, cross-entropy, backward, SGD momentum 0.9 step) and inference
 /// throughput against the PyTorch peer (bench/OctaveML.Bench/model_peer.py, the same models from
-/// octref.py) on random data, same batch and thread count. Each side runs in its own process so that
+/// tools/reference/octaveml_ref.py) on random data, same batch and thread count. Each side runs in its own process so that
 /// peak resident memory belongs to one model only: ours is this program re-run as
 /// <c>bench --child ...</c>. Shared by the <c>bench</c> command and bench/OctaveML.Bench's <c>models</c> suite.
 /// </summary>

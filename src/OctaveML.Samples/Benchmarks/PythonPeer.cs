@@ -46,8 +46,8 @@ public static class PythonPeer
     {
         if (stderr.Contains("No module named 'torch'", StringComparison.Ordinal))
             return new PeerException($"{python} cannot import torch, which the PyTorch peer needs (Debian: apt install python3-torch).", true, stderr);
-        if (stderr.Contains("No module named 'octref'", StringComparison.Ordinal) || stderr.Contains("no folder containing OctaveML.sln", StringComparison.Ordinal))
-            return new PeerException($"{script} did not find the reference models octref.py (shared/reference next to the repository folder).", true, stderr);
+        if (stderr.Contains("No module named 'octaveml_ref'", StringComparison.Ordinal) || stderr.Contains("no folder containing OctaveML.sln", StringComparison.Ordinal))
+            return new PeerException($"{script} did not find the reference models tools/reference/octaveml_ref.py (run it from the repository).", true, stderr);
         string last = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no message";
         return new PeerException($"{python} {script} exited with {code}: {last}", false, stderr);
     }

@@ -16,8 +16,8 @@ public sealed record LayerSummary(string Name, string Type, int[] HighShape, int
 
 /// <summary>
 /// Per-layer output shapes (high and low), parameters and multiply-accumulates of a model at an input
-/// size, with totals, like the seeds' paddle.summary. MACs are counted as the reference's macs.py
-/// counts them: convolutions and the classifier. Shapes come from a real batch-1 forward in eval mode.
+/// size, with totals, like paddle.summary. MACs are counted as tools/reference/macs.py counts
+/// them: convolutions and the classifier. Shapes come from a real batch-1 forward in eval mode.
 /// </summary>
 public sealed class ModelSummary
 {

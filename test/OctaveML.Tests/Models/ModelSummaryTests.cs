@@ -3,7 +3,7 @@ using OctaveML.Models;
 namespace OctaveML.Tests.Models;
 
 /// <summary>
-/// Parameters and MACs against ../shared/reference/macs.py (exact integers from its counting hooks:
+/// Parameters and MACs against tools/reference/macs.py (exact integers from its counting hooks:
 /// convolution output elements x (in / groups) x kernel area, plus in x out for the classifier).
 /// </summary>
 public class ModelSummaryTests

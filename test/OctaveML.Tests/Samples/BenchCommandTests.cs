@@ -113,12 +113,12 @@ public class BenchCommandTests
     {
         string? script = DatasetDetector.FindFileInRepository(ModelBenchmark.PeerScriptRelativePath);
         script.Should().NotBeNull();
-        File.ReadAllText(script!).Should().Contain("octref");
+        File.ReadAllText(script!).Should().Contain("octaveml_ref");
     }
 
     [Theory]
     [InlineData("Traceback (most recent call last):\n  File \"model_peer.py\", line 19\nModuleNotFoundError: No module named 'torch'\n", true, "cannot import torch")]
-    [InlineData("ModuleNotFoundError: No module named 'octref'\n", true, "octref.py")]
+    [InlineData("ModuleNotFoundError: No module named 'octaveml_ref'\n", true, "octaveml_ref.py")]
     [InlineData("Traceback (most recent call last):\nRuntimeError: out of memory\n", false, "exited with 1: RuntimeError: out of memory")]
     public void PeerFailureSaysWhatIsMissing(string stderr, bool unavailable, string expected)
     {
