@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using OctaveML.Models;
-using OctaveML.Samples.Commands;
 
-namespace OctaveML.Samples.Benchmarks;
+namespace OctaveML.Bench;
 
 /// <summary>
-/// One model benchmark configuration: a <c>--model</c> name of the samples (oct-resnet, oct-cifar-resnet,
-/// oct-mobilenet), depth, alpha, input side and batch, 3 input channels and 10 classes as the PyTorch peer.
+/// One model benchmark configuration: a <c>--model</c> name (oct-resnet, oct-cifar-resnet, oct-mobilenet,
+/// as the samples' train command), depth, alpha, input side and batch, 3 input channels and 10 classes as
+/// the PyTorch peer.
 /// </summary>
 public sealed partial record BenchModel(string Model, int? Depth, double Alpha, int Size, int BatchSize)
 {
@@ -15,8 +15,16 @@ public sealed partial record BenchModel(string Model, int? Depth, double Alpha, 
     public const int Classes = 10;
     /// <summary>Input channels, as the peer.</summary>
     public const int InChannels = 3;
+    /// <summary>OctResNet inputs up to this side use the small stem (3x3, no pooling), as the peer.</summary>
+    public const int SmallStemMaxSide = 64;
 
-    /// <summary>The comparisons <c>bench</c> runs with no model given (the issue's list).</summary>
+    /// <summary>The <c>--model</c> names.</summary>
+    public static IReadOnlyList<string> Models { get; } = ["oct-resnet", "oct-cifar-resnet", "oct-mobilenet"];
+
+    /// <summary>
+    /// The comparisons the <c>models</c> suite runs with no model given: OctResNet-50 at 224 against its
+    /// plain twin (the octave speedup) and against PyTorch, OctMobileNet, and the small OctCifarResNet-20.
+    /// </summary>
     public static IReadOnlyList<BenchModel> Defaults { get; } =
     [
         new("oct-resnet", 50, 0.5, 224, 16),
@@ -25,8 +33,13 @@ public sealed partial record BenchModel(string Model, int? Depth, double Alpha, 
         new("oct-cifar-resnet", 20, 0.5, 28, 128),
     ];
 
-    /// <summary>The depth actually built (the samples' default when <see cref="Depth"/> is null; null for oct-mobilenet).</summary>
-    public int? EffectiveDepth => Model == "oct-mobilenet" ? null : Depth ?? ModelFactory.DefaultDepth(Model);
+    /// <summary>The depth actually built (20 for oct-cifar-resnet and 26 for oct-resnet when <see cref="Depth"/> is null; null for oct-mobilenet).</summary>
+    public int? EffectiveDepth => Model switch
+    {
+        "oct-mobilenet" => null,
+        "oct-cifar-resnet" => Depth ?? 20,
+        _ => Depth ?? 26,
+    };
 
     /// <summary>
     /// The model's name in model_peer.py and octaveml_ref.py: "oct_" when alpha is not 0, then mobilenet, resnetD
@@ -60,7 +73,14 @@ public sealed partial record BenchModel(string Model, int? Depth, double Alpha, 
         Model == "oct-resnet" && EffectiveDepth >= 50 && Size >= 160 ? (3, 1) : (5, 2);
 
     /// <summary>A freshly initialised model (seed 0) of this configuration.</summary>
-    public ImageClassifier Create() => ModelFactory.Create(Model, Depth, Alpha, 1.0, Size, InChannels, Classes, seed: 0);
+    public ImageClassifier Create() => Model switch
+    {
+        "oct-cifar-resnet" => new OctCifarResNet(EffectiveDepth!.Value, Classes, Alpha, InChannels, seed: 0),
+        "oct-resnet" => new OctResNet(EffectiveDepth!.Value, Classes, Alpha,
+            Size <= SmallStemMaxSide ? ResNetStem.Small : ResNetStem.ImageNet, InChannels, seed: 0),
+        "oct-mobilenet" => new OctMobileNet(Classes, Alpha, InChannels, 1.0, seed: 0),
+        _ => throw new ArgumentException($"--model: got {Model}; expected {string.Join(", ", Models)}."),
+    };
 
     /// <summary>
     /// The configuration a peer name describes ("oct_resnet50", "resnet50", "oct_mobilenet", "oct_resnet20",

@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace OctaveML.Samples.Benchmarks;
+namespace OctaveML.Bench;
 
-/// <summary>Output and timing helpers of the benchmarks (the <c>bench</c> command and bench/OctaveML.Bench).</summary>
+/// <summary>Output and timing helpers shared by every benchmark suite.</summary>
 public static class Figure
 {
     /// <summary>Writes the machine-readable line <c>figure NAME VALUE</c>.</summary>
     public static void Print(TextWriter output, string name, double value) =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"figure {name} {value:0.####}"));
+
+    /// <summary>Prints the machine-readable line <c>figure NAME VALUE</c> on the console.</summary>
+    public static void Print(string name, double value) => Print(Console.Out, name, value);
 
     /// <summary>
     /// Median wall time in seconds of <paramref name="reps"/> runs of <paramref name="action"/>, after
@@ -38,7 +41,7 @@ public static class Figure
         return sorted[sorted.Length / 2];
     }
 
-    /// <summary>Parses the value of a line "key value" (first match) from a benchmark process's output.</summary>
+    /// <summary>Parses the value of a line "key value" (first match) from a benchmark process's or a peer's output.</summary>
     public static double Value(string output, string key)
     {
         foreach (var line in output.Split('\n'))

@@ -1,16 +1,15 @@
 using System.Globalization;
 using OctaveML.Models;
-using OctaveML.Samples.Benchmarks;
 
-namespace OctaveML.Samples.Commands;
+namespace OctaveML.Bench;
 
 /// <summary>
-/// The options of <c>bench</c>. Without <see cref="Model"/> it runs <see cref="BenchModel.Defaults"/>;
-/// <see cref="Validate"/> throws a <see cref="UsageException"/> naming the option for a bad value.
+/// The options of the <c>models</c> suite. Without <see cref="Model"/> it runs <see cref="BenchModel.Defaults"/>;
+/// <see cref="Validate"/> throws an <see cref="ArgumentException"/> naming the option for a bad value.
 /// </summary>
-public sealed record BenchSettings
+public sealed record ModelBenchSettings
 {
-    /// <summary>Compute threads of both sides when --threads is not given (the issue's comparisons).</summary>
+    /// <summary>Compute threads of both sides when --threads is not given: the two cores of the reference machines.</summary>
     public const int DefaultThreads = 2;
 
     /// <summary>--model: oct-resnet, oct-cifar-resnet or oct-mobilenet; null = the default comparisons.</summary>
@@ -32,19 +31,19 @@ public sealed record BenchSettings
     /// <summary>--python: the PyTorch peer's interpreter.</summary>
     public string Python { get; init; } = PythonPeer.DefaultPython;
 
-    /// <summary>Checks every value; throws <see cref="UsageException"/> naming the first bad option.</summary>
+    /// <summary>Checks every value; throws an <see cref="ArgumentException"/> naming the first bad option.</summary>
     public void Validate()
     {
         if (Model is null)
         {
             foreach (var (option, given) in new[] { ("--depth", Depth is not null), ("--alpha", Alpha is not null), ("--size", Size is not null), ("--batch-size", BatchSize is not null) })
-                if (given) throw new UsageException($"{option}: needs --model (without --model, bench runs its default comparisons at their own settings).");
+                if (given) throw new ArgumentException($"{option}: needs --model (without --model, the suite runs its default comparisons at their own settings).");
         }
-        else if (!TrainSettings.Models.Contains(Model))
-            throw Bad("--model", Model, string.Join(", ", TrainSettings.Models));
+        else if (!BenchModel.Models.Contains(Model))
+            throw Bad("--model", Model, string.Join(", ", BenchModel.Models));
         if (Depth is { } d)
         {
-            if (Model == "oct-mobilenet") throw new UsageException($"--depth: got {d}; oct-mobilenet has one depth, leave --depth out.");
+            if (Model == "oct-mobilenet") throw new ArgumentException($"--depth: got {d}; oct-mobilenet has one depth, leave --depth out.");
             if (Model == "oct-resnet" && !OctResNet.Depths.Contains(d)) throw Bad("--depth", d, $"{string.Join(", ", OctResNet.Depths)} for oct-resnet");
             // OctCifarResNet's rule: three stages of n basic blocks.
             if (Model == "oct-cifar-resnet" && (d < 8 || (d - 2) % 6 != 0)) throw Bad("--depth", d, "6n + 2 with n >= 1 (20, 32, 44, 56, 110) for oct-cifar-resnet");
@@ -66,6 +65,6 @@ public sealed record BenchSettings
         return [new BenchModel(Model, Depth, Alpha ?? 0.5, Size ?? (cifar ? 28 : 224), BatchSize ?? (cifar ? 128 : 16))];
     }
 
-    private static UsageException Bad(string option, object value, string expected) =>
+    private static ArgumentException Bad(string option, object value, string expected) =>
         new($"{option}: got {Convert.ToString(value, CultureInfo.InvariantCulture)}; expected {expected}.");
 }

@@ -2,29 +2,28 @@ using System.Diagnostics;
 using System.Globalization;
 using OctaveML.Models;
 using OctaveML.Ops;
-using OctaveML.Samples.Commands;
 using OctaveML.Tensors;
 using OctaveML.Threading;
 using OctaveML.Training;
 
-namespace OctaveML.Samples.Benchmarks;
+namespace OctaveML.Bench;
 
 /// <summary>How <see cref="ModelBenchmark.Run"/> measures: threads of both sides, timed and warm-up steps (null = per model), the peer's interpreter.</summary>
 public sealed record ModelBenchmarkOptions(int Threads, int? Steps = null, int? Warmup = null, string Python = PythonPeer.DefaultPython);
 
 /// <summary>
 /// Whole-model training step (forward, cross-entropy, backward, SGD momentum 0.9 step) and inference
-/// throughput against the PyTorch peer (bench/OctaveML.Bench/model_peer.py, the same models from
-/// tools/reference/octaveml_ref.py) on random data, same batch and thread count. Each side runs in its own process so that
-/// peak resident memory belongs to one model only: ours is this program re-run as
-/// <c>bench --child ...</c>. Shared by the <c>bench</c> command and bench/OctaveML.Bench's <c>models</c> suite.
+/// throughput against the PyTorch peer (model_peer.py, the same models from tools/reference/octaveml_ref.py)
+/// on random data, same batch and thread count: the <c>models</c> suite. Each side runs in its own process
+/// so that peak resident memory belongs to one model only: ours is this program re-run as
+/// <c>models --child ...</c>.
 /// </summary>
 public static class ModelBenchmark
 {
-    /// <summary>The hidden option of <c>bench</c> that measures one configuration in this process.</summary>
+    /// <summary>The hidden option of the <c>models</c> suite that measures one configuration in this process.</summary>
     public const string ChildOption = "--child";
 
-    /// <summary>The hidden option of <c>bench</c> that measures a model's alpha 0 twin against it, steps alternating (with <see cref="ChildOption"/>).</summary>
+    /// <summary>The hidden option of the <c>models</c> suite that measures a model's alpha 0 twin against it, steps alternating (with <see cref="ChildOption"/>).</summary>
     public const string SpeedupOption = "--speedup";
 
     /// <summary>
@@ -33,8 +32,8 @@ public static class ModelBenchmark
     /// </summary>
     private const int SpeedupPairs = 9;
 
-    /// <summary>The peer script, relative to the repository root.</summary>
-    public static readonly string PeerScriptRelativePath = Path.Combine("bench", "OctaveML.Bench", "model_peer.py");
+    /// <summary>The peer script's file name (next to this program).</summary>
+    public const string PeerScript = "model_peer.py";
 
     /// <summary>
     /// Measures every configuration, ours then the peer's, and writes their figures to <paramref name="output"/>;
@@ -45,9 +44,7 @@ public static class ModelBenchmark
     {
         var inv = CultureInfo.InvariantCulture;
         var failures = new List<PeerException>();
-        string? script = DatasetDetector.FindFileInRepository(PeerScriptRelativePath);
-        if (script is null)
-            failures.Add(new PeerException($"the PyTorch peer script {PeerScriptRelativePath} was not found above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory} (run from the repository).", unavailable: true));
+        string script = PythonPeer.Script(PeerScript);
         Figure.Print(output, "models_threads", options.Threads);
         var trainSeconds = new Dictionary<BenchModel, double>();
         foreach (var m in configs)
@@ -66,7 +63,7 @@ public static class ModelBenchmark
             string p;
             try
             {
-                p = PythonPeer.Run(options.Python, script!, m.PeerName, m.Size.ToString(inv), options.Threads.ToString(inv),
+                p = PythonPeer.Run(options.Python, script, m.PeerName, m.Size.ToString(inv), options.Threads.ToString(inv),
                     m.BatchSize.ToString(inv), steps.ToString(inv), warmup.ToString(inv), m.Alpha.ToString(inv));
             }
             catch (PeerException e)
@@ -188,14 +185,14 @@ public static class ModelBenchmark
         public void Infer() => Model.Forward(_x);
     }
 
-    /// <summary>Runs <see cref="Measure"/> in a new process of the samples program and returns its output.</summary>
+    /// <summary>Runs <see cref="Measure"/> in a new process of this program and returns its output.</summary>
     private static string RunSelf(BenchModel m, int threads, int steps, int warmup, string? mode = null)
     {
-        var psi = SamplesProcess();
+        var psi = BenchProcess();
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         var inv = CultureInfo.InvariantCulture;
-        psi.ArgumentList.Add("bench");
+        psi.ArgumentList.Add(ModelsSuite.Name);
         psi.ArgumentList.Add(ChildOption);
         if (mode is not null) psi.ArgumentList.Add(mode);
         foreach (var (option, value) in new (string, string?)[]
@@ -218,11 +215,11 @@ public static class ModelBenchmark
     }
 
     /// <summary>
-    /// How to start the samples program: through the dotnet host running this process (tests, <c>dotnet
-    /// OctaveML.Samples.dll</c>), else its apphost next to OctaveML.Samples.dll (<c>dotnet run</c>, the
-    /// bench project's output folder), else the dotnet on the PATH.
+    /// How to start this program: through the dotnet host running this process (tests, <c>dotnet
+    /// OctaveML.Bench.dll</c>), else its apphost next to OctaveML.Bench.dll (<c>dotnet run</c>), else the
+    /// dotnet on the PATH.
     /// </summary>
-    private static ProcessStartInfo SamplesProcess()
+    private static ProcessStartInfo BenchProcess()
     {
         string dll = typeof(ModelBenchmark).Assembly.Location;
         string apphost = Path.ChangeExtension(dll, OperatingSystem.IsWindows() ? ".exe" : null);

@@ -1,6 +1,5 @@
 using OctaveML.Nn;
 using OctaveML.Ops;
-using OctaveML.Samples.Benchmarks;
 using OctaveML.Tensors;
 using OctaveML.Threading;
 using OctaveML.Training;

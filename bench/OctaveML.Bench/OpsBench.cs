@@ -43,13 +43,13 @@ public static class OpsBench
                 () => ReluKernel.Backward(y, dy, dx)),
         };
 
-        string peer = PythonPeer.Run("ops_peer.py", n.ToString(), c.ToString(), h.ToString(), w.ToString(), threads.ToString(), reps.ToString());
+        string peer = PythonPeer.RunScript("ops_peer.py", n.ToString(), c.ToString(), h.ToString(), w.ToString(), threads.ToString(), reps.ToString());
         foreach (var (name, (fwd, bwd)) in ours)
         {
             double f = Figure.MedianSeconds(fwd, reps);
             fwd();
             double s = Figure.MedianSeconds(() => { fwd(); bwd(); }, reps);
-            double pf = PythonPeer.Value(peer, $"{name}_forward_s"), ps = PythonPeer.Value(peer, $"{name}_step_s");
+            double pf = Figure.Value(peer, $"{name}_forward_s"), ps = Figure.Value(peer, $"{name}_step_s");
             Figure.Print($"ops.{name}.forward_ms", f * 1e3);
             Figure.Print($"ops.{name}.step_ms", s * 1e3);
             Figure.Print($"ops.{name}.torch_forward_ms", pf * 1e3);

@@ -1,4 +1,4 @@
-namespace OctaveML.Samples.Benchmarks;
+namespace OctaveML.Bench;
 
 /// <summary>
 /// The PyTorch peer could not give its figures. <see cref="Unavailable"/> means it cannot run at all here

@@ -1,13 +1,32 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace OctaveML.Samples.Benchmarks;
+namespace OctaveML.Bench;
 
 /// <summary>Runs a PyTorch peer script with Debian's Python (python3-torch) and returns its output.</summary>
 public static class PythonPeer
 {
     /// <summary>Debian's interpreter, the one with python3-torch.</summary>
     public const string DefaultPython = "/usr/bin/python3";
+
+    /// <summary>The full path of a peer script of bench/ (the build copies them next to this program).</summary>
+    public static string Script(string name) => Path.Combine(AppContext.BaseDirectory, name);
+
+    /// <summary>
+    /// Runs the peer script <paramref name="name"/> with <see cref="DefaultPython"/>; a failure ends the
+    /// suite with the peer's whole standard error.
+    /// </summary>
+    public static string RunScript(string name, params string[] args)
+    {
+        try
+        {
+            return Run(DefaultPython, Script(name), args);
+        }
+        catch (PeerException e)
+        {
+            throw new InvalidOperationException($"{e.Message}\n{e.Details}", e);
+        }
+    }
 
     /// <summary>
     /// Runs <paramref name="script"/> with <paramref name="python"/> and arguments; returns its standard

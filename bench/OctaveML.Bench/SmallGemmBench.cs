@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using OctaveML.Blas;
 using OctaveML.Nn;
-using OctaveML.Samples.Benchmarks;
 using OctaveML.Tensors;
 using OctaveML.Threading;
 

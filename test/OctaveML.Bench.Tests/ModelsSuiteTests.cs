@@ -1,11 +1,12 @@
 using System.Globalization;
+using OctaveML.Bench;
 using OctaveML.Models;
-using OctaveML.Samples.Benchmarks;
-using OctaveML.Samples.Commands;
+using OctaveML.Ops;
+using OctaveML.Tensors;
 
-namespace OctaveML.Tests.Samples;
+namespace OctaveML.Bench.Tests;
 
-public class BenchCommandTests
+public class ModelsSuiteTests
 {
     /// <summary>An interpreter that cannot exist, so the peer is unavailable whether or not this machine has torch.</summary>
     private static readonly string MissingPython = Path.Combine(Path.GetTempPath(), "no-such-python-" + Guid.NewGuid().ToString("N"), "python3");
@@ -16,7 +17,7 @@ public class BenchCommandTests
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        int code = Cli.Run(args, o, e);
+        int code = ModelsSuite.Run(args, o, e);
         return (code, o.ToString(), e.ToString());
     }
 
@@ -42,18 +43,18 @@ public class BenchCommandTests
     [InlineData("--steps", "at least 1", "--steps", "0")]
     [InlineData("--warmup", "0 or more", "--warmup", "-1")]
     [InlineData("--steps", "expected an integer", "--steps", "many")]
-    public void BadOptionIsOneLineNamingTheOptionWithExitCode2(string option, string expected, params string[] args)
+    public void A_bad_option_is_one_line_naming_the_option_with_exit_code_2(string option, string expected, params string[] args)
     {
-        var (code, output, err) = Run(["bench", .. args]);
-        code.Should().Be(Cli.UsageError);
+        var (code, output, err) = Run(args);
+        code.Should().Be(ModelsSuite.UsageError);
         output.Should().BeEmpty();
         err.TrimEnd().Should().NotContain("\n").And.StartWith("error: ").And.Contain(option).And.Contain(expected);
     }
 
     [Fact]
-    public void NoModelRunsTheIssuesComparisonsOnTwoThreads()
+    public void No_model_runs_the_default_comparisons_on_two_threads()
     {
-        var s = new BenchSettings();
+        var s = new ModelBenchSettings();
         s.Validate();
         s.Threads.Should().Be(2);
         s.Configs().Select(c => (c.Key, c.BatchSize)).Should().Equal(
@@ -67,9 +68,9 @@ public class BenchCommandTests
     [InlineData("oct-resnet", null, null, "oct_resnet26_224", 16)]
     [InlineData("oct-resnet", 50, 0.25, "oct_resnet50_alpha0.25_224", 16)]
     [InlineData("oct-mobilenet", null, 0.0, "mobilenet_224", 16)]
-    public void OneModelGetsItsDefaultsAndKey(string model, int? depth, double? alpha, string key, int batch)
+    public void One_model_gets_its_defaults_and_key(string model, int? depth, double? alpha, string key, int batch)
     {
-        var s = new BenchSettings { Model = model, Depth = depth, Alpha = alpha };
+        var s = new ModelBenchSettings { Model = model, Depth = depth, Alpha = alpha };
         s.Validate();
         var c = s.Configs().Should().ContainSingle().Subject;
         c.Key.Should().Be(key);
@@ -83,7 +84,7 @@ public class BenchCommandTests
     [InlineData("oct_resnet20", 28, "oct-cifar-resnet", 20, 0.5)]
     [InlineData("resnet110", 32, "oct-cifar-resnet", 110, 0.0)]
     [InlineData("oct_cifar_resnet50", 32, "oct-cifar-resnet", 50, 0.5)]
-    public void PeerNamesRoundTrip(string name, int size, string model, int? depth, double alpha)
+    public void Peer_names_round_trip(string name, int size, string model, int? depth, double alpha)
     {
         var c = BenchModel.FromPeerName(name, size, 8);
         c.Should().Be(new BenchModel(model, depth, alpha, size, 8));
@@ -92,35 +93,40 @@ public class BenchCommandTests
     }
 
     [Fact]
-    public void UnknownPeerNameIsRejected()
+    public void An_unknown_peer_name_is_rejected()
     {
         var act = () => BenchModel.FromPeerName("oct_vgg16", 224, 16);
         act.Should().Throw<ArgumentException>().WithMessage("*oct_vgg16*");
     }
 
     [Fact]
-    public void TheConfigurationBuildsThePeersModel()
+    public void The_configuration_builds_the_peers_model()
     {
         var resnet = new BenchModel("oct-resnet", 50, 0, 224, 16).Create().Should().BeOfType<OctResNet>().Subject;
         (resnet.Depth, resnet.Alpha, resnet.Stem, resnet.InChannels, resnet.NumClasses).Should().Be((50, 0.0, ResNetStem.ImageNet, 3, 10));
         var cifar = new BenchModel("oct-cifar-resnet", null, 0.5, 28, 128).Create().Should().BeOfType<OctCifarResNet>().Subject;
         (cifar.Depth, cifar.Alpha, cifar.InChannels).Should().Be((20, 0.5, 3));
         new BenchModel("oct-resnet", 26, 0.5, 32, 8).Create().Should().BeOfType<OctResNet>().Which.Stem.Should().Be(ResNetStem.Small);
+        new BenchModel("oct-mobilenet", null, 0.5, 224, 8).Create().Should().BeOfType<OctMobileNet>().Which.Alpha.Should().Be(0.5);
     }
 
     [Fact]
-    public void ThePeerScriptIsFoundInTheRepository()
+    public void The_peer_script_sits_next_to_the_program_and_the_reference_models_in_the_repository()
     {
-        string? script = DatasetDetector.FindFileInRepository(ModelBenchmark.PeerScriptRelativePath);
-        script.Should().NotBeNull();
-        File.ReadAllText(script!).Should().Contain("octaveml_ref");
+        string script = PythonPeer.Script(ModelBenchmark.PeerScript);
+        File.ReadAllText(script).Should().Contain("import torch, octaveml_ref");
+        // model_peer.py imports tools/reference of the folder holding OctaveML.sln above it.
+        var root = new DirectoryInfo(Path.GetDirectoryName(script)!);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "OctaveML.sln"))) root = root.Parent;
+        root.Should().NotBeNull();
+        File.Exists(Path.Combine(root!.FullName, "tools", "reference", "octaveml_ref.py")).Should().BeTrue();
     }
 
     [Theory]
     [InlineData("Traceback (most recent call last):\n  File \"model_peer.py\", line 19\nModuleNotFoundError: No module named 'torch'\n", true, "cannot import torch")]
     [InlineData("ModuleNotFoundError: No module named 'octaveml_ref'\n", true, "octaveml_ref.py")]
     [InlineData("Traceback (most recent call last):\nRuntimeError: out of memory\n", false, "exited with 1: RuntimeError: out of memory")]
-    public void PeerFailureSaysWhatIsMissing(string stderr, bool unavailable, string expected)
+    public void A_peer_failure_says_what_is_missing(string stderr, bool unavailable, string expected)
     {
         var e = PythonPeer.Failure("/usr/bin/python3", "model_peer.py", 1, stderr);
         e.Unavailable.Should().Be(unavailable);
@@ -129,21 +135,32 @@ public class BenchCommandTests
     }
 
     [Fact]
-    public void ChildMeasuresOurSideInProcess()
+    public void The_child_measures_our_side_in_process_and_reports_the_first_steps_loss()
     {
-        var (code, output, err) = Run(["bench", ModelBenchmark.ChildOption, .. Tiny]); // 2 threads, as the other sample tests
+        var (code, output, err) = Run([ModelBenchmark.ChildOption, .. Tiny]);
         err.Should().BeEmpty();
         code.Should().Be(0);
         Figure.Value(output, "train_step_s").Should().BePositive();
         Figure.Value(output, "infer_step_s").Should().BePositive();
         Figure.Value(output, "peak_rss_mb").Should().BePositive();
-        float.IsFinite((float)Figure.Value(output, "loss")).Should().BeTrue();
+        // One timed step, no warm-up: the loss printed is the initial model's cross-entropy on the suite's data.
+        var config = new BenchModel("oct-cifar-resnet", 20, 0.5, 16, 4);
+        var model = config.Create();
+        model.Train();
+        var rng = new Rng(0);
+        var x = new Tensor(4, BenchModel.InChannels, 16, 16);
+        rng.FillNormal(x.Data, 0, 1);
+        var labels = new int[4];
+        for (int i = 0; i < labels.Length; i++) labels[i] = rng.NextInt(BenchModel.Classes);
+        var logits = model.Forward(x);
+        float expected = CrossEntropyKernel.ForwardBackward(4, BenchModel.Classes, logits.Data, labels, new float[4 * BenchModel.Classes]);
+        ((float)Figure.Value(output, "loss")).Should().Be(expected);
     }
 
     [Fact]
-    public void SpeedupChildAlternatesTheModelAndItsAlphaZeroTwin()
+    public void The_speedup_child_alternates_the_model_and_its_alpha_zero_twin()
     {
-        var (code, output, err) = Run(["bench", ModelBenchmark.ChildOption, ModelBenchmark.SpeedupOption, .. Tiny]);
+        var (code, output, err) = Run([ModelBenchmark.ChildOption, ModelBenchmark.SpeedupOption, .. Tiny]);
         err.Should().BeEmpty();
         code.Should().Be(0);
         double plain = Figure.Value(output, "plain_step_s"), oct = Figure.Value(output, "oct_step_s");
@@ -154,21 +171,21 @@ public class BenchCommandTests
     }
 
     [Theory]
-    [InlineData("--speedup: only with --child", "bench", "--speedup", "--model", "oct-resnet")]
-    [InlineData("--speedup: needs an --alpha other than 0", "bench", "--child", "--speedup", "--model", "oct-resnet", "--alpha", "0")]
-    public void SpeedupOptionMisuseIsAUsageError(string expected, params string[] args)
+    [InlineData("--speedup: only with --child", "--speedup", "--model", "oct-resnet")]
+    [InlineData("--speedup: needs an --alpha other than 0", "--child", "--speedup", "--model", "oct-resnet", "--alpha", "0")]
+    public void Misusing_the_speedup_option_is_a_usage_error(string expected, params string[] args)
     {
         var (code, output, err) = Run(args);
-        code.Should().Be(Cli.UsageError);
+        code.Should().Be(ModelsSuite.UsageError);
         output.Should().BeEmpty();
         err.Should().StartWith("error: ").And.Contain(expected);
     }
 
     [Fact]
-    public void WithoutThePeerOurFiguresArePrintedAndTheErrorNamesTheInterpreter()
+    public void Without_the_peer_our_figures_are_printed_and_the_error_names_the_interpreter()
     {
-        var (code, output, err) = Run(["bench", .. Tiny, "--python", MissingPython]);
-        code.Should().Be(BenchCommand.PeerFailed);
+        var (code, output, err) = Run([.. Tiny, "--python", MissingPython]);
+        code.Should().Be(ModelsSuite.PeerFailed);
         FigureValue(output, "models_threads").Should().Be(2);
         FigureValue(output, "train_imgs_per_s_oct_resnet20_16").Should().BePositive();
         FigureValue(output, "infer_imgs_per_s_oct_resnet20_16").Should().BePositive();
@@ -179,7 +196,7 @@ public class BenchCommandTests
     }
 
     [Fact]
-    public void AnOctaveModelAndItsPlainTwinGiveTheOctaveSpeedup()
+    public void An_octave_model_and_its_plain_twin_give_the_octave_speedup()
     {
         var oct = new BenchModel("oct-cifar-resnet", 20, 0.5, 16, 4);
         var o = new StringWriter();
