@@ -1,4 +1,6 @@
 using OctaveML.Ops;
+using OctaveML.Tensors;
+using OctaveML.Tests.Infrastructure;
 using static OctaveML.Ops.OctaveResample;
 
 namespace OctaveML.Tests.Ops;
@@ -13,10 +15,11 @@ public class OctaveResampleTests
     public static TheoryData<int> Levels()
     {
         var data = new TheoryData<int>();
-        foreach (Simd level in new[] { Simd.Scalar, Simd.Avx2, Simd.Avx512 })
-            if (level <= Best) data.Add((int)level);
+        foreach (Simd level in Runnable()) data.Add((int)level);
         return data;
     }
+
+    private static IEnumerable<Simd> Runnable() => new[] { Simd.Scalar, Simd.Avx2, Simd.Avx512 }.Where(level => level <= Best);
 
     /// <summary>Values whose sums round differently in a different order, with exact zeros and negative zeros mixed in.</summary>
     private static float[] Data(Random rng, int length)
@@ -154,6 +157,53 @@ public class OctaveResampleTests
         UpsampleBackward(x, channels, h, w, dz, ho, wo);
         RefUpsampleBackward(x, channels, h, w, dzRef, ho, wo, 0);
         SameBits(dz, dzRef, "upsample backward");
+    }
+
+    private static Dictionary<string, Tensor> G => Golden.Load("ops");
+
+    /// <summary>PyTorch's F.avg_pool2d(x, 2, 2, ceil_mode=True) and its gradient: edge windows average the pixels they cover.</summary>
+    [Theory]
+    [InlineData("avgpool_8x8")]
+    [InlineData("avgpool_7x9")]
+    [InlineData("avgpool_5x4")]
+    [InlineData("avgpool_1x3")]
+    [InlineData("avgpool_3x34")]
+    public void Pool_and_its_adjoint_match_PyTorchs_ceil_mode_average_pooling(string name)
+    {
+        var x = G[$"{name}/x"];
+        int channels = x.N * x.C;
+        foreach (var level in Runnable())
+        {
+            var y = new float[G[$"{name}/y"].Length];
+            Pool(x.Data, channels, x.H, x.W, y, level);
+            Close.Assert(y, G[$"{name}/y"].Data, $"y at {level}");
+            var dx = new float[x.Length];
+            PoolBackwardAdd(G[$"{name}/dy"].Data, channels, x.H, x.W, dx, level);
+            Close.Assert(dx, G[$"{name}/grad_x"].Data, $"grad_x at {level}");
+        }
+    }
+
+    /// <summary>PyTorch's F.interpolate(z, scale_factor=2, mode='nearest') cropped to the high map, and its gradient.</summary>
+    [Theory]
+    [InlineData("upsample_4x5_to_8x10")]
+    [InlineData("upsample_4x5_to_7x9")]
+    [InlineData("upsample_3x20_to_5x39")]
+    [InlineData("upsample_2x2_to_3x4")]
+    public void Upsampling_and_its_adjoint_match_PyTorchs_cropped_nearest_upsampling(string name)
+    {
+        var z = G[$"{name}/x"];
+        var yRef = G[$"{name}/y"];
+        int channels = z.N * z.C;
+        foreach (var level in Runnable())
+        {
+            // UpsampleAdd adds onto the high map, as the octave layer adds l2h onto h2h.
+            var y = Enumerable.Repeat(0.5f, yRef.Length).ToArray();
+            UpsampleAdd(z.Data, channels, z.H, z.W, y, yRef.H, yRef.W, 0, level);
+            Close.Assert(y, yRef.Data.Select(v => v + 0.5f).ToArray(), $"y + 0.5 at {level}");
+            var dz = Enumerable.Repeat(float.NaN, z.Length).ToArray(); // every element is written
+            UpsampleBackward(G[$"{name}/dy"].Data, channels, yRef.H, yRef.W, dz, z.H, z.W, 0, level);
+            Close.Assert(dz, G[$"{name}/grad_x"].Data, $"grad_z at {level}");
+        }
     }
 
     [Fact]
