@@ -67,7 +67,7 @@ using var trainLoader = new DataLoader(train, new DataLoaderOptions { BatchSize 
 using var testLoader = new DataLoader(test, new DataLoaderOptions { BatchSize = 100, Shuffle = false });
 
 // Small batches and AdamW: 32 steps are enough to leave chance level (0.31 measured) and to
-// settle the batch-norm running statistics that evaluation uses (8 SGD steps of 32 stayed at 0.10).
+// settle the batch-norm running statistics that evaluation uses (8 SGD steps of 32 leave it at 0.10).
 var trainer = new Trainer(new TrainerOptions
 {
     Epochs = 1, Optimizer = OptimizerKind.AdamW, LearningRate = 0.003, Schedule = ScheduleKind.Constant, WeightDecay = 0,

@@ -27,8 +27,8 @@ public static class ModelBenchmark
     public const string SpeedupOption = "--speedup";
 
     /// <summary>
-    /// Least number of alternating step pairs behind <c>oct_speedup</c> (a pair is ~2.6 s for ResNet-50 at 224).
-    /// 9, not 5: single 5-pair medians spread from 1.48 to 1.60 on one build; more pairs narrow that, at ~10 s more.
+    /// Least number of alternating step pairs behind <c>oct_speedup</c> (a pair is ~2.6 s for ResNet-50 at 224):
+    /// medians of 5 pairs spread from 1.48 to 1.60 on one build; 9 narrow that for ~10 s more.
     /// </summary>
     private const int SpeedupPairs = 9;
 

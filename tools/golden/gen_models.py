@@ -3,7 +3,7 @@
 
 A ResNet-50's float32 weights are 100 MB, too much to commit, so every convolution and linear
 weight is binary: w = scale * t with t in {-1, 1}, stored as I8 plus a float32 scale, and the
-file is gzipped (about 1 bit a weight). Binary rather than ternary: zero taps made whole channels
+file is gzipped (about 1 bit a weight). Binary rather than ternary: zero taps would make whole channels
 constant at small spatial sizes, and BN on a constant channel is ill-conditioned (float32 and
 float64 PyTorch then disagree by 1%). PyTorch runs on exactly these values, so the C# test
 loads the same weights by name. Per model, test/golden/model_<name>.safetensors.gz holds:

@@ -190,8 +190,8 @@ public static class Gemm
     // Cycles per k step, in quarter cycles, of the passes GemmDriver runs: a full tile is 12 FMAs
     // (6 cycles on two FMA pipes; the 4 x 24 one measured a few percent slower); a short-row pass
     // (RunEdge's 4/2/1-row passes) has at most 8 accumulators and is bound by the 4-cycle FMA
-    // latency. A narrow column edge costs as much as a full tile (measured: at n = 16 the 4 x 24
-    // kernel, all edge tiles through scratch and an element-wise update, ran at half speed).
+    // latency. A narrow column edge costs as much as a full tile (at n = 16, where every 4 x 24 tile is an
+    // edge tile through scratch and an element-wise update, that kernel runs at half speed).
     private const int FullTile6x16 = 24, FullTile4x24 = 25, EdgePass = 16;
 
     /// <summary>Modelled k-loop cost of an m x n product on an MR x NR AVX2 kernel and its RunEdge.</summary>

@@ -33,8 +33,8 @@ internal readonly unsafe struct GemmMicroKernel256x4 : IGemmMicroKernel, IGemmRo
 
     /// <summary>
     /// B rows in place at stride <paramref name="ldb"/> (see <see cref="IGemmRowKernel.Run"/>). Not inlined:
-    /// in the row driver's loop nest two of the twelve accumulators spilled (measured half speed); on its
-    /// own the kernel has all sixteen ymm registers.
+    /// inside the row driver's loop nest two of the twelve accumulators spill (half speed); on its own the
+    /// kernel has all sixteen ymm registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float* alphaBeta, bool overwrite) =>

@@ -49,8 +49,8 @@ internal readonly record struct OctaveConvGeometry(int Batch, int Height, int Wi
 /// upsampled, cropped and added into the h2h output in one pass.</item>
 /// </list>
 /// The im2col and the pooled/concatenated buffers are shared by all paths of a resolution; packing
-/// two paths' weights into one GEMM measured the same as two K-split GEMMs into one output (kept: one
-/// call, one pass over C). Grouped paths run one GEMM per group on row ranges of the same buffers;
+/// two paths' weights into one GEMM runs as fast as two K-split GEMMs into one output, in one call and
+/// one pass over C. Grouped paths run one GEMM per group on row ranges of the same buffers;
 /// depthwise layers run each path over the whole batch through <see cref="Conv2dKernel"/>. Small layers on
 /// small maps (OctResNet-20's deeper stages) put a group of images side by side in each GEMM, as
 /// <see cref="Conv2dKernel"/> does, so that its tiles are not mostly ragged edges; bigger layers run one
@@ -325,7 +325,7 @@ internal sealed class OctaveConvKernel
     {
         int ka = op.CinA * _kk, kb = (op.Cin - op.CinA) * _kk, k = ka + kb;
         float[] wa = weights[op.A], wb = weights[op.B], call = _call;
-        // Split by output channel over the team: on the calling thread alone this was a quarter of an OctResNet-50 step's serial time.
+        // Split by output channel over the team: on the calling thread alone, packing is a quarter of an OctResNet-50 step's serial time.
         Chunked.ForPlanes(op.Cout, k, (o0, o1) =>
         {
             for (int o = o0; o < o1; o++)

@@ -17,7 +17,7 @@ internal static class OctaveResample
     internal enum Simd { Scalar = 0, Avx2 = 256, Avx512 = 512 }
 
     // The public entry points forward to these with the best level. The implementations are NoInlining:
-    // inlined into a forwarder's tier-1 (PGO) code they ran at a second, sometimes 3x slower, speed.
+    // inlined into a forwarder's tier-1 (PGO) code they can run up to 3x slower.
 
     /// <summary>The widest level this machine runs (tests force the narrower ones).</summary>
     internal static readonly Simd Best =
@@ -151,8 +151,8 @@ internal static class OctaveResample
 
     /// <inheritdoc cref="UpsampleBackward(ReadOnlySpan{float}, int, int, int, Span{float}, int, int, int)"/>
     /// <remarks>
-    /// Each dz row is written once from its two dy rows, in the order of the accumulating loop it replaces:
-    /// (0 + (dy[2i,2j] + dy[2i,2j+1])) + (dy[2i+1,2j] + dy[2i+1,2j+1]). The 0 + keeps a -0 sum at +0 as before.
+    /// Each dz row is written once from its two dy rows, in the order of a loop accumulating into a zeroed dz:
+    /// (0 + (dy[2i,2j] + dy[2i,2j+1])) + (dy[2i+1,2j] + dy[2i+1,2j+1]). The 0 + turns a -0 sum into +0, as that loop does.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     internal static unsafe void UpsampleBackward(ReadOnlySpan<float> dy, int channels, int h, int w, Span<float> dz, int zh, int zw, int zStride, Simd level)
@@ -171,7 +171,7 @@ internal static class OctaveResample
         fixed (float* pdy = dy, pdz = dz)
         {
             // A literal level per call lets the JIT drop the other level's code: with both inlined, the AVX-512
-            // tail masks and permute tables were spilled and reloaded on every row.
+            // tail masks and permute tables spill and are reloaded on every row.
             if (level == Simd.Avx512) UpsampleBackwardRows(pdy, channels, h, w, pdz, zw, zStride, Simd.Avx512, tail);
             else UpsampleBackwardRows(pdy, channels, h, w, pdz, zw, zStride, Simd.Avx2, tail);
             // dz larger than the block cover (rare): zero the rest in its own pass, since calls in the loop
@@ -249,9 +249,8 @@ internal static class OctaveResample
         }
     }
 
-    // The scalar loops as they were before vectorisation: the Scalar level and maps narrower than 8. Kept as
-    // separate small methods because the vector methods' own scalar tails ran ~15% slower on 7-wide maps
-    // (the unused vector paths crowd the registers).
+    // Scalar loops: the Scalar level and maps narrower than 8. Separate small methods, because the vector
+    // methods' own scalar tails run ~15% slower on 7-wide maps (the unused vector paths crowd the registers).
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PoolScalar(ReadOnlySpan<float> x, int channels, int h, int w, Span<float> y)

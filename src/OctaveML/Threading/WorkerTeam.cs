@@ -2,11 +2,12 @@ namespace OctaveML.Threading;
 
 /// <summary>
 /// A fixed team of dedicated worker threads for <see cref="Parallelism.For"/>. The thread pool hands the
-/// chunks of successive kernels to whichever of its threads is free (four different ones were seen on
-/// two cores), and every one of them grows its own thread-static scratch (im2col buffers, packed panels):
-/// memory multiplied by pool threads, and buffers cold in the core that picks them up. A fixed team keeps
-/// one set of scratch per participant, and participant p always starts on the p-th contiguous share of the
-/// indices, so chunk c of one kernel runs on the same thread as chunk c of the previous one.
+/// chunks of successive kernels to whichever of its threads is free (on two cores, a training step's
+/// chunks land on four or more), and every one of them grows its own thread-static scratch (im2col
+/// buffers, packed panels): memory multiplied by pool threads, and buffers cold in the core that picks
+/// them up. A fixed team keeps one set of scratch per participant, and participant p always starts on the
+/// p-th contiguous share of the indices, so chunk c of one kernel runs on the same thread as chunk c of the
+/// previous one.
 /// <para>
 /// One caller at a time owns the team; a concurrent caller (a data loader thread) or a nested call gets
 /// false from <see cref="TryRun"/> and runs some other way. Results never depend on which thread ran an
@@ -25,7 +26,7 @@ internal static class WorkerTeam
 
     /// <summary>
     /// How long a worker (and the owner waiting for the workers) spins before blocking (1 ms). Waking a blocked
-    /// thread took about 95 us on these VMs, against 2-7 us for a spinning one; kernels of a training
+    /// thread costs about 95 us on 2-core EPYC VMs, a spinning one 2-7 us; kernels of a training
     /// step follow each other within this window, so the spin is rarely wasted.
     /// </summary>
     private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 1000;
