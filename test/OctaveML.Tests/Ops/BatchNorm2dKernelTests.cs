@@ -15,7 +15,7 @@ public class BatchNorm2dKernelTests
     [InlineData("bn_7x9", false)]
     [InlineData("bn_relu_8x8", true)]
     [InlineData("bn_relu_7x9", true)]
-    public void TrainingForwardAndBackwardMatchPyTorch(string name, bool relu)
+    public void Training_forward_and_backward_match_PyTorch(string name, bool relu)
     {
         var x = G[$"{name}/x"];
         int n = x.N, c = x.C, hw = x.H * x.W;
@@ -40,7 +40,7 @@ public class BatchNorm2dKernelTests
     }
 
     [Fact]
-    public void RunningStatisticsAfterThreeStepsAndEvalModeMatchPyTorch()
+    public void Running_statistics_after_three_steps_and_eval_mode_match_PyTorch()
     {
         var w = G["bn_steps/weight"].Data; var b = G["bn_steps/bias"].Data;
         var x0 = G["bn_steps/x0"];
@@ -66,7 +66,7 @@ public class BatchNorm2dKernelTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void TrainingBackwardMatchesFiniteDifferences(bool relu)
+    public void Training_backward_matches_finite_differences(bool relu)
     {
         int n = 2, c = 3, hw = 5 * 3;
         var x = FiniteDifference.RandomNormal(n * c * hw, 1, 1.5f, 0.5f);
@@ -91,7 +91,7 @@ public class BatchNorm2dKernelTests
     }
 
     [Fact]
-    public void EvalBackwardMatchesFiniteDifferences()
+    public void Eval_backward_matches_finite_differences()
     {
         int n = 2, c = 3, hw = 4;
         var x = FiniteDifference.RandomNormal(n * c * hw, 11);
@@ -114,7 +114,7 @@ public class BatchNorm2dKernelTests
     }
 
     [Fact]
-    public void StatisticsStayAccurateForALargeMeanOnABigMap()
+    public void Statistics_stay_accurate_for_a_large_mean_on_a_big_map()
     {
         // 2 x 1 x 112 x 112 values around 1000 with std 0.01: a one-pass float variance would be noise.
         int n = 2, c = 1, hw = 112 * 112;
@@ -128,7 +128,7 @@ public class BatchNorm2dKernelTests
     }
 
     [Fact]
-    public void InPlaceForwardAndBackwardEqualOutOfPlace()
+    public void In_place_forward_and_backward_equal_out_of_place()
     {
         int n = 3, c = 5, hw = 50;
         var x = FiniteDifference.RandomNormal(n * c * hw, 31);
@@ -150,7 +150,7 @@ public class BatchNorm2dKernelTests
     }
 
     [Fact]
-    public void ResultsDoNotDependOnTheThreadCount()
+    public void Results_do_not_depend_on_the_thread_count()
     {
         int n = 4, c = 16, hw = 32 * 32; // large enough to run in parallel
         var x = FiniteDifference.RandomNormal(n * c * hw, 41);
@@ -179,7 +179,7 @@ public class BatchNorm2dKernelTests
     }
 
     [Fact]
-    public void AccumulateAddsToTheInputGradient()
+    public void Accumulate_adds_to_the_input_gradient()
     {
         int n = 2, c = 2, hw = 9;
         var x = FiniteDifference.RandomNormal(n * c * hw, 51);
@@ -199,7 +199,7 @@ public class BatchNorm2dKernelTests
     }
 
     [Fact]
-    public void RejectsBadArgumentsWithTheirNames()
+    public void Rejects_bad_arguments_with_their_names()
     {
         var x = new float[2 * 3 * 4];
         var act1 = () => BatchNorm2dKernel.ForwardTraining(2, 3, 4, x, new float[2], new float[3], new float[24], new float[3], new float[3], default, default);

@@ -28,7 +28,7 @@ public class Conv2dTests
     private static Tensor T(string name, string key) => Golden.Load(File)[name + "/" + key];
 
     [Fact]
-    public void GoldenFileCoversTheRequiredShapes()
+    public void Golden_file_covers_the_required_shapes()
     {
         var gs = Golden.Cases(File).Select(c => Params(c).G).ToList();
         gs.Should().Contain(g => g.IsPointwise);
@@ -43,7 +43,7 @@ public class Conv2dTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void ForwardMatchesPyTorch(string name)
+    public void Forward_matches_PyTorch(string name)
     {
         var (g, hasBias) = Params(name);
         var y = new float[g.OutputLength];
@@ -54,7 +54,7 @@ public class Conv2dTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void BackwardInputMatchesPyTorch(string name)
+    public void Backward_input_matches_PyTorch(string name)
     {
         var (g, _) = Params(name);
         var dx = new float[g.InputLength];
@@ -65,7 +65,7 @@ public class Conv2dTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void BackwardWeightMatchesPyTorch(string name)
+    public void Backward_weight_matches_PyTorch(string name)
     {
         var (g, hasBias) = Params(name);
         var dw = new float[g.WeightLength];
@@ -77,7 +77,7 @@ public class Conv2dTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void AccumulateAddsToExistingValues(string name)
+    public void Accumulate_adds_to_existing_values(string name)
     {
         var (g, hasBias) = Params(name);
         var rng = new Random(7);
@@ -118,7 +118,7 @@ public class Conv2dTests
     /// </summary>
     [Theory]
     [MemberData(nameof(FiniteDifferenceShapes))]
-    public void GradientsMatchFiniteDifferences(ConvGeometry g)
+    public void Gradients_match_finite_differences(ConvGeometry g)
     {
         var rng = new Random(g.GetHashCode() & 0xffff);
         float[] rand(long n) => Enumerable.Range(0, (int)n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
@@ -166,7 +166,7 @@ public class Conv2dTests
     /// <summary>Larger shapes than the golden file (other tiling and batching paths) against a direct double-precision convolution.</summary>
     [Theory]
     [MemberData(nameof(ReferenceShapes))]
-    public void MatchesDirectConvolutionOnLargerShapes(ConvGeometry g)
+    public void Matches_direct_convolution_on_larger_shapes(ConvGeometry g)
     {
         var rng = new Random(11);
         float[] rand(long n) => Enumerable.Range(0, (int)n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
@@ -217,7 +217,7 @@ public class Conv2dTests
 
     [Theory]
     [MemberData(nameof(ThreadShapes))]
-    public void OneAndTwoThreadsGiveBitIdenticalResults(ConvGeometry g)
+    public void One_and_two_threads_give_bit_identical_results(ConvGeometry g)
     {
         var rng = new Random(3);
         float[] rand(long n) => Enumerable.Range(0, (int)n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
@@ -253,7 +253,7 @@ public class Conv2dTests
     [InlineData(1, 3, 2, 8, 4, 3, 3, 1, 0, 1, 1, "KernelH")]
     [InlineData(1, 3, 8, 4, 4, 3, 3, 1, 0, 3, 1, "KernelW")]
     [InlineData(1, 3, 8, 8, 0, 3, 3, 1, 0, 1, 1, "OutChannels")]
-    public void BadGeometryThrowsNamingTheField(int n, int cin, int h, int w, int cout, int kh, int kw, int s, int p, int d, int groups, string field)
+    public void Bad_geometry_throws_naming_the_field(int n, int cin, int h, int w, int cout, int kh, int kw, int s, int p, int d, int groups, string field)
     {
         var g = new ConvGeometry(n, cin, h, w, cout, kh, kw, s, p, d, groups);
         var act = () => g.Validate();
@@ -263,7 +263,7 @@ public class Conv2dTests
     }
 
     [Fact]
-    public void OutputSizeFollowsPyTorch()
+    public void Output_size_follows_PyTorch()
     {
         var g = new ConvGeometry(1, 3, 224, 224, 64, 7, 7, Stride: 2, Padding: 3);
         (g.OutHeight, g.OutWidth).Should().Be((112, 112));
@@ -272,7 +272,7 @@ public class Conv2dTests
     }
 
     [Fact]
-    public void WrongSpanLengthsThrowNamingTheSpan()
+    public void Wrong_span_lengths_throw_naming_the_span()
     {
         var g = new ConvGeometry(2, 4, 5, 5, 6, 3, 3, Padding: 1, Groups: 2);
         float[] x = new float[g.InputLength], w = new float[g.WeightLength], y = new float[g.OutputLength], b = new float[6];

@@ -11,7 +11,7 @@ public class CrossEntropyKernelTests
     [Theory]
     [InlineData("ce_ls0", 0f)]
     [InlineData("ce_ls01", 0.1f)]
-    public void LossGradientAndProbabilitiesMatchPyTorch(string name, float smoothing)
+    public void Loss_gradient_and_probabilities_match_PyTorch(string name, float smoothing)
     {
         var z = G[$"{name}/logits"];
         int n = z.Dim(0), k = z.Dim(1);
@@ -27,7 +27,7 @@ public class CrossEntropyKernelTests
     }
 
     [Fact]
-    public void GradientMatchesFiniteDifferences()
+    public void Gradient_matches_finite_differences()
     {
         int n = 3, k = 6;
         var z = FiniteDifference.RandomNormal(n * k, 1, 2f);
@@ -39,7 +39,7 @@ public class CrossEntropyKernelTests
     }
 
     [Fact]
-    public void HugeLogitsStayFinite()
+    public void Huge_logits_stay_finite()
     {
         var z = new[] { 1000f, -1000f, 0f, 3000f, 3000f, -5000f };
         var grad = new float[6];
@@ -50,7 +50,7 @@ public class CrossEntropyKernelTests
     }
 
     [Fact]
-    public void RejectsALabelOutOfRange()
+    public void Rejects_a_label_out_of_range()
     {
         var act = () => CrossEntropyKernel.ForwardBackward(2, 3, new float[6], new[] { 0, 3 }, new float[6]);
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("labels").WithMessage("*labels[1] is 3*[0, 3)*");

@@ -9,7 +9,7 @@ public class ElementwiseKernelTests
     private static Dictionary<string, Tensor> G => Golden.Load("ops");
 
     [Fact]
-    public void AddReluAndItsGradientMatchPyTorch()
+    public void Add_ReLU_and_its_gradient_match_PyTorch()
     {
         var a = G["add_relu/a"]; var b = G["add_relu/b"];
         var y = new float[a.Length];
@@ -22,7 +22,7 @@ public class ElementwiseKernelTests
     }
 
     [Fact]
-    public void AddRelusGradientMatchesFiniteDifferences()
+    public void Add_ReLUs_gradient_matches_finite_differences()
     {
         var a = FiniteDifference.RandomNormal(29, 1); var b = FiniteDifference.RandomNormal(29, 2);
         var up = FiniteDifference.RandomNormal(29, 3);
@@ -34,7 +34,7 @@ public class ElementwiseKernelTests
     }
 
     [Fact]
-    public void AddAndAddInPlaceSumElementwiseOnLargeInputs()
+    public void Add_and_add_in_place_sum_elementwise_on_large_inputs()
     {
         int n = 100_001;
         var a = FiniteDifference.RandomNormal(n, 4); var b = FiniteDifference.RandomNormal(n, 5);
@@ -50,7 +50,7 @@ public class ElementwiseKernelTests
     }
 
     [Fact]
-    public void RejectsMismatchedLengths()
+    public void Rejects_mismatched_lengths()
     {
         var act = () => ElementwiseKernel.Add(new float[4], new float[5], new float[4]);
         act.Should().Throw<ArgumentException>().WithParameterName("b");

@@ -9,7 +9,7 @@ public class GlobalAvgPoolKernelTests
     private static Dictionary<string, Tensor> G => Golden.Load("ops");
 
     [Fact]
-    public void ForwardAndBackwardMatchPyTorch()
+    public void Forward_and_backward_match_PyTorch()
     {
         var x = G["gap/x"];
         int planes = x.N * x.C, hw = x.H * x.W;
@@ -25,7 +25,7 @@ public class GlobalAvgPoolKernelTests
     }
 
     [Fact]
-    public void BackwardMatchesFiniteDifferences()
+    public void Backward_matches_finite_differences()
     {
         var x = FiniteDifference.RandomNormal(3 * 10, 1);
         var up = FiniteDifference.RandomNormal(3, 2);
@@ -36,7 +36,7 @@ public class GlobalAvgPoolKernelTests
     }
 
     [Fact]
-    public void RejectsAWrongOutputLength()
+    public void Rejects_a_wrong_output_length()
     {
         var act = () => GlobalAvgPoolKernel.Forward(3, 10, new float[30], new float[30]);
         act.Should().Throw<ArgumentException>().WithParameterName("y").WithMessage("*expected 3*");

@@ -9,7 +9,7 @@ public class LinearKernelTests
     private static Dictionary<string, Tensor> G => Golden.Load("ops");
 
     [Fact]
-    public void ForwardAndBackwardMatchPyTorch()
+    public void Forward_and_backward_match_PyTorch()
     {
         var x = G["linear/x"]; var w = G["linear/weight"]; var b = G["linear/bias"];
         int n = x.Dim(0), i = x.Dim(1), o = w.Dim(0);
@@ -30,7 +30,7 @@ public class LinearKernelTests
     }
 
     [Fact]
-    public void BackwardMatchesFiniteDifferences()
+    public void Backward_matches_finite_differences()
     {
         int n = 3, i = 5, o = 4;
         var x = FiniteDifference.RandomNormal(n * i, 1); var w = FiniteDifference.RandomNormal(o * i, 2);
@@ -44,7 +44,7 @@ public class LinearKernelTests
     }
 
     [Fact]
-    public void RejectsAWrongWeightShape()
+    public void Rejects_a_wrong_weight_shape()
     {
         var act = () => LinearKernel.Forward(2, 3, 4, new float[6], new float[11], new float[4], new float[8]);
         act.Should().Throw<ArgumentException>().WithParameterName("weight").WithMessage("*expected 12 (out 4 x in 3)*");

@@ -13,7 +13,7 @@ public class MaxPool2dKernelTests
     [InlineData("maxpool_7x9")]
     [InlineData("maxpool_2x3")]
     [InlineData("maxpool_5x40")]
-    public void StemPoolingMatchesPyTorch(string name)
+    public void Stem_pooling_matches_PyTorch(string name)
     {
         var x = G[$"{name}/x"]; var yRef = G[$"{name}/y"];
         int planes = x.N * x.C;
@@ -28,7 +28,7 @@ public class MaxPool2dKernelTests
     }
 
     [Fact]
-    public void BackwardMatchesFiniteDifferences()
+    public void Backward_matches_finite_differences()
     {
         int planes = 2, h = 6, w = 5, oh = 3, ow = 3;
         // Distinct values 0.1 apart (shuffled): no near-ties, so max is differentiable at x.
@@ -44,7 +44,7 @@ public class MaxPool2dKernelTests
     }
 
     [Fact]
-    public void TiesGoToTheFirstElementAndNaNPropagates()
+    public void Ties_go_to_the_first_element_and_NaN_propagates()
     {
         var x = new float[] { 1, 5, 5, 5 }; // 2x2 plane, one 3x3 window covers all
         var y = new float[1]; var arg = new int[1];
@@ -60,7 +60,7 @@ public class MaxPool2dKernelTests
     [InlineData(3, 2, 1, 6, 40)]
     [InlineData(2, 2, 0, 5, 9)]
     [InlineData(3, 1, 1, 4, 5)]
-    public void MatchesANaiveLoopWithTiesAndNaNs(int k, int s, int p, int h, int w)
+    public void Matches_a_naive_loop_with_ties_and_NaNs(int k, int s, int p, int h, int w)
     {
         var rng = new Random(h * 100 + w);
         // Few distinct values: many ties; a few NaNs and -inf.
@@ -94,7 +94,7 @@ public class MaxPool2dKernelTests
     }
 
     [Fact]
-    public void RejectsPaddingAboveHalfTheKernel()
+    public void Rejects_padding_above_half_the_kernel()
     {
         var act = () => MaxPool2dKernel.Forward(1, 4, 4, 3, 2, 2, new float[16], new float[9], new int[9]);
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("padding").WithMessage("*[0, 1]*");

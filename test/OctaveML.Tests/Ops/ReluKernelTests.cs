@@ -9,7 +9,7 @@ public class ReluKernelTests
     private static Dictionary<string, Tensor> G => Golden.Load("ops");
 
     [Fact]
-    public void ForwardAndBackwardMatchPyTorch()
+    public void Forward_and_backward_match_PyTorch()
     {
         var x = G["relu/x"];
         var y = new float[x.Length];
@@ -23,7 +23,7 @@ public class ReluKernelTests
     }
 
     [Fact]
-    public void BackwardMatchesFiniteDifferencesAndAccumulates()
+    public void Backward_matches_finite_differences_and_accumulates()
     {
         var x = FiniteDifference.RandomNormal(37, 1);
         var up = FiniteDifference.RandomNormal(37, 2);
@@ -37,7 +37,7 @@ public class ReluKernelTests
     }
 
     [Fact]
-    public void LargeInputsSplitOverThreadsGiveTheSameResult()
+    public void Large_inputs_split_over_threads_give_the_same_result()
     {
         int n = 200_003; // not a multiple of the vector width or the chunk size
         var x = FiniteDifference.RandomNormal(n, 3);
@@ -53,7 +53,7 @@ public class ReluKernelTests
     }
 
     [Fact]
-    public void RejectsMismatchedLengths()
+    public void Rejects_mismatched_lengths()
     {
         var act = () => ReluKernel.Forward(new float[4], new float[3]);
         act.Should().Throw<ArgumentException>().WithParameterName("y").WithMessage("*expected 4*");

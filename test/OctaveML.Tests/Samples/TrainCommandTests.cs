@@ -15,7 +15,7 @@ public class TrainCommandTests
     }
 
     [Fact]
-    public void TinyRunOnTheShippedSetPrintsEpochsAndTheTestFigure()
+    public void Tiny_run_on_the_shipped_set_prints_epochs_and_the_test_figure()
     {
         var o = new StringWriter();
         var report = TrainCommand.Execute(new TrainSettings
@@ -34,7 +34,7 @@ public class TrainCommandTests
     }
 
     [Fact]
-    public void ImageFolderRunHoldsOutAStratifiedTestSplit()
+    public void Image_folder_run_holds_out_a_stratified_test_split()
     {
         using var t = new TempFolder();
         foreach (var (cls, level) in new[] { ("dark", 30), ("light", 220) })
@@ -56,7 +56,7 @@ public class TrainCommandTests
     }
 
     [Fact]
-    public void OneCycleFallsBackToCosineWhenTheRunIsTooShort()
+    public void One_cycle_falls_back_to_cosine_when_the_run_is_too_short()
     {
         var o = new StringWriter();
         TrainCommand.Execute(new TrainSettings { Depth = 8, Epochs = 1, MaxTrainImages = 100, BatchSize = 64, Threads = 2, ValidationFraction = 0 }, o, false);
@@ -64,7 +64,7 @@ public class TrainCommandTests
     }
 
     [Fact]
-    public void SizeOtherThanNativeOnIdxIsRejected()
+    public void A_size_other_than_native_on_IDX_is_rejected()
     {
         var act = () => TrainCommand.Execute(new TrainSettings { Size = 32, Epochs = 1 }, new StringWriter(), false);
         act.Should().Throw<UsageException>().WithMessage("--size: got 32*28*");

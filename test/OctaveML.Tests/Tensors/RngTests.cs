@@ -5,7 +5,7 @@ namespace OctaveML.Tests.Tensors;
 public class RngTests
 {
     [Fact]
-    public void Seed0_MatchesTheXoshiro256StarStarReferenceSequence()
+    public void Seed_0_matches_the_xoshiro256_star_star_reference_sequence()
     {
         // SplitMix64(0) seeds the state; values from an independent Python implementation of the reference C code.
         var rng = new Rng(0);
@@ -16,7 +16,7 @@ public class RngTests
     }
 
     [Fact]
-    public void State_RoundTripsThroughText_AndContinuesTheSequence()
+    public void State_round_trips_through_text_and_continues_the_sequence()
     {
         var a = new Rng(12345);
         for (int i = 0; i < 17; i++) a.NextUInt64();
@@ -27,7 +27,7 @@ public class RngTests
     }
 
     [Fact]
-    public void Derive_IsAPureFunctionOfItsKeys()
+    public void Derive_is_a_pure_function_of_its_keys()
     {
         Rng.Derive(7, 1, 2).NextUInt64().Should().Be(Rng.Derive(7, 1, 2).NextUInt64());
         Rng.Derive(7, 1, 2).NextUInt64().Should().NotBe(Rng.Derive(7, 2, 1).NextUInt64());
@@ -35,7 +35,7 @@ public class RngTests
     }
 
     [Fact]
-    public void Distributions_HaveTheRightRangeAndMoments()
+    public void Distributions_have_the_right_range_and_moments()
     {
         var rng = new Rng(3);
         var counts = new int[7];
@@ -58,7 +58,7 @@ public class RngTests
     }
 
     [Fact]
-    public void AsRandom_DrawsFromTheSameSequence_SoLayerInitIsFullySpecified()
+    public void AsRandom_draws_from_the_same_sequence_so_layer_init_is_fully_specified()
     {
         var a = new Rng(21);
         var b = new Rng(21);

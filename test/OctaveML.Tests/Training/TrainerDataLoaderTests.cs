@@ -52,7 +52,7 @@ public class TrainerDataLoaderTests
     [Theory]
     [InlineData("softmax")]
     [InlineData("convnet")]
-    public void CrashAndResume_ThroughTheDataLoader_IsBitIdentical(string kind)
+    public void Crash_and_resume_through_the_data_loader_is_bit_identical(string kind)
     {
         using var d1 = new TempDir();
         using var d2 = new TempDir();
@@ -79,7 +79,7 @@ public class TrainerDataLoaderTests
     }
 
     [Fact]
-    public void StartingMidEpoch_YieldsTheBatchesTheFullEpochWould()
+    public void Starting_mid_epoch_yields_the_batches_the_full_epoch_would()
     {
         using var loader = TrainLoader();
         var source = new DataLoaderSource(loader);
@@ -95,7 +95,7 @@ public class TrainerDataLoaderTests
     }
 
     [Fact]
-    public void Resume_WithAnotherDataSeed_IsRefused()
+    public void Resume_with_another_data_seed_is_refused()
     {
         using var dir = new TempDir();
         var options = Options(dir.Path) with { Epochs = 1, EarlyStopping = EarlyStoppingMetric.None };

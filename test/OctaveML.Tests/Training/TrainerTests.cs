@@ -28,7 +28,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void SeparableData_LossFalls_AndAccuracyPasses90Percent()
+    public void Separable_data_loss_falls_and_accuracy_passes_90_percent()
     {
         var model = NewModel();
         var reports = new List<TrainingProgress>();
@@ -54,7 +54,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void SameSeed_GivesBitIdenticalWeightsAndMetrics()
+    public void Same_seed_gives_bit_identical_weights_and_metrics()
     {
         var a = NewModel(); var b = NewModel();
         var ra = new Trainer(Recipe() with { Optimizer = OptimizerKind.AdamW, LearningRate = 0.01 }).Fit(a, TrainData(), ValData());
@@ -64,7 +64,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void KilledMidEpoch_ResumesFromThePeriodicCheckpoint_BitIdentical()
+    public void Killed_mid_epoch_resumes_from_the_periodic_checkpoint_bit_identical()
     {
         using var d1 = new TempDir();
         using var d2 = new TempDir();
@@ -93,7 +93,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void Cancellation_StopsWithinOneBatch_CheckpointsThere_AndResumesBitIdentical()
+    public void Cancellation_stops_within_one_batch_checkpoints_there_and_resumes_bit_identical()
     {
         using var d1 = new TempDir();
         using var d2 = new TempDir();
@@ -123,7 +123,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void ALastBatchOfOneImageAt1x1Maps_IsRefusedNamingTheBatchAndTheRemedy()
+    public void A_last_batch_of_one_image_at_1x1_maps_is_refused_naming_the_batch_and_the_remedy()
     {
         // 5 images in batches of 2: the last batch has one 4x4 image, which OctResNet-20 shrinks to 1x1.
         var model = new OctaveML.Models.OctCifarResNet(20, BlobSource.Classes, 0.5, inChannels: BlobSource.C);
@@ -135,7 +135,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void NonFiniteLoss_ThrowsNamingTheStep_AndKeepsTheLastGoodCheckpoint()
+    public void Non_finite_loss_throws_naming_the_step_and_keeps_the_last_good_checkpoint()
     {
         using var dir = new TempDir();
         var model = NewModel();
@@ -153,7 +153,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void NonFiniteWeights_AreNeverCheckpointed()
+    public void Non_finite_weights_are_never_checkpointed()
     {
         // A finite loss with a NaN gradient: the weights go bad at step 6 (call 5); the check before
         // the checkpoint at iteration 6 stops the run, and the checkpoint of iteration 4 stays.
@@ -169,7 +169,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void EarlyStopping_RunsOutOfPatience_AndRestoresTheBestWeights()
+    public void Early_stopping_runs_out_of_patience_and_restores_the_best_weights()
     {
         // Validation labels are shifted by one class: the better the model fits the training data, the
         // worse the validation loss, so the best epoch is the first and patience 2 stops after epoch 2.
@@ -193,7 +193,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void Resume_WithOtherOptions_IsRefusedNamingTheDifference()
+    public void Resume_with_other_options_is_refused_naming_the_difference()
     {
         using var dir = new TempDir();
         new Trainer(Recipe(dir.Path) with { Epochs = 1 }).Fit(NewModel(), TrainData());
@@ -205,7 +205,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void DamagedCheckpoint_StopsResumeWithTheFileName_AndALeftoverTempFileDoesNot()
+    public void Damaged_checkpoint_stops_resume_with_the_file_name_and_a_leftover_temp_file_does_not()
     {
         using var dir = new TempDir();
         var options = Recipe(dir.Path) with { Epochs = 1 };
@@ -221,7 +221,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void BadOptions_AreRejectedNamingTheOption()
+    public void Bad_options_are_rejected_naming_the_option()
     {
         FluentActions.Invoking(() => new Trainer(new TrainerOptions { Epochs = 0 })).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("Epochs");
         FluentActions.Invoking(() => new Trainer(new TrainerOptions { LabelSmoothing = 1 })).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("LabelSmoothing");
