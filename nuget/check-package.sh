@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs OctaveML and consumes the package from a fresh console app, as a user would:
 # pack -> private feed -> `dotnet new console` -> `dotnet add package` -> train 1 epoch
-# on 256 Fashion-MNIST images through the public API -> expect an "accuracy X" line.
+# on 256 Fashion-MNIST images through the public API -> expect an "accuracy X" line
+# (PackageConsumptionTests runs the same program on the project's own build and expects the same line).
 # Everything happens under one temp folder (own artifacts, own global packages folder), so it
 # can run inside `dotnet test` without touching the repo's bin/obj or the user's package cache.
 set -euo pipefail

@@ -41,7 +41,7 @@ public class IdxDatasetTests
     }
 
     [FashionMnistFact]
-    public void DebianFashionMnistLoadsAndTheShippedSliceMatchesIt()
+    public void Debians_Fashion_MNIST_loads_and_the_shipped_slice_matches_it()
     {
         var train = IdxDataset.LoadFolder(DataFiles.DebianFashionMnist, train: true);
         var test = IdxDataset.LoadFolder(DataFiles.DebianFashionMnist, train: false);
