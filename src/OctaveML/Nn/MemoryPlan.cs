@@ -1,33 +1,5 @@
 namespace OctaveML.Nn;
 
-/// <summary>Where a tensor of a planned step lives.</summary>
-internal enum TensorHome
-{
-    /// <summary>Absent (no low part, or not saved for backward).</summary>
-    None,
-    /// <summary>A buffer of the executor's arena.</summary>
-    Arena,
-    /// <summary>The caller's input tensor number Index.</summary>
-    Input,
-    /// <summary>The fresh output tensor number Index, handed to the caller.</summary>
-    Output,
-    /// <summary>The fresh gradient of input number Index, handed to the caller.</summary>
-    InputGradient,
-    /// <summary>The caller's gradient of output number Index.</summary>
-    OutputGradient,
-}
-
-/// <summary>A tensor of a planned step: where it lives (buffer or caller's slot number <paramref name="Index"/>) and its shape.</summary>
-internal readonly record struct TensorRef(TensorHome Home, int Index, int[]? Shape)
-{
-    public static readonly TensorRef None = new(TensorHome.None, -1, null);
-}
-
-/// <summary>How a plan may save memory (both on by default; off gives the reference every buffer its own memory is checked against).</summary>
-/// <param name="ReuseMemory">Buffers whose lifetimes do not overlap share memory; outputs may overwrite dead inputs.</param>
-/// <param name="Recompute">Outputs an op can rebuild cheaply (BN + ReLU) are freed after forward and recomputed in backward.</param>
-internal sealed record PlanOptions(bool ReuseMemory = true, bool Recompute = true);
-
 /// <summary>
 /// The memory of one traced <see cref="Graph"/> at one input shape, planned once, as llm.c sizes its
 /// activations up front: for every value the step that writes it, its last forward reader and whether a
