@@ -70,9 +70,10 @@ public sealed class BatchNorm2d : Layer, IRecomputableOp
         return graph.Add(this, input, input.ShapeArray());
     }
 
-    // Backward reads x, and y as the ReLU mask; y may be written over x, and rebuilt from x and the saved statistics.
+    // Backward reads x only (the ReLU mask is the sign of the forward's formula on x); y may be written over
+    // x, and rebuilt from x and the saved statistics for a later layer's backward.
     bool IOp.SavesInput(int input) => true;
-    bool IOp.SavesOutput(int output) => FusedRelu;
+    bool IOp.SavesOutput(int output) => false;
     int IOp.InPlaceInput(int output) => 0;
     bool IRecomputableOp.CanRecompute(int output) => true;
 
@@ -117,7 +118,7 @@ public sealed class BatchNorm2d : Layer, IRecomputableOp
         int n = x.N, c = NumFeatures, hw = x.H * x.W;
         var dy = gradOutputs[0]!.Span;
         var dx = gradInputs[0]!.Span;
-        ReadOnlySpan<float> relu = FusedRelu ? outputs[0]!.Span : default;
+        ReadOnlySpan<float> relu = FusedRelu ? Bias.Value.Data : default;
         if (_trainedForward)
             BatchNorm2dKernel.Backward(n, c, hw, x.Span, dy, Weight.Value.Data, _saveMean, _saveInvStd,
                 dx, Weight.Grad.Data, Bias.Grad.Data, relu);
