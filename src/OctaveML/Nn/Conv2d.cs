@@ -93,6 +93,12 @@ public sealed class Conv2d : Layer, IOp
     bool IOp.SavesOutput(int output) => false;
     bool IOp.SkipsInputGradient(int input) => true;
 
+    long IOp.ForwardMacs(IReadOnlyList<int[]?> inputShapes)
+    {
+        var s = inputShapes[0]!;
+        return Macs(Geometry(1, s[2], s[3])) * s[0];
+    }
+
     void IOp.Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs)
     {
         var x = inputs[0]!;

@@ -32,6 +32,12 @@ internal interface IOp
     /// </summary>
     bool SkipsInputGradient(int input) => false;
 
+    /// <summary>
+    /// Multiply-adds of one forward at these input shapes (convolutions and linear layers; 0 for elementwise
+    /// ops): the network's work, against which the planner weighs recomputing activations.
+    /// </summary>
+    long ForwardMacs(IReadOnlyList<int[]?> inputShapes) => 0;
+
     /// <summary>Writes every element of the outputs.</summary>
     void Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs);
 

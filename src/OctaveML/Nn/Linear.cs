@@ -49,6 +49,7 @@ public sealed class Linear : Layer, IOp
     bool IOp.SavesInput(int input) => true;
     bool IOp.SavesOutput(int output) => false;
     bool IOp.SkipsInputGradient(int input) => true;
+    long IOp.ForwardMacs(IReadOnlyList<int[]?> inputShapes) => inputShapes[0]!.Aggregate(1L, (n, d) => n * d) * OutFeatures;
 
     void IOp.Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs)
     {

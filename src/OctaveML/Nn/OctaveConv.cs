@@ -182,6 +182,12 @@ public sealed class OctaveConv : OctaveLayer, IOp
     bool IOp.SavesInput(int input) => true;
     bool IOp.SavesOutput(int output) => false;
 
+    long IOp.ForwardMacs(IReadOnlyList<int[]?> inputShapes)
+    {
+        var s = inputShapes[0]!;
+        return Macs(s[2], s[3]) * s[0];
+    }
+
     /// <summary>The kernel writes every element of the outputs.</summary>
     void IOp.Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs)
     {
