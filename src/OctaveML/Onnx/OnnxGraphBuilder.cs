@@ -43,16 +43,17 @@ internal sealed class OnnxGraphBuilder
     /// <summary>The initializer of state-dict entry <paramref name="name"/>, added on first use.</summary>
     public string Weight(string name)
     {
-        if (!_state.TryGetValue(name, out var t))
-            throw new ArgumentException($"the model's state dict has no '{name}', which its spec implies; the network does not match its spec.", "model");
+        if (!_state.TryGetValue(name, out var t)) throw Missing(name);
         if (_initialized.Add(name)) Graph.Initializer.Add(FloatTensor(name, t.Data, t.Shape));
         return name;
     }
 
     /// <summary>The shape of state-dict entry <paramref name="name"/>.</summary>
     public ReadOnlySpan<int> ShapeOf(string name) =>
-        _state.TryGetValue(name, out var t) ? t.Shape
-        : throw new ArgumentException($"the model's state dict has no '{name}', which its spec implies; the network does not match its spec.", "model");
+        _state.TryGetValue(name, out var t) ? t.Shape : throw Missing(name);
+
+    private static ArgumentException Missing(string name) =>
+        new($"the model's state dict has no '{name}', which its spec implies; the network does not match its spec.", "model");
 
     /// <summary>A float constant named "onnx::<paramref name="name"/>".</summary>
     public string Constant(string name, float[] values, params int[] dims)
