@@ -13,48 +13,8 @@ keep="${OCTAVEML_KEEP_CHECK_DIR:-0}"
 cleanup() { if [ "$keep" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-# No MSBuild nodes or compiler server left behind after this script.
-export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0
-# Our own package cache: a stale OctaveML of the same version cannot be picked up.
-user_packages="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
-export NUGET_PACKAGES="$work/packages"
-msbuild_flags=(-nodeReuse:false -p:UseSharedCompilation=false)
-
-echo "== pack"
-dotnet pack "$repo/src/OctaveML" -c Release -o "$work/feed" --artifacts-path "$work/artifacts" "${msbuild_flags[@]}"
-nupkg="$(ls "$work"/feed/OctaveML.*.nupkg | grep -v '\.symbols\.nupkg$' | head -n 1)"
-version="$(basename "$nupkg" .nupkg)"; version="${version#OctaveML.}"
-echo "package $(basename "$nupkg") $(stat -c %s "$nupkg") bytes"
-
-echo "== consumer"
-app="$work/app"
-mkdir -p "$app"
-cd "$app"
-dotnet new console --name PackageConsumer --output . --no-restore >/dev/null
-# OctaveML only from the fresh feed; its dependencies from the user's cache (offline-friendly)
-# or nuget.org.
-{
-  echo '<?xml version="1.0" encoding="utf-8"?>'
-  echo '<configuration>'
-  echo '  <packageSources>'
-  echo '    <clear />'
-  echo "    <add key=\"octaveml-feed\" value=\"$work/feed\" />"
-  if [ -d "$user_packages" ]; then echo "    <add key=\"user-cache\" value=\"$user_packages\" />"; fi
-  echo '    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />'
-  echo '  </packageSources>'
-  echo '  <packageSourceMapping>'
-  echo '    <packageSource key="octaveml-feed"><package pattern="OctaveML" /></packageSource>'
-  if [ -d "$user_packages" ]; then echo '    <packageSource key="user-cache"><package pattern="*" /></packageSource>'; fi
-  echo '    <packageSource key="nuget.org"><package pattern="*" /></packageSource>'
-  echo '  </packageSourceMapping>'
-  echo '</configuration>'
-} > nuget.config
-dotnet add package OctaveML --version "$version"
-
-mkdir -p data
-cp "$repo"/data/fashion-mnist-small/*.gz data/
-cat > Program.cs <<'CS'
+mkdir -p "$work/src"
+cat > "$work/src/Program.cs" <<'CS'
 using OctaveML.Data;
 using OctaveML.Models;
 using OctaveML.Training;
@@ -80,8 +40,16 @@ Console.WriteLine($"test loss {eval.Loss:F4} on {eval.Images} images");
 Console.WriteLine($"accuracy {eval.Accuracy:F4}");
 CS
 
+# Pack, then a fresh console app on the package (nuget/consumer-app.sh), built in Release.
+bash "$repo/nuget/consumer-app.sh" "$work" "$work/src/Program.cs"
+app="$work/app"
+nupkg="$(ls "$work"/feed/OctaveML.*.nupkg | grep -v '\.symbols\.nupkg$' | head -n 1)"
+version="$(basename "$nupkg" .nupkg)"; version="${version#OctaveML.}"
+cd "$app"
+mkdir -p data
+cp "$repo"/data/fashion-mnist-small/*.gz data/
+
 echo "== run"
-dotnet build -c Release "${msbuild_flags[@]}" -v:q
 out="$(dotnet bin/Release/net10.0/PackageConsumer.dll "$app/data")"
 echo "$out"
 if ! grep -Eq '^accuracy (0|1)\.[0-9]+$' <<<"$out"; then
