@@ -223,7 +223,7 @@ public static class ModelBenchmark
     /// OctaveML.Bench.dll</c>), else its apphost next to OctaveML.Bench.dll (<c>dotnet run</c>), else the
     /// dotnet on the PATH.
     /// </summary>
-    private static ProcessStartInfo BenchProcess()
+    internal static ProcessStartInfo BenchProcess()
     {
         string dll = typeof(ModelBenchmark).Assembly.Location;
         string apphost = Path.ChangeExtension(dll, OperatingSystem.IsWindows() ? ".exe" : null);
