@@ -10,7 +10,8 @@ var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalI
     ["training"] = Done(TrainingSuite.Run),
     [ModelsSuite.Name] = a => ModelsSuite.Run(a, Console.Out, Console.Error),
     ["gemm-small"] = Done(SmallGemmBench.Run),
-    ["onnx"] = Done(OnnxSuite.Run),
+    [OnnxSuite.Name] = a => OnnxSuite.Run(a, Console.Out, Console.Error),
+    [SpeedSuite.Name] = a => SpeedSuite.Run(a, Console.Out, Console.Error),
     [StepTiming.Suite] = a => StepTiming.Run(a, Console.Out, Console.Error),
 };
 
