@@ -37,7 +37,7 @@ public class SpeedSuiteTests
     [Theory]
     [InlineData("train_peak_fraction_oct_resnet50_224", 0.7, "target train_peak_fraction_oct_resnet50_224 >= 0.65: 0.7 met")]
     [InlineData("train_peak_fraction_oct_resnet50_224", 0.52, "target train_peak_fraction_oct_resnet50_224 >= 0.65: 0.52 missed")]
-    [InlineData("train_peak_rss_mb_oct_resnet50_224", 1100, "target train_peak_rss_mb_oct_resnet50_224 <= 1100: 1100 met")]
+    [InlineData("train_peak_rss_mb_oct_resnet50_224", 1100.0, "target train_peak_rss_mb_oct_resnet50_224 <= 1100: 1100 met")]
     [InlineData("train_peak_rss_mb_oct_resnet50_224", 1234.56789, "target train_peak_rss_mb_oct_resnet50_224 <= 1100: 1234.5679 missed")]
     [InlineData("consumer_over_bench_oct_resnet50_224", null, "target consumer_over_bench_oct_resnet50_224 >= 0.95: not measured")]
     public void A_target_says_met_missed_or_not_measured(string figure, double? value, string expected)
