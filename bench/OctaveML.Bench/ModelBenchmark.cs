@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using OctaveML.Models;
-using OctaveML.Ops;
-using OctaveML.Tensors;
 using OctaveML.Threading;
-using OctaveML.Training;
 
 namespace OctaveML.Bench;
 
