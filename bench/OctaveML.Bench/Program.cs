@@ -10,6 +10,7 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
     ["training"] = TrainingSuite.Run,
     ["models"] = ModelsSuite.Run,
     ["gemm-small"] = SmallGemmBench.Run,
+    ["mlnet-memory"] = MLNetMemorySuite.Run,
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
