@@ -69,20 +69,20 @@ public static class OnnxExport
         int c = spec.InChannels, h = options.Height, w = options.Width;
         string slotNames = $"mlnet.{options.OutputName}.SlotNames";
         var g = new OnnxGraphBuilder(state, spec.Key, options.InputName, options.OutputName, slotNames);
-        g.Graph.Input.Add(ValueInfo(options.InputName, c * h * w));
+        g.Graph.Input.Add(OnnxGraphBuilder.FloatValueInfo(options.InputName, c * h * w));
 
-        // (x - mean) / std on the [N, C, H, W] view of the planar vector.
-        string image = g.Node("Reshape", "input.nchw", [options.InputName, g.Constant("input_shape", [-1L, c, h, w], 4)]);
+        // (x - mean) / std on the [N, C, H, W] view of the planar vector (shape 0 copies the batch dimension).
+        string image = g.Node("Reshape", "input.nchw", [options.InputName, g.Constant("input_shape", [0L, c, h, w], 4)]);
         string centred = g.Node("Sub", "input.centred", [image, g.Constant("input_mean", meta.Mean.ToArray(), 1, c, 1, 1)]);
         string normalised = g.Node("Div", "input.normalised", [centred, g.Constant("input_std", meta.Std.ToArray(), 1, c, 1, 1)]);
-        var features = NetworkGraph.Features(g, spec, new FeatureMap(normalised, c, h, w));
+        var features = NetworkGraph.Features(g, spec, g.Declared(normalised, c, h, w));
 
         var fc = g.ShapeOf("fc.weight");
         if (fc.Length != 2 || fc[0] != spec.NumClasses || fc[1] != features.Channels)
             throw new ArgumentException($"'fc.weight' has shape {Tensor.FormatShape(fc)}; the spec gives [{spec.NumClasses}, {features.Channels}].", "model");
         string logits = g.Node("Gemm", "fc", [features.Name, g.Weight("fc.weight"), g.Weight("fc.bias")], OnnxGraphBuilder.Int("transB", 1));
         g.NodeWithOutput("Softmax", "", options.OutputName, [logits], OnnxGraphBuilder.Int("axis", 1));
-        g.Graph.Output.Add(ValueInfo(options.OutputName, spec.NumClasses));
+        g.Graph.Output.Add(OnnxGraphBuilder.FloatValueInfo(options.OutputName, spec.NumClasses));
 
         // ML.NET's OnnxTransformer reads the output's SlotNames from the keys of a LabelEncoder named mlnet.<output>.SlotNames.
         g.NodeWithOutput("LabelEncoder", "ai.onnx.ml", slotNames, [g.StringConstant("slot_names_probe", "")],
@@ -119,18 +119,5 @@ public static class OnnxExport
             scalars[name] = t.Rank == 0 ? t.Data[0]
                 : throw new ArgumentException($"the model's state dict has '{name}' {t.ShapeString}, which its spec does not use; the network does not match its spec.", "model");
         return scalars;
-    }
-
-    /// <summary>A float [N, <paramref name="size"/>] value with a symbolic batch dimension.</summary>
-    private static ValueInfoProto ValueInfo(string name, int size)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "N" });
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = size });
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
-        };
     }
 }

@@ -43,16 +43,17 @@ internal sealed class OnnxGraphBuilder
     /// <summary>The initializer of state-dict entry <paramref name="name"/>, added on first use.</summary>
     public string Weight(string name)
     {
-        if (!_state.TryGetValue(name, out var t))
-            throw new ArgumentException($"the model's state dict has no '{name}', which its spec implies; the network does not match its spec.", "model");
+        if (!_state.TryGetValue(name, out var t)) throw Missing(name);
         if (_initialized.Add(name)) Graph.Initializer.Add(FloatTensor(name, t.Data, t.Shape));
         return name;
     }
 
     /// <summary>The shape of state-dict entry <paramref name="name"/>.</summary>
     public ReadOnlySpan<int> ShapeOf(string name) =>
-        _state.TryGetValue(name, out var t) ? t.Shape
-        : throw new ArgumentException($"the model's state dict has no '{name}', which its spec implies; the network does not match its spec.", "model");
+        _state.TryGetValue(name, out var t) ? t.Shape : throw Missing(name);
+
+    private static ArgumentException Missing(string name) =>
+        new($"the model's state dict has no '{name}', which its spec implies; the network does not match its spec.", "model");
 
     /// <summary>A float constant named "onnx::<paramref name="name"/>".</summary>
     public string Constant(string name, float[] values, params int[] dims)
@@ -118,6 +119,19 @@ internal sealed class OnnxGraphBuilder
 
     // ---- layers on feature maps ----
 
+    /// <summary>
+    /// The map <paramref name="name"/> [N, c, h, w], declared in the graph's value_info: ONNX shape inference
+    /// loses the symbolic batch dimension at Resize, and ONNX Runtime proves the two sides of an Add equal
+    /// (to keep it in its blocked layout and fuse it into a convolution) only from such shapes.
+    /// </summary>
+    public FeatureMap Declared(string name, int channels, int height, int width)
+    {
+        Graph.ValueInfo.Add(FloatValueInfo(name, channels, height, width));
+        return new FeatureMap(name, channels, height, width);
+    }
+
+    private FeatureMap Declared(string name, FeatureMap like) => Declared(name, like.Channels, like.Height, like.Width);
+
     /// <summary>A bias-free convolution with weight <paramref name="weight"/> [out, in/groups, k, k] (groups from its shape).</summary>
     public FeatureMap Conv(FeatureMap x, string weight, int stride, int padding)
     {
@@ -128,7 +142,7 @@ internal sealed class OnnxGraphBuilder
         string y = Node("Conv", weight[..^".weight".Length], [x.Name, Weight(weight)],
             Ints("kernel_shape", k, k), Ints("strides", stride, stride), Ints("pads", padding, padding, padding, padding),
             Int("group", groups));
-        return new FeatureMap(y, w[0], (x.Height + 2 * padding - k) / stride + 1, (x.Width + 2 * padding - k) / stride + 1);
+        return Declared(y, w[0], (x.Height + 2 * padding - k) / stride + 1, (x.Width + 2 * padding - k) / stride + 1);
     }
 
     /// <summary>Eval-mode batch norm with the running statistics of module <paramref name="prefix"/>.</summary>
@@ -137,7 +151,7 @@ internal sealed class OnnxGraphBuilder
         string y = Node("BatchNormalization", prefix,
             [x.Name, Weight(prefix + ".weight"), Weight(prefix + ".bias"), Weight(prefix + ".running_mean"), Weight(prefix + ".running_var")],
             Float("epsilon", BatchNormEps));
-        return x with { Name = y };
+        return Declared(y, x);
     }
 
     /// <summary>
@@ -153,16 +167,16 @@ internal sealed class OnnxGraphBuilder
             string s = Node("Div", prefix + ".scale", [Weight(prefix + ".weight"), std]);
             _bnScales[prefix] = scale = Node("Reshape", prefix + ".scale_c11", [s, Constant("shape_c11", [-1L, 1, 1], 3)]);
         }
-        return x with { Name = Node("Mul", x.Name + ".scaled", [x.Name, scale]) };
+        return Declared(Node("Mul", x.Name + ".scaled", [x.Name, scale]), x);
     }
 
-    public FeatureMap Relu(FeatureMap x) => x with { Name = Node("Relu", x.Name + ".relu", [x.Name]) };
+    public FeatureMap Relu(FeatureMap x) => Declared(Node("Relu", x.Name + ".relu", [x.Name]), x);
 
     public FeatureMap Add(FeatureMap a, FeatureMap b, string name)
     {
         if (a.Channels != b.Channels || a.Height != b.Height || a.Width != b.Width)
             throw new InvalidOperationException($"cannot add {a} and {b}.");
-        return a with { Name = Node("Add", name, [a.Name, b.Name]) };
+        return Declared(Node("Add", name, [a.Name, b.Name]), a);
     }
 
     /// <summary>The reference's pool: 2x2/2 average pooling, in ceil mode (windows averaged over the pixels they cover) when a side is odd.</summary>
@@ -172,14 +186,14 @@ internal sealed class OnnxGraphBuilder
         string y = Node("AveragePool", x.Name + ".pool", [x.Name],
             Ints("kernel_shape", 2, 2), Ints("strides", 2, 2), Int("ceil_mode", odd ? 1 : 0), Int("count_include_pad", 0));
         int h = odd ? (x.Height + 1) / 2 : x.Height / 2, w = odd ? (x.Width + 1) / 2 : x.Width / 2;
-        return new FeatureMap(y, x.Channels, h, w);
+        return Declared(y, x.Channels, h, w);
     }
 
     /// <summary>3x3/2 max pooling with padding 1 (the ImageNet stem's).</summary>
     public FeatureMap MaxPool3x3(FeatureMap x, string name)
     {
         string y = Node("MaxPool", name, [x.Name], Ints("kernel_shape", 3, 3), Ints("strides", 2, 2), Ints("pads", 1, 1, 1, 1));
-        return new FeatureMap(y, x.Channels, (x.Height - 1) / 2 + 1, (x.Width - 1) / 2 + 1);
+        return Declared(y, x.Channels, (x.Height - 1) / 2 + 1, (x.Width - 1) / 2 + 1);
     }
 
     /// <summary>The reference's up_to: 2x nearest upsampling, cropped to <paramref name="height"/> x <paramref name="width"/> when that is smaller.</summary>
@@ -189,10 +203,10 @@ internal sealed class OnnxGraphBuilder
             String("mode", "nearest"), String("coordinate_transformation_mode", "asymmetric"), String("nearest_mode", "floor"));
         if (2 * x.Height < height || 2 * x.Width < width || 2 * x.Height > height + 1 || 2 * x.Width > width + 1)
             throw new InvalidOperationException($"cannot upsample {x} to {height}x{width}.");
-        if (2 * x.Height == height && 2 * x.Width == width) return new FeatureMap(up, x.Channels, height, width);
+        if (2 * x.Height == height && 2 * x.Width == width) return Declared(up, x.Channels, height, width);
         string crop = Node("Slice", up + ".crop",
             [up, Constant("zeros2", [0L, 0], 2), Constant($"ends_{height}x{width}", [height, (long)width], 2), Constant("axes_hw", [2L, 3], 2)]);
-        return new FeatureMap(crop, x.Channels, height, width);
+        return Declared(crop, x.Channels, height, width);
     }
 
     // ---- attributes and tensors ----
@@ -218,6 +232,19 @@ internal sealed class OnnxGraphBuilder
         var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Strings };
         a.Strings.Add(values.Select(ByteString.CopyFromUtf8));
         return a;
+    }
+
+    /// <summary>A float value [N, <paramref name="dims"/>...] whose batch dimension is the symbol "N".</summary>
+    public static ValueInfoProto FloatValueInfo(string name, params int[] dims)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "N" });
+        foreach (int d in dims) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+        };
     }
 
     /// <summary>A float32 tensor with its data as little-endian raw bytes.</summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using OctaveML.Data;
-using OctaveML.Kernels;
+using OctaveML.Threading;
 using OctaveML.Training;
 
 namespace OctaveML.Pipeline;

@@ -77,7 +77,7 @@ public abstract class ImageClassificationTrainerOptions
     public IBatchTransform? Augmentation { get; set; }
 
     /// <summary>
-    /// Threads for the kernels while training (default: the current <see cref="Kernels.Parallelism.Threads"/>).
+    /// Threads for the kernels while training (default: the current <see cref="Threading.Parallelism.Threads"/>).
     /// It sets that process-wide value for the duration of Fit and restores it after.
     /// </summary>
     public int? Threads { get; set; }

@@ -117,7 +117,7 @@ public class EndToEndTests(ITestOutputHelper output)
         trained.Model.Eval();
         var logits = trained.Model.Forward(new OctaveML.Tensors.Tensor(pixels, rows.Count, c, h, w));
         var expected = new float[logits.Data.Length];
-        OctaveML.Kernels.SoftmaxKernel.Forward(rows.Count, 3, logits.Data, expected);
+        OctaveML.Ops.SoftmaxKernel.Forward(rows.Count, 3, logits.Data, expected);
 
         rows.SelectMany(r => r.Score).Should().Equal(expected, (a, b) => Math.Abs(a - b) <= 2e-5f);
         trained.Mean.Should().OnlyContain(m => m > 0 && m < 255).And.HaveCount(3);
