@@ -19,6 +19,10 @@ internal static class TrainingColumns
             throw new ArgumentException(
                 $"label column '{labelColumnName}' of {data} has type {column.Type}; it must be a key type. " +
                 $"Apply MapValueToKey(\"{labelColumnName}\") before the trainer.", nameof(OctaveTrainerOptions.LabelColumnName));
+        if (key.RawType != typeof(uint))
+            throw new ArgumentException(
+                $"label column '{labelColumnName}' of {data} is a key of {key.RawType.Name}; the trainer reads UInt32 keys, as MapValueToKey makes them.",
+                nameof(OctaveTrainerOptions.LabelColumnName));
         if (key.Count < 2 || key.Count > int.MaxValue)
             throw new ArgumentException($"label column '{labelColumnName}' of {data} has {key.Count} key values; a classifier needs at least 2.",
                 nameof(OctaveTrainerOptions.LabelColumnName));

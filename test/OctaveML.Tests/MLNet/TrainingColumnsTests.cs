@@ -32,6 +32,19 @@ public class TrainingColumnsTests
         e.Message.Should().Contain("label column 'Label'").And.Contain("String").And.Contain("MapValueToKey(\"Label\")");
     }
 
+    public sealed class ByteKeyRow
+    {
+        [VectorType(3, 4, 4)] public float[] Features { get; set; } = new float[48];
+        [KeyType(3)] public byte Label { get; set; } = 1;
+    }
+
+    [Fact]
+    public void A_label_key_of_another_raw_type_is_rejected_naming_the_column()
+    {
+        var e = TrainError(Ml.Data.LoadFromEnumerable(new[] { new ByteKeyRow(), new ByteKeyRow { Label = 2 } }));
+        e.Message.Should().Contain("label column 'Label' of the training data is a key of Byte; the trainer reads UInt32 keys");
+    }
+
     [Fact]
     public void A_missing_label_column_is_rejected_naming_it_and_the_option()
     {
