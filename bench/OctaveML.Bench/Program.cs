@@ -13,6 +13,7 @@ var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalI
     [OnnxSuite.Name] = a => OnnxSuite.Run(a, Console.Out, Console.Error),
     [SpeedSuite.Name] = a => SpeedSuite.Run(a, Console.Out, Console.Error),
     [StepTiming.Suite] = a => StepTiming.Run(a, Console.Out, Console.Error),
+    ["mlnet-memory"] = Done(MLNetMemorySuite.Run),
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
