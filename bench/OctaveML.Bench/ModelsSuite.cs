@@ -7,7 +7,9 @@ namespace OctaveML.Bench;
 /// <summary>
 /// The <c>models</c> suite: training and inference images/s and peak memory of a model against the PyTorch
 /// peer on the same model, in the same run (see <see cref="ModelBenchmark"/>); prints
-/// <c>figure train_ratio_vs_pytorch_KEY X</c> (peer time / our time: above 1 means OctaveML is faster).
+/// <c>figure train_ratio_vs_pytorch_KEY X</c> (peer time / our time: above 1 means OctaveML is faster). First
+/// the machine (<c>cpu_model</c>, <c>vector_width_bits</c>) and its FMA peak; per model also the share of that
+/// peak the training steps reach, how close they run to the roofline bound, and training peak memory.
 /// With no model it runs the default comparisons, which include <c>figure oct_speedup_resnet50_224 X</c>.
 /// Usage: <c>OctaveML.Bench models [--model M --depth D --alpha A --size S --batch-size B] [--threads N ...]</c>,
 /// or <c>OctaveML.Bench models --profile MODEL SIZE BATCH [--layers]</c> (see <see cref="ModelProfile"/>).
