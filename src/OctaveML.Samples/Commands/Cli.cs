@@ -21,6 +21,7 @@ public static class Cli
         var train = TrainCommand.Create(output, error, interactive);
         root.Add(train);
         root.Add(SummaryCommand.Create(output, error));
+        root.Add(ExportCommand.Create(output, error));
         root.Add(PipelineCommand.Create(output, error));
         // Running with no subcommand is the README's main job: the ML.NET-style program (load an image
         // folder, resize, extract pixels, fit, evaluate, save, load, predict) with every default.
