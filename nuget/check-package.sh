@@ -3,8 +3,9 @@
 # pack -> private feed -> `dotnet new console` -> `dotnet add package` -> train 1 epoch
 # on 256 Fashion-MNIST images through the public API -> expect an "accuracy X" line
 # (PackageConsumptionTests runs the same program on the project's own build and expects the same line);
-# then the ML.NET program (LoadImages ... OctCifarResNet trainer, Evaluate, Save, Load, PredictionEngine)
-# on 30 PNGs of data/fashion-png -> expect an "mlnet accuracy X" line.
+# then the issue's ML.NET program (LoadImages ... OctCifarResNet trainer, one epoch, Evaluate, Save, Load,
+# PredictionEngine) on 30 PNGs of data/fashion-png -> expect an "mlnet accuracy X" line; a second process
+# loads the saved model.zip and must print the same predictions for all 30 images.
 # Everything happens under one temp folder (own artifacts, own global packages folder), so it
 # can run inside `dotnet test` without touching the repo's bin/obj or the user's package cache.
 set -euo pipefail
@@ -23,6 +24,15 @@ using OctaveML;
 using OctaveML.Data;
 using OctaveML.Models;
 using OctaveML.Training;
+
+// "predict IMAGES": a second process loads model.zip and predicts every image, printing the lines
+// the first process printed after saving it.
+if (args[0] == "predict")
+{
+    var reloaded = new MLContext(seed: 2);
+    PrintPredictions(reloaded, reloaded.Model.Load("model.zip", out _), args[1]);
+    return;
+}
 
 string folder = args[0];
 var train = IdxDataset.LoadFolder(folder, train: true).Take(256);
@@ -44,8 +54,8 @@ Console.WriteLine($"trained {result.History.Count} epoch(s): train loss {result.
 Console.WriteLine($"test loss {eval.Loss:F4} on {eval.Images} images");
 Console.WriteLine($"accuracy {eval.Accuracy:F4}");
 
-// The ML.NET program: LoadImages, ResizeImages, ExtractPixels, the OctCifarResNet trainer, Evaluate,
-// Save, Load and a PredictionEngine, with nothing but this package referenced.
+// The issue's ML.NET program (a tiny network, one epoch): LoadImages, ResizeImages, ExtractPixels, the
+// OctCifarResNet trainer, Evaluate, Save, Load and a PredictionEngine, with nothing but this package referenced.
 string images = args[1];
 var rows = Directory.GetDirectories(images).Order(StringComparer.Ordinal)
     .SelectMany(d => Directory.GetFiles(d, "*.png").Order(StringComparer.Ordinal)
@@ -59,14 +69,24 @@ var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
     .Append(ml.Transforms.ResizeImages("Image", 16, 16))
     .Append(ml.Transforms.ExtractPixels("Features", "Image"))
     .Append(ml.MulticlassClassification.Trainers.OctCifarResNet(new OctCifarResNetTrainer.Options
-        { Depth = 8, Epoch = 3, BatchSize = 8, LearningRate = 0.1f, ImageFolder = images }))
+        { Depth = 8, Epoch = 1, BatchSize = 8, LearningRate = 0.1f, ImageFolder = images }))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 ITransformer fitted = pipeline.Fit(split.TrainSet);
 MulticlassClassificationMetrics metrics = ml.MulticlassClassification.Evaluate(fitted.Transform(split.TestSet));
 ml.Model.Save(fitted, split.TrainSet.Schema, "model.zip");
-var engine = ml.Model.CreatePredictionEngine<ImageRow, ImagePrediction>(ml.Model.Load("model.zip", out _));
-Console.WriteLine($"mlnet prediction {rows[0].ImagePath}: {engine.Predict(rows[0]).PredictedLabel}");
+PrintPredictions(ml, ml.Model.Load("model.zip", out _), images);
 Console.WriteLine($"mlnet accuracy {metrics.MicroAccuracy:F4}");
+
+// "mlnet prediction FILE LABEL SCORES" for every image, from a PredictionEngine over a loaded model.
+static void PrintPredictions(MLContext ml, ITransformer model, string images)
+{
+    var engine = ml.Model.CreatePredictionEngine<ImageRow, ImagePrediction>(model);
+    foreach (var file in Directory.GetFiles(images, "*.png", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+    {
+        var p = engine.Predict(new ImageRow { ImagePath = file });
+        Console.WriteLine($"mlnet prediction {Path.GetRelativePath(images, file)} {p.PredictedLabel} {string.Join(" ", p.Score.Select(v => v.ToString("R")))}");
+    }
+}
 
 public sealed class ImageRow
 {
@@ -106,4 +126,14 @@ if ! grep -Eq '^mlnet accuracy (0|1)\.[0-9]+$' <<<"$out"; then
   echo "check-package: no 'mlnet accuracy X' line in the consumer's output" >&2
   exit 1
 fi
+# A second process loads the saved model.zip and must predict exactly what the first one did.
+second="$(dotnet bin/Release/net10.0/PackageConsumer.dll predict "$app/images")"
+first_predictions="$(grep '^mlnet prediction ' <<<"$out")"
+[ "$(wc -l <<<"$first_predictions")" -eq 30 ] || { echo "check-package: expected 30 predictions, got: $first_predictions" >&2; exit 1; }
+if [ "$first_predictions" != "$(grep '^mlnet prediction ' <<<"$second")" ]; then
+  echo "check-package: the reloaded model predicts differently in a second process:" >&2
+  diff <(echo "$first_predictions") <(grep '^mlnet prediction ' <<<"$second") >&2 || true
+  exit 1
+fi
+echo "mlnet reload: a second process predicts the same for all 30 images"
 echo "check-package: OK (OctaveML $version)"

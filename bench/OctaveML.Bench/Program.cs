@@ -4,7 +4,6 @@ using OctaveML.Bench;
 var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["kernels"] = Done(KernelsSuite.Run),
-    ["imaging"] = Done(ImagingSuite.Run),
     ["data"] = Done(DataSuite.Run),
     ["ops"] = Done(OpsBench.Run),
     ["training"] = Done(TrainingSuite.Run),

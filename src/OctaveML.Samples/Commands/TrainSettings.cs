@@ -50,8 +50,12 @@ public sealed record TrainSettings
     public string? CheckpointDirectory { get; init; }
     /// <summary>--resume: continue from the checkpoint in --checkpoint-dir.</summary>
     public bool Resume { get; init; }
-    /// <summary>--max-train-images: train on a stratified subset of this many images (quick runs).</summary>
+    /// <summary>--max-train-images: train on a random sample of this many images (quick runs).</summary>
     public int? MaxTrainImages { get; init; }
+    /// <summary>--model-out: where the fitted ML.NET model is saved (model.zip).</summary>
+    public string? ModelOut { get; init; }
+    /// <summary>--plot: the PNG the training curves are drawn to.</summary>
+    public string? Plot { get; init; }
 
     /// <summary>Checks every value; throws <see cref="UsageException"/> naming the first bad option.</summary>
     public void Validate()
