@@ -1,6 +1,5 @@
 using System.Globalization;
 using OctaveML.Data;
-using OctaveML.Kernels;
 using OctaveML.Training;
 
 namespace OctaveML.Pipeline;
@@ -90,32 +89,29 @@ public abstract class ImageClassificationTrainerBase<TOptions> : IEstimator<Imag
 
         _ctx.WriteLog(source, $"training {architecture} on {train.Count} images [{shape.C}, {shape.H}, {shape.W}] of {classNames.Length} classes"
             + (validation is null ? "" : $", validating on {validation.Count}") + $", {o.Epoch} epochs of batch {o.BatchSize}, seed {seed}.");
-        int threadsBefore = Parallelism.Threads;
-        if (o.Threads is { } t) Parallelism.Threads = t;
+        using var trainLoader = new DataLoader(train, new DataLoaderOptions { BatchSize = o.BatchSize, Shuffle = true, Seed = (ulong)(uint)seed, Transform = o.Augmentation });
+        using var validLoader = validation is null ? null : new DataLoader(validation, new DataLoaderOptions { BatchSize = o.BatchSize, Shuffle = false });
+        var progress = new CallbackProgress(p =>
+        {
+            o.MetricsCallback?.Invoke(p);
+            if (p.Kind == ProgressKind.EpochEnd)
+                _ctx.WriteLog(source, string.Format(CultureInfo.InvariantCulture,
+                    "epoch {0}/{1}: loss {2:F4}, accuracy {3:F4}{4}, lr {5:G4}, {6:F1} images/s",
+                    p.Epoch + 1, p.Epochs, p.Loss, p.Accuracy,
+                    p.ValidationLoss is { } vl ? string.Format(CultureInfo.InvariantCulture, ", validation loss {0:F4}, accuracy {1:F4}", vl, p.ValidationAccuracy) : "",
+                    p.LearningRate, p.ImagesPerSecond));
+        });
+        using var session = new ManagedBackend(o.Threads).CreateSession(model, trainerOptions);
+        TrainingResult result;
         try
         {
-            using var trainLoader = new DataLoader(train, new DataLoaderOptions { BatchSize = o.BatchSize, Shuffle = true, Seed = (ulong)(uint)seed, Transform = o.Augmentation });
-            using var validLoader = validation is null ? null : new DataLoader(validation, new DataLoaderOptions { BatchSize = o.BatchSize, Shuffle = false });
-            var progress = new CallbackProgress(p =>
-            {
-                o.MetricsCallback?.Invoke(p);
-                if (p.Kind == ProgressKind.EpochEnd)
-                    _ctx.WriteLog(source, string.Format(CultureInfo.InvariantCulture,
-                        "epoch {0}/{1}: loss {2:F4}, accuracy {3:F4}{4}, lr {5:G4}, {6:F1} images/s",
-                        p.Epoch + 1, p.Epochs, p.Loss, p.Accuracy,
-                        p.ValidationLoss is { } vl ? string.Format(CultureInfo.InvariantCulture, ", validation loss {0:F4}, accuracy {1:F4}", vl, p.ValidationAccuracy) : "",
-                        p.LearningRate, p.ImagesPerSecond));
-            });
-            var result = new Trainer(trainerOptions).Fit(model, new LoaderBatchSource(trainLoader),
+            result = new Trainer(trainerOptions).Fit(session, new LoaderBatchSource(trainLoader),
                 validLoader is null ? null : new LoaderBatchSource(validLoader), progress, token);
-            _ctx.WriteLog(source, $"finished: {result.StopReason} after {result.History.Count} epochs ({result.Iterations} steps).");
-            return new ImageClassificationPredictionTransformer(model, architecture, classNames, shape,
-                o.FeatureColumnName, o.ScoreColumnName, o.PredictedLabelColumnName, Math.Max(o.BatchSize, 16)) { TrainingResult = result };
         }
-        finally
-        {
-            Parallelism.Threads = threadsBefore;
-        }
+        finally { model.Eval(); }
+        _ctx.WriteLog(source, $"finished: {result.StopReason} after {result.History.Count} epochs ({result.Iterations} steps).");
+        return new ImageClassificationPredictionTransformer(model, architecture, classNames, shape,
+            o.FeatureColumnName, o.ScoreColumnName, o.PredictedLabelColumnName, Math.Max(o.BatchSize, 16)) { TrainingResult = result };
     }
 
     /// <summary>Reports synchronously on the training thread (Progress&lt;T&gt; would post to the thread pool).</summary>

@@ -77,8 +77,8 @@ public abstract class ImageClassificationTrainerOptions
     public IBatchTransform? Augmentation { get; set; }
 
     /// <summary>
-    /// Threads for the kernels while training (default: the current <see cref="Kernels.Parallelism.Threads"/>).
-    /// It sets that process-wide value for the duration of Fit and restores it after.
+    /// Kernel threads of the training session (default: the process-wide <see cref="Kernels.Parallelism.Threads"/>);
+    /// the process-wide value is left alone.
     /// </summary>
     public int? Threads { get; set; }
 
