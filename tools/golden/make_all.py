@@ -1,8 +1,10 @@
 """Regenerates every golden file: runs each tools/golden/gen_*.py in name order, each writing
-test/golden/<name>.safetensors from PyTorch (Debian's python3-torch, CPU).
+test/golden/<name>.safetensors from PyTorch (Debian's python3-torch, CPU); gen_pytorch.py writes
+torch.save files and their expected results into test/golden/pytorch/.
 
     /usr/bin/python3 tools/golden/make_all.py            # all generators
     /usr/bin/python3 tools/golden/make_all.py ops conv   # only gen_ops.py and gen_conv.py
+    /usr/bin/python3 tools/golden/make_all.py pytorch    # only gen_pytorch.py
 
 Each generator is self-contained, seeds its own random numbers (so the files are reproducible)
 and is run in its own process with tools/golden on the import path (for goldlib). Stops at the

@@ -11,6 +11,13 @@ namespace OctaveML.Models;
 /// </summary>
 public abstract class ImageClassifier : Module
 {
+    /// <summary>
+    /// The classifier head's module name, "fc" in every model as in the reference: its weight
+    /// [NumClasses, features] and bias [NumClasses] are the only tensors whose shapes depend on the
+    /// class count.
+    /// </summary>
+    public const string HeadName = "fc";
+
     /// <summary>Number of input channels (1 for grayscale, 3 for RGB).</summary>
     public abstract int InChannels { get; }
 
