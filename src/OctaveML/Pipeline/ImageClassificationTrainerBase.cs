@@ -22,6 +22,7 @@ public abstract class ImageClassificationTrainerBase<TOptions> : IEstimator<Imag
         Check(options.BatchSize >= 1, nameof(options.BatchSize), options.BatchSize, "at least 1");
         Check(float.IsFinite(options.LearningRate) && options.LearningRate > 0, nameof(options.LearningRate), options.LearningRate, "a finite value > 0");
         Check(options.Threads is null or >= 1, nameof(options.Threads), options.Threads ?? 0, "at least 1");
+        Check(options.Threads is null || options.Backend is null, nameof(options.Threads), options.Threads ?? 0, "null when Options.Backend is set (the backend carries its thread count)");
         foreach (var (name, value) in new[] { (nameof(options.LabelColumnName), options.LabelColumnName), (nameof(options.FeatureColumnName), options.FeatureColumnName),
                      (nameof(options.ScoreColumnName), options.ScoreColumnName), (nameof(options.PredictedLabelColumnName), options.PredictedLabelColumnName) })
             Check(!string.IsNullOrEmpty(value), name, value ?? "null", "a column name");
@@ -87,7 +88,7 @@ public abstract class ImageClassificationTrainerBase<TOptions> : IEstimator<Imag
         if (trainerOptions.EarlyStopping != EarlyStoppingMetric.None && validation is null)
             throw new ArgumentException("Options.EarlyStoppingCriteria needs Options.ValidationSet.", nameof(input));
 
-        _ctx.WriteLog(source, $"training {architecture} on {train.Count} images [{shape.C}, {shape.H}, {shape.W}] of {classNames.Length} classes"
+        _ctx.WriteLog(source, $"training {architecture} ({o.Backend?.ToString() ?? "managed"}) on {train.Count} images [{shape.C}, {shape.H}, {shape.W}] of {classNames.Length} classes"
             + (validation is null ? "" : $", validating on {validation.Count}") + $", {o.Epoch} epochs of batch {o.BatchSize}, seed {seed}.");
         using var trainLoader = new DataLoader(train, new DataLoaderOptions { BatchSize = o.BatchSize, Shuffle = true, Seed = (ulong)(uint)seed, Transform = o.Augmentation });
         using var validLoader = validation is null ? null : new DataLoader(validation, new DataLoaderOptions { BatchSize = o.BatchSize, Shuffle = false });
@@ -101,12 +102,16 @@ public abstract class ImageClassificationTrainerBase<TOptions> : IEstimator<Imag
                     p.ValidationLoss is { } vl ? string.Format(CultureInfo.InvariantCulture, ", validation loss {0:F4}, accuracy {1:F4}", vl, p.ValidationAccuracy) : "",
                     p.LearningRate, p.ImagesPerSecond));
         });
-        using var session = new ManagedBackend(o.Threads).CreateSession(model, trainerOptions);
+        // The managed engine trains the model in place; another backend trains its own copy of the spec's network.
+        using var session = o.Backend is null or ManagedBackend
+            ? (o.Backend as ManagedBackend ?? new ManagedBackend(o.Threads)).CreateSession(model, trainerOptions)
+            : o.Backend.CreateSession(model.Spec!, trainerOptions, seed);
         TrainingResult result;
         try
         {
             result = new Trainer(trainerOptions).Fit(session, new LoaderBatchSource(trainLoader),
                 validLoader is null ? null : new LoaderBatchSource(validLoader), progress, token);
+            if (session is not ManagedSession) model.LoadStateDict(session.StateDict());
         }
         finally { model.Eval(); }
         _ctx.WriteLog(source, $"finished: {result.StopReason} after {result.History.Count} epochs ({result.Iterations} steps).");

@@ -77,8 +77,15 @@ public abstract class ImageClassificationTrainerOptions
     public IBatchTransform? Augmentation { get; set; }
 
     /// <summary>
-    /// Kernel threads of the training session (default: the process-wide <see cref="Kernels.Parallelism.Threads"/>);
-    /// the process-wide value is left alone.
+    /// What trains the network (default: the managed engine, <see cref="ManagedBackend"/>). OctaveML.TorchSharp's
+    /// <c>new TorchSharpBackend(device: "cuda")</c> trains it with libtorch on a GPU; the fitted model is the same
+    /// kind of transformer whichever backend trained it.
+    /// </summary>
+    public ITrainingBackend? Backend { get; set; }
+
+    /// <summary>
+    /// Kernel threads of the default managed backend (default: the process-wide <see cref="Kernels.Parallelism.Threads"/>,
+    /// which is left alone); a <see cref="Backend"/> given here carries its own thread count.
     /// </summary>
     public int? Threads { get; set; }
 
