@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs OctaveML and consumes the package from a fresh console app, as a user would:
 # pack -> private feed -> `dotnet new console` -> `dotnet add package` -> train 1 epoch
-# on 256 Fashion-MNIST images through the public API -> expect an "accuracy X" line.
+# on 256 Fashion-MNIST images through the public API -> expect an "accuracy X" line
+# (PackageConsumptionTests runs the same program on the project's own build and expects the same line).
 # Everything happens under one temp folder (own artifacts, own global packages folder), so it
 # can run inside `dotnet test` without touching the repo's bin/obj or the user's package cache.
 set -euo pipefail
@@ -67,7 +68,7 @@ using var trainLoader = new DataLoader(train, new DataLoaderOptions { BatchSize 
 using var testLoader = new DataLoader(test, new DataLoaderOptions { BatchSize = 100, Shuffle = false });
 
 // Small batches and AdamW: 32 steps are enough to leave chance level (0.31 measured) and to
-// settle the batch-norm running statistics that evaluation uses (8 SGD steps of 32 stayed at 0.10).
+// settle the batch-norm running statistics that evaluation uses (8 SGD steps of 32 leave it at 0.10).
 var trainer = new Trainer(new TrainerOptions
 {
     Epochs = 1, Optimizer = OptimizerKind.AdamW, LearningRate = 0.003, Schedule = ScheduleKind.Constant, WeightDecay = 0,

@@ -1,5 +1,6 @@
 using System.Globalization;
-using OctaveML.Kernels;
+using OctaveML.Ops;
+using OctaveML.Threading;
 
 namespace OctaveML.Bench;
 
@@ -46,9 +47,9 @@ public static class ConvBench
                 Conv2dKernel.BackwardWeight(g, x, dy, dw, default);
             }, reps, warmup: 0);
 
-            string peer = PythonPeer.Run("conv_peer.py", Args(g.Batch, g.InChannels, g.Height, g.Width, g.OutChannels,
+            string peer = PythonPeer.RunScript("conv_peer.py", Args(g.Batch, g.InChannels, g.Height, g.Width, g.OutChannels,
                 g.KernelH, g.Stride, g.Padding, g.Groups, threads, reps));
-            double pf = PythonPeer.Value(peer, "forward_s"), ps = PythonPeer.Value(peer, "step_s");
+            double pf = Figure.Value(peer, "forward_s"), ps = Figure.Value(peer, "step_s");
 
             double flop = 2.0 * g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.InChannelsPerGroup * g.KernelH * g.KernelW;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

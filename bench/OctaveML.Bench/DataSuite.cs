@@ -52,12 +52,12 @@ public static class DataSuite
             }
             Figure.Print("data.imagefolder_png256_to224_images_per_s", folder.Count / decode);
 
-            string peer = PythonPeer.Run("data_peer.py", Fashion, root);
+            string peer = PythonPeer.RunScript("data_peer.py", Fashion, root);
             Console.Write(peer);
-            double peerLoad = PythonPeer.Value(peer, "idx_load_s");
-            double peerLoader = PythonPeer.Value(peer, "loader_images_per_s");
-            double peerAug = PythonPeer.Value(peer, "loader_augmented_images_per_s");
-            double peerFolder = PythonPeer.Value(peer, "imagefolder_images_per_s");
+            double peerLoad = Figure.Value(peer, "idx_load_s");
+            double peerLoader = Figure.Value(peer, "loader_images_per_s");
+            double peerAug = Figure.Value(peer, "loader_augmented_images_per_s");
+            double peerFolder = Figure.Value(peer, "imagefolder_images_per_s");
             Figure.Print("data.idx_load_speedup_vs_torch", peerLoad / load);
             Figure.Print("data.loader_speedup_vs_torch", train.Count / epoch / peerLoader);
             Figure.Print("data.loader_augmented_speedup_vs_torchvision", train.Count / aug / peerAug);

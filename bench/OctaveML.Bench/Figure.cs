@@ -1,38 +1,54 @@
+using System.Diagnostics;
+using System.Globalization;
+
 namespace OctaveML.Bench;
 
-/// <summary>Output and timing helpers shared by every benchmark suite (the samples' <see cref="Samples.Benchmarks.Figure"/>, on the console).</summary>
+/// <summary>Output and timing helpers shared by every benchmark suite.</summary>
 public static class Figure
 {
-    /// <summary>Prints the machine-readable line <c>figure NAME VALUE</c>.</summary>
-    public static void Print(string name, double value) => Samples.Benchmarks.Figure.Print(Console.Out, name, value);
+    /// <summary>Writes the machine-readable line <c>figure NAME VALUE</c>.</summary>
+    public static void Print(TextWriter output, string name, double value) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"figure {name} {value:0.####}"));
 
-    /// <summary>Median wall time in seconds of <paramref name="reps"/> runs after <paramref name="warmup"/> untimed runs.</summary>
-    public static double MedianSeconds(Action action, int reps = 5, int warmup = 2) =>
-        Samples.Benchmarks.Figure.MedianSeconds(action, reps, warmup);
+    /// <summary>Prints the machine-readable line <c>figure NAME VALUE</c> on the console.</summary>
+    public static void Print(string name, double value) => Print(Console.Out, name, value);
 
-    /// <summary>Wall time in seconds of one run of <paramref name="action"/>.</summary>
-    public static double Seconds(Action action) => Samples.Benchmarks.Figure.Seconds(action);
-
-    /// <summary>The median of <paramref name="values"/> (the upper one of an even count).</summary>
-    public static double Median(double[] values) => Samples.Benchmarks.Figure.Median(values);
-}
-
-/// <summary>Runs a Python script of bench/ with Debian's /usr/bin/python3 (python3-torch) and returns its output.</summary>
-public static class PythonPeer
-{
-    /// <summary>Runs <paramref name="script"/> (a file next to the benchmark) with arguments; throws with stderr on failure.</summary>
-    public static string Run(string script, params string[] args)
+    /// <summary>
+    /// Median wall time in seconds of <paramref name="reps"/> runs of <paramref name="action"/>, after
+    /// <paramref name="warmup"/> untimed runs (so the JIT has reached its optimised tier).
+    /// </summary>
+    public static double MedianSeconds(Action action, int reps = 5, int warmup = 2)
     {
-        try
-        {
-            return Samples.Benchmarks.PythonPeer.Run(Samples.Benchmarks.PythonPeer.DefaultPython, Path.Combine(AppContext.BaseDirectory, script), args);
-        }
-        catch (Samples.Benchmarks.PeerException e)
-        {
-            throw new InvalidOperationException($"{e.Message}\n{e.Details}", e);
-        }
+        for (int i = 0; i < warmup; i++) action();
+        var times = new double[reps];
+        for (int i = 0; i < reps; i++) times[i] = Seconds(action);
+        return Median(times);
     }
 
-    /// <summary>Parses the value of a line "key value" (first match) from a peer's output.</summary>
-    public static double Value(string output, string key) => Samples.Benchmarks.Figure.Value(output, key);
+    /// <summary>Wall time in seconds of one run of <paramref name="action"/>.</summary>
+    public static double Seconds(Action action)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(t0).TotalSeconds;
+    }
+
+    /// <summary>The median of <paramref name="values"/> (the upper one of an even count); the array is left as it was.</summary>
+    public static double Median(double[] values)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
+    }
+
+    /// <summary>Parses the value of a line "key value" (first match) from a benchmark process's or a peer's output.</summary>
+    public static double Value(string output, string key)
+    {
+        foreach (var line in output.Split('\n'))
+        {
+            var parts = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 2 && parts[0] == key) return double.Parse(parts[1], CultureInfo.InvariantCulture);
+        }
+        throw new InvalidOperationException($"the benchmark process printed no '{key}' line:\n{output}");
+    }
 }

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using OctaveML.Kernels;
+using OctaveML.Blas;
+using OctaveML.Threading;
 
 namespace OctaveML.Bench;
 

@@ -25,9 +25,9 @@ public static class JpegDecodeBench
         for (int i = 0; i < 21; i++) JpegDecoder.Decode(data);
         proc.Refresh();
         double oursCpu = (proc.TotalProcessorTime - cpu0).TotalSeconds / 21;
-        string peer = PythonPeer.Run("jpeg_decode_peer.py", path, "21");
-        double pillow = PythonPeer.Value(peer, "pillow_seconds");
-        double pillowCpu = PythonPeer.Value(peer, "pillow_cpu_seconds");
+        string peer = PythonPeer.RunScript("jpeg_decode_peer.py", path, "21");
+        double pillow = Figure.Value(peer, "pillow_seconds");
+        double pillowCpu = Figure.Value(peer, "pillow_cpu_seconds");
         double djpeg = DjpegSeconds(path);
 
         Console.WriteLine($"  ours    {ours * 1e3,8:0.00} ms  {mp / ours,7:0.0} MP/s");

@@ -1,7 +1,7 @@
-using OctaveML.Kernels;
 using OctaveML.Nn;
-using OctaveML.Samples.Benchmarks;
+using OctaveML.Ops;
 using OctaveML.Tensors;
+using OctaveML.Threading;
 using OctaveML.Training;
 
 namespace OctaveML.Bench;

@@ -1,10 +1,11 @@
-using OctaveML.Kernels;
+using OctaveML.Ops;
+using OctaveML.Threading;
 
 namespace OctaveML.Bench;
 
 /// <summary>
-/// The "ops" suite: the non-convolution kernels of a training step (BN+ReLU, 2x2 average pooling,
-/// upsample-and-add, the stem's max pooling, add+ReLU) on a ResNet stage-1 sized map, against
+/// The "ops" suite: the non-convolution kernels of a training step (BN+ReLU, the stem's max pooling,
+/// add+ReLU) on a ResNet stage-1 sized map, against
 /// PyTorch on the same thread count. Prints forward and forward+backward ("step") medians and
 /// PyTorch/OctaveML time ratios (&gt; 1: OctaveML is faster).
 /// Usage: OctaveML.Bench ops [N C H W] (default 16 64 56 56).
@@ -25,8 +26,6 @@ public static class OpsBench
         var gamma = Enumerable.Repeat(1f, c).ToArray(); var beta = new float[c];
         var mean = new float[c]; var inv = new float[c]; var rm = new float[c]; var rv = Enumerable.Repeat(1f, c).ToArray();
         var dg = new float[c]; var db = new float[c];
-        int oh = AvgPool2x2Kernel.OutSize(h), ow = AvgPool2x2Kernel.OutSize(w);
-        var small = R((long)planes * oh * ow); var dSmall = new float[small.Length];
         var big = R(len * 4); var dBig = new float[big.Length];
         int mh = MaxPool2dKernel.OutSize(2 * h, 3, 2, 1), mw = MaxPool2dKernel.OutSize(2 * w, 3, 2, 1);
         var pooled = new float[(long)planes * mh * mw]; var arg = new int[pooled.Length];
@@ -36,13 +35,6 @@ public static class OpsBench
             ["bn_relu"] = (
                 () => BatchNorm2dKernel.ForwardTraining(n, c, hw, x, gamma, beta, y, mean, inv, rm, rv, relu: true),
                 () => BatchNorm2dKernel.Backward(n, c, hw, x, dy, gamma, mean, inv, dx, dg, db, y)),
-            ["avgpool"] = (
-                () => AvgPool2x2Kernel.Forward(planes, h, w, x, small),
-                () => AvgPool2x2Kernel.Backward(planes, h, w, small, dx)),
-            ["upsample_add"] = (
-                // y = up(low) + b: copy b, add the upsampled low map in place; backward: dy to b as is, summed blocks to low.
-                () => { b.AsSpan().CopyTo(y); UpsampleNearest2xKernel.Forward(planes, oh, ow, h, w, small, y, accumulate: true); },
-                () => UpsampleNearest2xKernel.Backward(planes, oh, ow, h, w, dy, dSmall)),
             ["maxpool"] = (
                 () => MaxPool2dKernel.Forward(planes, 2 * h, 2 * w, 3, 2, 1, big, pooled, arg),
                 () => MaxPool2dKernel.Backward(planes, 2 * h, 2 * w, 3, 2, 1, pooled, arg, dBig)),
@@ -51,13 +43,13 @@ public static class OpsBench
                 () => ReluKernel.Backward(y, dy, dx)),
         };
 
-        string peer = PythonPeer.Run("ops_peer.py", n.ToString(), c.ToString(), h.ToString(), w.ToString(), threads.ToString(), reps.ToString());
+        string peer = PythonPeer.RunScript("ops_peer.py", n.ToString(), c.ToString(), h.ToString(), w.ToString(), threads.ToString(), reps.ToString());
         foreach (var (name, (fwd, bwd)) in ours)
         {
             double f = Figure.MedianSeconds(fwd, reps);
             fwd();
             double s = Figure.MedianSeconds(() => { fwd(); bwd(); }, reps);
-            double pf = PythonPeer.Value(peer, $"{name}_forward_s"), ps = PythonPeer.Value(peer, $"{name}_step_s");
+            double pf = Figure.Value(peer, $"{name}_forward_s"), ps = Figure.Value(peer, $"{name}_step_s");
             Figure.Print($"ops.{name}.forward_ms", f * 1e3);
             Figure.Print($"ops.{name}.step_ms", s * 1e3);
             Figure.Print($"ops.{name}.torch_forward_ms", pf * 1e3);

@@ -13,8 +13,8 @@ public static class PngBench
         string path = Path.Combine(Path.GetTempPath(), $"octaveml_bench_{Environment.ProcessId}.png");
         try
         {
-            string peer = PythonPeer.Run("png_peer.py", path);
-            double pillow = PythonPeer.Value(peer, "pillow_png_mps");
+            string peer = PythonPeer.RunScript("png_peer.py", path);
+            double pillow = Figure.Value(peer, "pillow_png_mps");
             byte[] data = File.ReadAllBytes(path);
             Image? img = null;
             double seconds = Figure.MedianSeconds(() => img = PngDecoder.Decode(data), reps: 7, warmup: 2);
@@ -25,12 +25,12 @@ public static class PngBench
             Figure.Print("png_decode_ratio_vs_pillow", mps / pillow);
 
             // Resize 1920x1080 -> 224x224 (Fill), single-threaded like Pillow; ratio > 1 = faster than Pillow.
-            double pillowResize = PythonPeer.Value(peer, "pillow_resize224_ms");
-            int saved = OctaveML.Kernels.Parallelism.Threads;
-            OctaveML.Kernels.Parallelism.Threads = 1;
+            double pillowResize = Figure.Value(peer, "pillow_resize224_ms");
+            int saved = OctaveML.Threading.Parallelism.Threads;
+            OctaveML.Threading.Parallelism.Threads = 1;
             double resize;
             try { resize = Figure.MedianSeconds(() => ImageResizer.Resize(img, 224, 224, ResizingKind.Fill), reps: 7, warmup: 2) * 1e3; }
-            finally { OctaveML.Kernels.Parallelism.Threads = saved; }
+            finally { OctaveML.Threading.Parallelism.Threads = saved; }
             Console.WriteLine($"resize 1920x1080 -> 224x224 bilinear, 1 thread: OctaveML {resize:0.00} ms, Pillow {pillowResize:0.00} ms");
             Figure.Print("resize224_ms", resize);
             Figure.Print("resize224_ratio_vs_pillow", pillowResize / resize);

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using OctaveML.Kernels;
+using OctaveML.Blas;
 using OctaveML.Nn;
-using OctaveML.Samples.Benchmarks;
 using OctaveML.Tensors;
+using OctaveML.Threading;
 
 namespace OctaveML.Bench;
 

@@ -1,6 +1,6 @@
-using OctaveML.Kernels;
 using OctaveML.Nn;
 using OctaveML.Tensors;
+using OctaveML.Threading;
 using OctaveML.Training;
 
 namespace OctaveML.Bench;
@@ -32,8 +32,8 @@ public static class TrainingSuite
         var sgd = new Sgd(ps, 0.1, momentum: 0.9, weightDecay: 5e-4, nesterov: true);
         double sgdS = Figure.MedianSeconds(sgd.Step, reps: 7);
 
-        string peer = PythonPeer.Run("optim_peer.py", Tensors.ToString(), Size.ToString(), threads.ToString(), "7");
-        double adamT = PythonPeer.Value(peer, "adamw_s"), sgdT = PythonPeer.Value(peer, "sgd_s");
+        string peer = PythonPeer.RunScript("optim_peer.py", Tensors.ToString(), Size.ToString(), threads.ToString(), "7");
+        double adamT = Figure.Value(peer, "adamw_s"), sgdT = Figure.Value(peer, "sgd_s");
         Figure.Print("optim_threads", threads);
         Figure.Print("optim_adamw_step_ms", adamS * 1e3);
         Figure.Print("optim_adamw_step_ms_torch", adamT * 1e3);

@@ -1,6 +1,7 @@
 """PyTorch peer of the "models" suite: seconds per training step (forward, cross-entropy, backward,
-SGD momentum 0.9 lr 0.01) and per inference batch (eval mode, no_grad) of an octref.py model on
-random data, 10 classes; medians of STEPS timed steps after WARMUP, and peak RSS of this process.
+SGD momentum 0.9 lr 0.01) and per inference batch (eval mode, no_grad) of a reference model
+(tools/reference/octaveml_ref.py) on random data, 10 classes; medians of STEPS timed steps after
+WARMUP, and peak RSS of this process.
 usage: /usr/bin/python3 model_peer.py MODEL SIZE [THREADS=2] [BATCH=16] [STEPS=5] [WARMUP=2] [ALPHA]
 MODEL: oct_resnet50 | resnet50 | oct_mobilenet | mobilenet | oct_resnet20 ... (no oct_ = alpha 0, else
 alpha .5 unless ALPHA is given); cifar_resnetD is the CIFAR ResNet of a depth OctResNet also has (50)."""
@@ -8,16 +9,17 @@ import os, resource, statistics, sys, time
 
 
 def find_reference():
+    """tools/reference of the repository this script is in (or was built from: bench's output folder)."""
     d = os.path.dirname(os.path.realpath(__file__))
     while d != os.path.dirname(d):
         if os.path.exists(os.path.join(d, 'OctaveML.sln')):
-            return os.path.join(os.path.dirname(d), 'shared', 'reference')
+            return os.path.join(d, 'tools', 'reference')
         d = os.path.dirname(d)
     raise SystemExit('model_peer.py: no folder containing OctaveML.sln above ' + __file__)
 
 
 sys.path.insert(0, find_reference())
-import torch, octref
+import torch, octaveml_ref as ref
 
 name, size = sys.argv[1], int(sys.argv[2])
 threads = int(sys.argv[3]) if len(sys.argv) > 3 else 2
@@ -27,12 +29,12 @@ warmup = int(sys.argv[6]) if len(sys.argv) > 6 else 2
 torch.set_num_threads(threads); torch.manual_seed(0)
 plain = not name.startswith('oct_')
 arch = name if plain else name[4:]
-ctor = getattr(octref, 'oct_' + arch, None)
+ctor = getattr(ref, 'oct_' + arch, None)
 if ctor is None and arch.split('_')[-1].startswith('resnet'):  # any CIFAR depth 6n+2
     depth = int(arch.split('_')[-1][6:])
-    ctor = lambda **k: octref.OctCifarResNet(depth, **k)
+    ctor = lambda **k: ref.OctCifarResNet(depth, **k)
 if ctor is None:
-    raise SystemExit(f'model_peer.py: octref has no model {name}')
+    raise SystemExit(f'model_peer.py: octaveml_ref has no model {name}')
 alpha = float(sys.argv[7]) if len(sys.argv) > 7 else 0 if plain else .5
 kw = dict(num_classes=10, alpha=alpha)
 if arch in ('resnet26', 'resnet50', 'resnet101', 'resnet152', 'resnet200'):

@@ -1,7 +1,7 @@
 """PyTorch peer for OpsBench: times the non-convolution ops of a training step (forward, and
 forward + backward) on the given thread count. Usage: ops_peer.py N C H W THREADS REPS
-Prints '<op>_forward_s S' and '<op>_step_s S' (medians) for bn_relu, avgpool, upsample_add,
-maxpool (on [N, C, 2H, 2W]) and add_relu."""
+Prints '<op>_forward_s S' and '<op>_step_s S' (medians) for bn_relu, maxpool (on [N, C, 2H, 2W])
+and add_relu."""
 import sys, time
 import torch
 from peerlib import median
@@ -13,14 +13,11 @@ def main():
     torch.manual_seed(0)
     x = torch.randn(n, c, h, w, requires_grad=True)
     big = torch.randn(n, c, 2 * h, 2 * w, requires_grad=True)
-    low = torch.randn(n, c, h // 2, w // 2, requires_grad=True)
     b = torch.randn(n, c, h, w, requires_grad=True)
     gamma = torch.ones(c, requires_grad=True); beta = torch.zeros(c, requires_grad=True)
     rm, rv = torch.zeros(c), torch.ones(c)
     ops = {
         'bn_relu': (lambda: F.relu(F.batch_norm(x, rm, rv, gamma, beta, True, 0.1, 1e-5)), (x, gamma, beta)),
-        'avgpool': (lambda: F.avg_pool2d(x, 2, 2, ceil_mode=True), (x,)),
-        'upsample_add': (lambda: F.interpolate(low, scale_factor=2, mode='nearest') + b, (low, b)),
         'maxpool': (lambda: F.max_pool2d(big, 3, 2, 1), (big,)),
         'add_relu': (lambda: F.relu(x + b), (x, b)),
     }

@@ -1,4 +1,4 @@
-"""PyTorch peer for OptimizerBench: times one torch.optim step over TENSORS parameters of SIZE
+"""PyTorch peer of the training suite (TrainingSuite.cs): times one torch.optim step over TENSORS parameters of SIZE
 floats each (gradients set), on THREADS threads.
 Usage: optim_peer.py TENSORS SIZE THREADS REPS
 Prints 'adamw_s S' and 'sgd_s S' (medians; SGD with momentum 0.9, Nesterov, weight decay 5e-4)."""

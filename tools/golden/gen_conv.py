@@ -1,4 +1,4 @@
-"""Golden data for OctaveML.Kernels.Conv2dKernel: torch.nn.functional.conv2d forward and its
+"""Golden data for OctaveML.Ops.Conv2dKernel: torch.nn.functional.conv2d forward and its
 autograd gradients. Each case stores <case>/params = [N, Cin, H, W, Cout, kH, kW, stride, padding,
 dilation, groups, has_bias] so the C# test reads the case list from this file alone, plus
 <case>/x, w, (b), y, dy, grad_x, grad_w, (grad_b).

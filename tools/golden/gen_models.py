@@ -1,9 +1,9 @@
 """Whole-model golden data: OctResNet-50 (small stem, 49 px: odd sizes down to 7x7), OctMobileNet (112 px: 7x7 and 4x4 stages) and OctResNet-20
-(grayscale) from ../shared/reference/octref.py, in train and eval mode.
+(grayscale) from tools/reference/octaveml_ref.py, in train and eval mode.
 
 A ResNet-50's float32 weights are 100 MB, too much to commit, so every convolution and linear
 weight is binary: w = scale * t with t in {-1, 1}, stored as I8 plus a float32 scale, and the
-file is gzipped (about 1 bit a weight). Binary rather than ternary: zero taps made whole channels
+file is gzipped (about 1 bit a weight). Binary rather than ternary: zero taps would make whole channels
 constant at small spatial sizes, and BN on a constant channel is ill-conditioned (float32 and
 float64 PyTorch then disagree by 1%). PyTorch runs on exactly these values, so the C# test
 loads the same weights by name. Per model, test/golden/model_<name>.safetensors.gz holds:
@@ -18,7 +18,7 @@ loads the same weights by name. Per model, test/golden/model_<name>.safetensors.
 import copy, gzip, io, json, os, struct, sys
 import torch, torch.nn.functional as F
 from goldlib import GOLDEN, seeded
-import octref
+import octaveml_ref as ref
 
 def tensor_bytes(t):
     return t.contiguous().numpy().tobytes()
@@ -87,19 +87,19 @@ if __name__ == '__main__':
     only = set(sys.argv[1:])  # e.g. gen_models.py oct_resnet20: regenerate only that model
     torch.set_num_threads(1)
     g = seeded(7)
-    m = octref.oct_resnet50(num_classes=10, alpha=.5, stem='small', in_channels=3)
+    m = ref.oct_resnet50(num_classes=10, alpha=.5, stem='small', in_channels=3)
     make('oct_resnet50', m, torch.randn(2, 3, 49, 49, generator=g),
          ['conv1.weight', 'layer1.0.conv1.conv.conv_h2h.weight', 'layer1.0.conv1.conv.conv_h2l.weight',
           'layer2.0.conv2.conv.conv_l2h.weight', 'layer3.1.conv2.conv.conv_l2l.weight',
           'layer2.0.downsample.0.bn_l.weight', 'layer4.2.conv3.bn_h.bias', 'fc.weight', 'fc.bias'])
-    m = octref.oct_mobilenet(num_classes=10, alpha=.5)
+    m = ref.oct_mobilenet(num_classes=10, alpha=.5)
     make('oct_mobilenet', m, torch.randn(2, 3, 112, 112, generator=g),
          ['features.0.0.weight', 'features.1.0.conv.conv_h2h.weight', 'features.2.0.conv.conv_l2l.weight',
           'features.2.1.conv.conv_l2h.weight', 'features.11.0.bn_l.weight', 'features.11.1.bn_h.weight',
           'features.11.1.conv.conv_h2h.weight', 'features.12.0.conv.conv_h2h.weight', 'features.12.0.bn_h.weight',
           'features.12.1.bn_h.weight', 'features.13.0.bn_h.weight', 'features.13.1.bn_h.weight',
           'fc.weight'])
-    m = octref.oct_resnet20(num_classes=10, alpha=.5, in_channels=1)
+    m = ref.oct_resnet20(num_classes=10, alpha=.5, in_channels=1)
     make('oct_resnet20', m, torch.randn(2, 1, 28, 28, generator=g),
          ['conv1.weight', 'layer1.0.conv1.conv.conv_h2l.weight', 'layer1.0.downsample.0.conv.conv_h2h.weight',
           'layer2.1.conv2.conv.conv_l2h.weight', 'layer3.0.conv1.conv.conv_l2h.weight', 'layer3.2.conv2.bn_h.weight',

@@ -1,6 +1,6 @@
-"""Golden data for OctaveConv and Conv_BN_ACT (octref.py): inputs, weights by state_dict name,
-outputs, and the gradients of both inputs and of every weight under a random upstream gradient
-(loss = sum(out_h * g_h) + sum(out_l * g_l), so every path is exercised).
+"""Golden data for OctaveConv and Conv_BN_ACT (tools/reference/octaveml_ref.py): inputs, weights
+by state_dict name, outputs, and the gradients of both inputs and of every weight under a random
+upstream gradient (loss = sum(out_h * g_h) + sum(out_l * g_l), so every path is exercised).
 
 Keys: "<case>/params" = [kind, cin, cout, k, alpha_in, alpha_out, stride, padding, dilation, groups,
 batch, H, W] (kind 0 = OctaveConv, 1 = Conv_BN_ACT in training mode, 2 = Conv_BN_ACT BN running
@@ -9,19 +9,15 @@ statistics after three training steps); "<case>/x_h", "x_l", "g_h", "g_l", "out_
 kind 2, with inputs "x_h.<step>", "x_l.<step>"). Absent tensors (no low part) are not stored.
 
 Run: /usr/bin/python3 tools/golden/gen_octave.py"""
-import os, sys
 import torch
-from goldlib import save, seeded, ROOT
-# goldlib looks next to the repository; a git worktree sits one level deeper.
-for up in (os.path.join(ROOT, '..', 'shared', 'reference'), os.path.join(ROOT, '..', '..', 'shared', 'reference')):
-    if os.path.isfile(os.path.join(up, 'octref.py')): sys.path.append(up); break
-import octref
+from goldlib import save, seeded
+import octaveml_ref as ref
 
 def rnd(*shape):
     return torch.randn(*shape)
 
 def make_inputs(cin, alpha_in, n, h, w):
-    hin, lin = octref.split(cin, alpha_in)
+    hin, lin = ref.split(cin, alpha_in)
     x_h = rnd(n, hin, h, w).requires_grad_()
     x_l = rnd(n, lin, (h + 1) // 2, (w + 1) // 2).requires_grad_() if alpha_in > 0 else None
     return x_h, x_l
@@ -31,7 +27,7 @@ def case(out, name, kind, cin, cout, k, ai, ao, stride=1, pad=None, dil=1, group
     params = [kind, cin, cout, k, ai, ao, stride, pad, dil, groups, n, h, w]
     out[f'{name}/params'] = torch.tensor(params, dtype=torch.float64)
     args = (cin, cout, k, ai, ao, stride, pad, dil, groups)
-    m = octref.OctaveConv(*args) if kind == 0 else octref.Conv_BN_ACT(*args)
+    m = ref.OctaveConv(*args) if kind == 0 else ref.Conv_BN_ACT(*args)
     with torch.no_grad():  # non-trivial BN affine parameters
         for mod in m.modules():
             if isinstance(mod, torch.nn.BatchNorm2d):

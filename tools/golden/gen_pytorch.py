@@ -37,7 +37,7 @@ test/golden/pytorch/expected.safetensors holds what PyTorch computes from the sa
 import gzip, os, shutil, tempfile
 import torch, torch.nn as nn, torch.nn.functional as F
 from goldlib import GOLDEN, save, seeded
-import octref
+import octaveml_ref as octref
 
 OUT = os.path.join(GOLDEN, 'pytorch')
 

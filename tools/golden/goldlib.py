@@ -1,14 +1,15 @@
 """Shared helpers for the golden-data generators: a minimal safetensors writer (no extra Python
-package needed) and the location of the reference models.
+package needed) and the location of the reference models (tools/reference/octaveml_ref.py).
 
 Run the generators with Debian's python3-torch:  /usr/bin/python3 tools/golden/make_all.py
-They write test/golden/*.safetensors, which the C# tests read with OctaveML.Interop.SafeTensors."""
+They write test/golden/*.safetensors, which the C# tests read with OctaveML.Interop.SafeTensors,
+or into the folder named by the environment variable OCTAVEML_GOLDEN_DIR (make_all.py --out DIR)."""
 import json, os, struct, sys
 import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-GOLDEN = os.path.join(ROOT, 'test', 'golden')
-REFERENCE = os.path.join(ROOT, '..', 'shared', 'reference')
+GOLDEN = os.environ.get('OCTAVEML_GOLDEN_DIR') or os.path.join(ROOT, 'test', 'golden')
+REFERENCE = os.path.join(ROOT, 'tools', 'reference')
 sys.path.insert(0, REFERENCE)
 
 def save(name, tensors, meta=None):

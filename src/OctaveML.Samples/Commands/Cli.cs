@@ -24,7 +24,6 @@ public static class Cli
         root.Add(DecodeCommand.Create(output, error));
         root.Add(PreviewCommand.Create(output, error));
         root.Add(PipelineCommand.Create(output, error));
-        root.Add(BenchCommand.Create(output, error));
         // Running with no subcommand is the README's main job: the ML.NET-style program (load an image
         // folder, resize, extract pixels, fit, evaluate, save, load, predict) with every default.
         root.SetAction(_ => Guard(error, () =>

@@ -39,19 +39,14 @@ public static class DatasetDetector
     /// <paramref name="relativePath"/> under the current directory or one of its parents, else under the
     /// folder holding OctaveML.sln above the executable; null when neither exists.
     /// </summary>
-    public static string? FindInRepository(string relativePath) => Find(relativePath, Directory.Exists);
-
-    /// <summary>The file <paramref name="relativePath"/>, looked for as <see cref="FindInRepository"/> looks for a folder.</summary>
-    public static string? FindFileInRepository(string relativePath) => Find(relativePath, File.Exists);
-
-    private static string? Find(string relativePath, Func<string, bool> exists)
+    public static string? FindInRepository(string relativePath)
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
                 string candidate = Path.Combine(dir.FullName, relativePath);
-                if (exists(candidate)) return candidate;
+                if (Directory.Exists(candidate)) return candidate;
                 if (File.Exists(Path.Combine(dir.FullName, "OctaveML.sln"))) break; // the repository root: stop here
             }
         }

@@ -8,14 +8,6 @@ public static class ModelFactory
     /// <summary>oct-resnet inputs at most this side use the small (3x3, no pooling) stem.</summary>
     public const int SmallStemMaxSide = 64;
 
-    /// <summary>The default depth of <paramref name="model"/> (null for oct-mobilenet, which has one).</summary>
-    public static int? DefaultDepth(string model) => model switch
-    {
-        "oct-cifar-resnet" => 20,
-        "oct-resnet" => 26,
-        _ => null,
-    };
-
     /// <summary>A freshly initialised <paramref name="model"/> for <paramref name="side"/>-pixel inputs.</summary>
     public static ImageClassifier Create(string model, int? depth, double alpha, double width, int side, int inChannels, int classes, int seed)
     {

@@ -1,17 +1,17 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using OctaveML.Kernels;
 using OctaveML.Models;
+using OctaveML.Threading;
 using OctaveML.Training;
-using ValidationResult = OctaveML.Training.ValidationResult;
 using Spectre.Console;
+using ValidationResult = OctaveML.Training.ValidationResult;
 
 namespace OctaveML.Samples.Commands;
 
-/// <summary>The outcome of a <c>train</c> run.</summary>
+/// <summary>The outcome of a <c>train</c> run: what was trained on what, the trained classifier and its metrics.</summary>
 public sealed record TrainReport(string Model, DatasetKind Kind, int TrainImages, int ValidationImages, int TestImages,
-    TrainingResult Result, ValidationResult Test, TimeSpan Elapsed);
+    TrainingResult Result, ValidationResult Test, TimeSpan Elapsed, ImageClassifier Classifier);
 
 /// <summary>
 /// <c>train</c>: trains an Octave Convolution classifier on an IDX, CIFAR-10, image-folder or manifest
@@ -128,7 +128,7 @@ public static class TrainCommand
 
         var test = Trainer.Evaluate(model, data.TestLoader);
         clock.Stop();
-        var report = new TrainReport(ModelFactory.Describe(model), kind, data.Train.Count, data.Validation?.Count ?? 0, data.Test.Count, result, test, clock.Elapsed);
+        var report = new TrainReport(ModelFactory.Describe(model), kind, data.Train.Count, data.Validation?.Count ?? 0, data.Test.Count, result, test, clock.Elapsed, model);
         PrintSummary(report, output, interactive);
         return report;
     }

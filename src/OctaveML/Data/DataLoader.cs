@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
-using OctaveML.Kernels;
 using OctaveML.Tensors;
+using OctaveML.Threading;
 
 namespace OctaveML.Data;
 

@@ -1,5 +1,5 @@
 using OctaveML.Imaging;
-using OctaveML.Kernels;
+using OctaveML.Threading;
 
 namespace OctaveML.Data;
 

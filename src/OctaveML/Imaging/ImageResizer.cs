@@ -1,4 +1,5 @@
 using OctaveML.Kernels;
+using OctaveML.Threading;
 
 namespace OctaveML.Imaging;
 

@@ -1,5 +1,5 @@
-using OctaveML.Kernels;
 using OctaveML.Nn;
+using OctaveML.Ops;
 
 namespace OctaveML.Models;
 

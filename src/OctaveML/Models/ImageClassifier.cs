@@ -37,9 +37,9 @@ public abstract class ImageClassifier : Module
     public abstract void Backward(Tensor gradLogits);
 
     // One pool per batch shape, for the two most recent shapes: an epoch's smaller last batch (or an
-    // evaluation at another batch size) then reuses its own arrays every epoch instead of dropping and
-    // reallocating the full set twice per epoch (garbage the GC returned late: 9.5 GB peak RSS over a
-    // 12-epoch Fashion-MNIST run).
+    // evaluation at another batch size) reuses its own arrays every epoch. A single pool would drop and
+    // reallocate the full set twice per epoch, garbage the GC returns late: peak memory then grows by
+    // gigabytes over a training run.
     private const int PoolsKept = 2;
     private readonly List<(int[] Shape, BufferPool Pool)> _pools = new();
 

@@ -16,8 +16,8 @@ public sealed record LayerSummary(string Name, string Type, int[] HighShape, int
 
 /// <summary>
 /// Per-layer output shapes (high and low), parameters and multiply-accumulates of a model at an input
-/// size, with totals, like the seeds' paddle.summary. MACs are counted as the reference's macs.py
-/// counts them: convolutions and the classifier. Shapes come from a real batch-1 forward in eval mode.
+/// size, with totals, like paddle.summary. MACs are counted as tools/reference/macs.py counts
+/// them: convolutions and the classifier. Shapes come from a real batch-1 forward in eval mode.
 /// </summary>
 public sealed class ModelSummary
 {
@@ -70,8 +70,8 @@ public sealed class ModelSummary
                     rows.Add(new(name, bn.FusedRelu ? "BatchNorm2d+ReLU" : "BatchNorm2d", last, null, bn.ParameterCount(), 0));
                     break;
                 case MaxPool2d pool:
-                    last = [1, last[1], Kernels.MaxPool2dKernel.OutSize(last[2], pool.KernelSize, pool.Stride, pool.Padding),
-                        Kernels.MaxPool2dKernel.OutSize(last[3], pool.KernelSize, pool.Stride, pool.Padding)];
+                    last = [1, last[1], Ops.MaxPool2dKernel.OutSize(last[2], pool.KernelSize, pool.Stride, pool.Padding),
+                        Ops.MaxPool2dKernel.OutSize(last[3], pool.KernelSize, pool.Stride, pool.Padding)];
                     rows.Add(new(name, "MaxPool2d", last, null, 0, 0));
                     break;
                 case Linear fc:

@@ -1,5 +1,5 @@
-using OctaveML.Kernels;
 using OctaveML.Nn;
+using OctaveML.Ops;
 using OctaveML.Tensors;
 
 namespace OctaveML.Models;

@@ -1,4 +1,4 @@
-using OctaveML.Kernels;
+using OctaveML.Ops;
 using OctaveML.Tensors;
 
 namespace OctaveML.Nn;

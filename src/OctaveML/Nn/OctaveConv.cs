@@ -1,5 +1,6 @@
-using OctaveML.Kernels;
+using OctaveML.Ops;
 using OctaveML.Tensors;
+using OctaveML.Threading;
 
 namespace OctaveML.Nn;
 
@@ -54,7 +55,7 @@ public sealed class OctaveConv : Module, IOctaveLayer
         (HighOut, LowOut) = Split(outChannels, alphaOut);
         IsDepthwise = groups == inChannels;
 
-        // Presence and group counts exactly as octref.OctaveConv (Python's math.ceil on doubles).
+        // Presence and group counts exactly as the reference's OctaveConv (Python's math.ceil on doubles).
         int gL2L = alphaIn == 0 || alphaOut == 0 ? 0 : (int)Math.Ceiling(alphaIn * groups);
         int gL2H = alphaIn == 0 || alphaOut == 1 || IsDepthwise ? 0 : groups;
         int gH2L = alphaIn == 1 || alphaOut == 0 || IsDepthwise ? 0 : groups;
@@ -148,7 +149,7 @@ public sealed class OctaveConv : Module, IOctaveLayer
 
     /// <summary>
     /// Multiply-accumulates for one image with a high input of <paramref name="height"/> x <paramref name="width"/>,
-    /// counted as the reference's macs.py does: each branch convolution's output elements times its
+    /// counted as tools/reference/macs.py does: each branch convolution's output elements times its
     /// (input channels / groups) x kernel area.
     /// </summary>
     public long Macs(int height, int width)

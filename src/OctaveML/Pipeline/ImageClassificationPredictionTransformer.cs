@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using OctaveML.Kernels;
 using OctaveML.Models;
+using OctaveML.Ops;
 using OctaveML.Tensors;
 
 namespace OctaveML.Pipeline;

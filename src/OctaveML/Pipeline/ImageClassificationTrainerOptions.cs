@@ -84,7 +84,7 @@ public abstract class ImageClassificationTrainerOptions
     public ITrainingBackend? Backend { get; set; }
 
     /// <summary>
-    /// Kernel threads of the default managed backend (default: the process-wide <see cref="Kernels.Parallelism.Threads"/>,
+    /// Kernel threads of the default managed backend (default: the process-wide <see cref="Threading.Parallelism.Threads"/>,
     /// which is left alone); a <see cref="Backend"/> given here carries its own thread count.
     /// </summary>
     public int? Threads { get; set; }

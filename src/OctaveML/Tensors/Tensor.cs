@@ -7,8 +7,9 @@ namespace OctaveML.Tensors;
 /// weights and golden data map one to one onto the reference's state_dict.
 /// </summary>
 /// <remarks>
-/// Deliberately small: shape plus a flat buffer. All arithmetic lives in <c>OctaveML.Kernels</c>
-/// and works on spans, in the style of llm.c (paired forward/backward over flat buffers).
+/// Deliberately small: shape plus a flat buffer. All arithmetic lives in the engine
+/// (<c>OctaveML.Ops</c> over <c>OctaveML.Blas</c>) and works on spans, in the style of llm.c
+/// (paired forward/backward over flat buffers).
 /// </remarks>
 public sealed class Tensor
 {

@@ -1,4 +1,4 @@
-using OctaveML.Kernels;
+using OctaveML.Threading;
 using OctaveML.Models;
 
 namespace OctaveML.Training;

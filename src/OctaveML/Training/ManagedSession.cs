@@ -1,4 +1,5 @@
-using OctaveML.Kernels;
+using OctaveML.Ops;
+using OctaveML.Threading;
 using OctaveML.Models;
 using OctaveML.Tensors;
 

@@ -1,12 +1,12 @@
 using System.Diagnostics;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OctaveML.Data;
-using OctaveML.Kernels;
 using OctaveML.Models;
 using OctaveML.Nn;
+using OctaveML.Ops;
 using OctaveML.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace OctaveML.Training;
 

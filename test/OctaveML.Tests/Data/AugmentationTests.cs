@@ -17,7 +17,7 @@ public class AugmentationTests
     }
 
     [Fact]
-    public void RandomCropEqualsPadThenCropAtTheDrawnOffset()
+    public void Random_crop_equals_pad_then_crop_at_the_drawn_offset()
     {
         var crop = new RandomCrop(padding: 2, seed: 9, fill: -1f);
         var b = RandomBatch([3, 10, 500, 7], epoch: 1);
@@ -41,7 +41,7 @@ public class AugmentationTests
     }
 
     [Fact]
-    public void RandomCropIsKeyedOnEpochAndIndexNotOnBatchPosition()
+    public void Random_crop_is_keyed_on_epoch_and_index_not_on_batch_position()
     {
         var crop = new RandomCrop(4, seed: 1);
         crop.Offset(0, 17).Should().Be(crop.Offset(0, 17));
@@ -59,7 +59,7 @@ public class AugmentationTests
     }
 
     [Fact]
-    public void HorizontalFlipMirrorsAboutHalfTheImages()
+    public void Horizontal_flip_mirrors_about_half_the_images()
     {
         var flip = new RandomHorizontalFlip(0.5, seed: 4);
         var b = RandomBatch(Enumerable.Range(0, 200).ToArray(), epoch: 0, c: 3, h: 3, w: 4);
@@ -79,7 +79,7 @@ public class AugmentationTests
     }
 
     [Fact]
-    public void NormalizeSubtractsMeanAndDividesByStdPerChannel()
+    public void Normalize_subtracts_mean_and_divides_by_std_per_channel()
     {
         var b = RandomBatch([1, 2], 0, c: 3, h: 2, w: 2);
         var before = b.Images.Clone();
@@ -92,7 +92,7 @@ public class AugmentationTests
     }
 
     [Fact]
-    public void ChannelStatisticsMatchPythonOnTheShippedSlice()
+    public void Channel_statistics_match_Python_on_the_shipped_slice()
     {
         // Python over the same 2,000 images: mean 0.28644867697078835, std 0.3544346046159481.
         var ds = IdxDataset.LoadFolder(DataFiles.FashionSmall, train: true);
@@ -102,7 +102,7 @@ public class AugmentationTests
     }
 
     [Fact]
-    public void LoaderWithComposedAugmentationsIsReproducible()
+    public void Loader_with_composed_augmentations_is_reproducible()
     {
         var ds = IdxDataset.LoadFolder(DataFiles.FashionSmall, train: true).Take(100);
         var (mean, std) = ChannelStatistics.Compute(ds);

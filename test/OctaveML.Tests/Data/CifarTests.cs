@@ -5,7 +5,7 @@ namespace OctaveML.Tests.Data;
 public class CifarTests
 {
     [Fact]
-    public void ReadsRecordsPlanarWithLabels()
+    public void Reads_records_planar_with_labels()
     {
         using var tmp = new DataFiles.TempFolder();
         string f = tmp.File("test_batch.bin");
@@ -23,7 +23,7 @@ public class CifarTests
     }
 
     [Fact]
-    public void FolderLoaderConcatenatesFiveTrainingBatchesAndReadsMeta()
+    public void Folder_loader_concatenates_five_training_batches_and_reads_meta()
     {
         using var tmp = new DataFiles.TempFolder();
         string dir = Path.Combine(tmp.Path, "cifar-10-batches-bin");
@@ -43,7 +43,7 @@ public class CifarTests
     }
 
     [Fact]
-    public void TruncatedRecordNamesOffsetAndExpectation()
+    public void Truncated_record_names_offset_and_expectation()
     {
         using var tmp = new DataFiles.TempFolder();
         string f = tmp.File("data_batch_1.bin");
@@ -55,7 +55,7 @@ public class CifarTests
     }
 
     [Fact]
-    public void LabelOutOfRangeAndEmptyFileAreTypedErrors()
+    public void Label_out_of_range_and_empty_file_are_typed_errors()
     {
         using var tmp = new DataFiles.TempFolder();
         string f = tmp.File("bad.bin");

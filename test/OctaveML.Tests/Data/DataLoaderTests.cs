@@ -10,7 +10,7 @@ public class DataLoaderTests
     [InlineData(0, 1)]
     [InlineData(1, 1)]
     [InlineData(2, 2)]
-    public void EveryIndexExactlyOncePerEpochWithMatchingImagesAndLabels(int prefetch, int workers)
+    public void Every_index_exactly_once_per_epoch_with_matching_images_and_labels(int prefetch, int workers)
     {
         var ds = DataFiles.Synthetic(203, classes: 5, channels: 3, h: 2, w: 3);
         using var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 16, Seed = 3, PrefetchBatches = prefetch, Workers = workers });
@@ -38,7 +38,7 @@ public class DataLoaderTests
     }
 
     [Fact]
-    public void OrderIsAFunctionOfSeedAndEpoch()
+    public void Order_is_a_function_of_seed_and_epoch()
     {
         var ds = DataFiles.Synthetic(100);
         using var a = new DataLoader(ds, new DataLoaderOptions { Seed = 5 });
@@ -53,7 +53,7 @@ public class DataLoaderTests
     }
 
     [Fact]
-    public void OrderIsPinnedSoItCannotDriftAcrossVersions()
+    public void Order_is_pinned_so_it_cannot_drift_across_versions()
     {
         // The permutation is part of the reproducibility contract (xoshiro256** + SplitMix64).
         var order = new DataLoader(DataFiles.Synthetic(10), new DataLoaderOptions { Seed = 42 }).EpochOrder(0);
@@ -67,7 +67,7 @@ public class DataLoaderTests
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
-    public void ResumingMidEpochYieldsTheSameRemainingBatches(int prefetch)
+    public void Resuming_mid_epoch_yields_the_same_remaining_batches(int prefetch)
     {
         var ds = new CountingDataset(DataFiles.Synthetic(70, channels: 3, h: 4, w: 4));
         var o = new DataLoaderOptions { BatchSize = 16, Seed = 2, PrefetchBatches = prefetch,
@@ -89,7 +89,7 @@ public class DataLoaderTests
     }
 
     [Fact]
-    public void DropLastDropsTheShortBatch()
+    public void Drop_last_drops_the_short_batch()
     {
         var ds = DataFiles.Synthetic(50);
         using var keep = new DataLoader(ds, new DataLoaderOptions { BatchSize = 16 });
@@ -100,7 +100,7 @@ public class DataLoaderTests
     }
 
     [Fact]
-    public void PrefetchStaysBoundedAhead()
+    public void Prefetch_stays_bounded_ahead()
     {
         var ds = new CountingDataset(DataFiles.Synthetic(64));
         using var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 4, PrefetchBatches = 2 });
@@ -112,7 +112,7 @@ public class DataLoaderTests
     }
 
     [Fact]
-    public void BreakingOutStopsTheProducerAndErrorsReachTheConsumer()
+    public void Breaking_out_stops_the_producer_and_errors_reach_the_consumer()
     {
         var ds = new CountingDataset(DataFiles.Synthetic(400), failAt: 37);
         using var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 8, Shuffle = false });
@@ -130,7 +130,7 @@ public class DataLoaderTests
     }
 
     [Fact]
-    public void CancellationAndDisposeStopTheEpoch()
+    public void Cancellation_and_dispose_stop_the_epoch()
     {
         var ds = DataFiles.Synthetic(400);
         using var cts = new CancellationTokenSource();
@@ -147,7 +147,7 @@ public class DataLoaderTests
     }
 
     [Fact]
-    public void TransformRunsOnEveryBatch()
+    public void Transform_runs_on_every_batch()
     {
         var ds = DataFiles.Synthetic(20);
         using var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 8, Transform = new AddOne() });
@@ -156,7 +156,7 @@ public class DataLoaderTests
     }
 
     [Fact]
-    public void BadOptionsAreRejectedByName()
+    public void Bad_options_are_rejected_by_name()
     {
         var ds = DataFiles.Synthetic(4);
         FluentActions.Invoking(() => new DataLoader(ds, new DataLoaderOptions { BatchSize = 0 }))

@@ -5,7 +5,7 @@ namespace OctaveML.Tests.Data;
 public class DatasetSplitTests
 {
     [Fact]
-    public void StratifiedSplitKeepsClassProportionsAndCoversEverythingOnce()
+    public void Stratified_split_keeps_class_proportions_and_covers_everything_once()
     {
         var ds = IdxDataset.LoadFolder(DataFiles.FashionSmall, train: true);
         var (train, val) = DatasetSplit.Stratified(ds, 0.2, seed: 7);
@@ -19,7 +19,7 @@ public class DatasetSplitTests
     }
 
     [Fact]
-    public void UnevenClassesRoundPerClass()
+    public void Uneven_classes_round_per_class()
     {
         // 3 classes of sizes 10, 5, 1 (labels i % 3 over 16 images gives 6, 5, 5 - build explicitly instead).
         int[] labels = [.. Enumerable.Repeat(0, 10), .. Enumerable.Repeat(1, 5), 2];
@@ -31,7 +31,7 @@ public class DatasetSplitTests
     }
 
     [Fact]
-    public void SplitIsDeterministicPerSeedAndDiffersAcrossSeeds()
+    public void Split_is_deterministic_per_seed_and_differs_across_seeds()
     {
         var ds = DataFiles.Synthetic(300, classes: 3);
         var a = DatasetSplit.Stratified(ds, 0.25, seed: 11);
@@ -44,7 +44,7 @@ public class DatasetSplitTests
     }
 
     [Fact]
-    public void BadFractionIsRejectedByName()
+    public void Bad_fraction_is_rejected_by_name()
     {
         var ds = DataFiles.Synthetic(10);
         FluentActions.Invoking(() => DatasetSplit.Stratified(ds, 1.5)).Should().Throw<ArgumentOutOfRangeException>()

@@ -6,7 +6,7 @@ namespace OctaveML.Tests.Data;
 public class IdxDatasetTests
 {
     [Fact]
-    public void ShippedSmallFashionMnistLoadsWithKnownContent()
+    public void The_shipped_Fashion_MNIST_subset_loads_with_known_content()
     {
         // Expected values computed independently with Python's gzip/struct from the same files.
         var train = IdxDataset.LoadFolder(DataFiles.FashionSmall, train: true);
@@ -29,7 +29,7 @@ public class IdxDatasetTests
     }
 
     [Fact]
-    public void GetImageIsBytesOver255()
+    public void Get_image_is_bytes_over_255()
     {
         var train = IdxDataset.LoadFolder(DataFiles.FashionSmall, train: true);
         var img = new float[784];
@@ -41,7 +41,7 @@ public class IdxDatasetTests
     }
 
     [FashionMnistFact]
-    public void DebianFashionMnistLoadsAndTheShippedSliceMatchesIt()
+    public void Debians_Fashion_MNIST_loads_and_the_shipped_slice_matches_it()
     {
         var train = IdxDataset.LoadFolder(DataFiles.DebianFashionMnist, train: true);
         var test = IdxDataset.LoadFolder(DataFiles.DebianFashionMnist, train: false);
@@ -74,7 +74,7 @@ public class IdxDatasetTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void PlainAndGzippedFilesReadTheSame(bool gzip)
+    public void Plain_and_gzipped_files_read_the_same(bool gzip)
     {
         using var tmp = new DataFiles.TempFolder();
         var (ip, lp) = DataFiles.WriteIdxPair(tmp.Path, "train", 5, 3, 4, classes: 3, gzip: gzip);
@@ -87,7 +87,7 @@ public class IdxDatasetTests
     }
 
     [Fact]
-    public void MultiMemberGzipAndDamagedSizeTrailersStillReadWholly()
+    public void Multi_member_gzip_and_damaged_size_trailers_still_read_wholly()
     {
         using var tmp = new DataFiles.TempFolder();
         var (ip, lp) = DataFiles.WriteIdxPair(tmp.Path, "train", 9, 5, 5, classes: 3);
@@ -105,7 +105,7 @@ public class IdxDatasetTests
     }
 
     [Fact]
-    public void FolderLoaderUsesDigitNamesOutsideFashionAndFindsTestPair()
+    public void Folder_loader_uses_digit_names_outside_fashion_and_finds_test_pair()
     {
         using var tmp = new DataFiles.TempFolder();
         DataFiles.WriteIdxPair(tmp.Path, "t10k", 4, 2, 2, gzip: true);
@@ -125,7 +125,7 @@ public class IdxDatasetTests
     }
 
     [Fact]
-    public void BadMagicNamesFileOffsetAndExpectation()
+    public void Bad_magic_names_file_offset_and_expectation()
     {
         string? file = null;
         var e = LoadBroken((ip, _) => { file = ip; var b = File.ReadAllBytes(ip); b[3] = 0x02; File.WriteAllBytes(ip, b); });
@@ -135,7 +135,7 @@ public class IdxDatasetTests
     }
 
     [Fact]
-    public void SwappedFilesAreCaughtByMagic()
+    public void Swapped_files_are_caught_by_magic()
     {
         using var tmp = new DataFiles.TempFolder();
         var (ip, lp) = DataFiles.WriteIdxPair(tmp.Path, "train", 2, 2, 2);
@@ -144,7 +144,7 @@ public class IdxDatasetTests
     }
 
     [Fact]
-    public void TruncatedImagesNameTheEndOffsetAndTheExpectedSize()
+    public void Truncated_images_name_the_end_offset_and_the_expected_size()
     {
         var e = LoadBroken((ip, _) => { var b = File.ReadAllBytes(ip); File.WriteAllBytes(ip, b[..^10]); });
         // 16-byte header + 6 x 3 x 3 = 70 bytes expected; 60 present; item 4 of 6 is cut.
@@ -153,7 +153,7 @@ public class IdxDatasetTests
     }
 
     [Fact]
-    public void TruncatedHeaderIsReported()
+    public void Truncated_header_is_reported()
     {
         var e = LoadBroken((_, lp) => File.WriteAllBytes(lp, File.ReadAllBytes(lp)[..6]));
         e.Offset.Should().Be(6);
@@ -161,7 +161,7 @@ public class IdxDatasetTests
     }
 
     [Fact]
-    public void TrailingBytesAreReported()
+    public void Trailing_bytes_are_reported()
     {
         var e = LoadBroken((ip, _) => File.WriteAllBytes(ip, [.. File.ReadAllBytes(ip), 1, 2, 3]));
         e.Offset.Should().Be(70);
@@ -169,7 +169,7 @@ public class IdxDatasetTests
     }
 
     [Fact]
-    public void CountMismatchNamesTheLabelFile()
+    public void Count_mismatch_names_the_label_file()
     {
         string? labels = null;
         var e = LoadBroken((_, lp) =>
@@ -183,7 +183,7 @@ public class IdxDatasetTests
     }
 
     [Fact]
-    public void LabelOutOfRangeNamesItsOffset()
+    public void Label_out_of_range_names_its_offset()
     {
         var e = LoadBroken((_, lp) => { var b = File.ReadAllBytes(lp); b[8 + 3] = 7; File.WriteAllBytes(lp, b); });
         e.Offset.Should().Be(11);
@@ -191,7 +191,7 @@ public class IdxDatasetTests
     }
 
     [Fact]
-    public void OverflowingDimensionsAreRejectedBeforeAllocating()
+    public void Overflowing_dimensions_are_rejected_before_allocating()
     {
         var e = LoadBroken((ip, _) =>
         {
@@ -212,7 +212,7 @@ public class IdxDatasetTests
     }
 
     [Fact]
-    public void TruncatedGzipIsReportedInDecompressedOffsets()
+    public void Truncated_gzip_is_reported_in_decompressed_offsets()
     {
         var e = LoadBroken((ip, _) =>
         {
@@ -223,7 +223,7 @@ public class IdxDatasetTests
     }
 
     [Fact]
-    public void CorruptGzipIsATypedError()
+    public void Corrupt_gzip_is_a_typed_error()
     {
         var e = LoadBroken((ip, _) =>
         {

@@ -14,12 +14,12 @@ public class ImageManifestTests
         ImageManifest.Split(line, ',', "f.csv", 1).Should().Equal(expected);
 
     [Fact]
-    public void TextAfterAClosingQuoteIsAnError() =>
+    public void Text_after_a_closing_quote_is_an_error() =>
         FluentActions.Invoking(() => ImageManifest.Split("\"a\"b,c", ',', "f.csv", 7)).Should().Throw<DatasetFormatException>()
             .Which.Message.Should().Be("f.csv: line 7: unexpected 'b' at column 4 after a quoted field; expected ',' or the end of the line");
 
     [Fact]
-    public void ReadsRowsWithTheirLinesAndResolvesPaths()
+    public void Reads_rows_with_their_lines_and_resolves_paths()
     {
         using var tmp = new DataFiles.TempFolder();
         string m = tmp.File("m.txt");

@@ -90,15 +90,15 @@ public class ResizeTests(ITestOutputHelper output)
         var img = ImagingData.Noise(97, 61, 3, 5);
         ImageResizer.Resize(img, 97, 61, ResizingKind.Fill).Pixels.Should().Equal(img.Pixels);
         var big = ImagingData.Noise(640, 480, 3, 6);
-        int saved = OctaveML.Kernels.Parallelism.Threads;
+        int saved = OctaveML.Threading.Parallelism.Threads;
         try
         {
-            OctaveML.Kernels.Parallelism.Threads = 1;
+            OctaveML.Threading.Parallelism.Threads = 1;
             var one = ImageResizer.Resize(big, 224, 224);
-            OctaveML.Kernels.Parallelism.Threads = 2;
+            OctaveML.Threading.Parallelism.Threads = 2;
             ImageResizer.Resize(big, 224, 224).Pixels.Should().Equal(one.Pixels);
         }
-        finally { OctaveML.Kernels.Parallelism.Threads = saved; }
+        finally { OctaveML.Threading.Parallelism.Threads = saved; }
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace OctaveML.Tests.Interop;
 public class SafeTensorsTests
 {
     [Fact]
-    public void RoundTripsTensorsAndMetadata()
+    public void Round_trips_tensors_and_metadata()
     {
         var a = new Tensor(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3);
         var b = new Tensor(new float[] { -1.5f }, 1);
@@ -23,7 +23,7 @@ public class SafeTensorsTests
     }
 
     [Fact]
-    public void RejectsTruncatedData()
+    public void Rejects_truncated_data()
     {
         using var ms = new MemoryStream();
         SafeTensors.Write(ms, new Dictionary<string, Tensor> { ["x"] = new Tensor(4, 4) });
@@ -33,7 +33,7 @@ public class SafeTensorsTests
     }
 
     [Fact]
-    public void RejectsAbsurdHeaderLength()
+    public void Rejects_absurd_header_length()
     {
         var bytes = new byte[16];
         bytes[7] = 0x7f;

@@ -1,5 +1,5 @@
-using OctaveML.Kernels;
 using OctaveML.Models;
+using OctaveML.Ops;
 using OctaveML.Tensors;
 using OctaveML.Training;
 
@@ -60,7 +60,7 @@ public class BufferReuseTests
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void ReusedBuffersTrainBitIdenticallyToFreshOnes(string name)
+    public void Reused_buffers_train_bit_identically_to_fresh_ones(string name)
     {
         var pooled = Train(name, reuse: true);
         var fresh = Train(name, reuse: false);
@@ -71,7 +71,7 @@ public class BufferReuseTests
     }
 
     [Fact]
-    public void LogitsAreNotOverwrittenByTheNextForward()
+    public void Logits_are_not_overwritten_by_the_next_forward()
     {
         var model = Create("oct_cifar_resnet20");
         var x = new Tensor(2, 1, 12, 12);
@@ -84,7 +84,7 @@ public class BufferReuseTests
     }
 
     [Fact]
-    public void AWarmTrainingStepAllocatesLittle()
+    public void A_warm_training_step_allocates_little()
     {
         long pooled = WarmStepAllocation(reuse: true), fresh = WarmStepAllocation(reuse: false);
         fresh.Should().BeGreaterThan(20_000_000, "the activations and gradients of batch 32 take tens of MB");
@@ -93,7 +93,7 @@ public class BufferReuseTests
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void WarmStepsNeitherGrowThePoolNorAllocateGradients(string name)
+    public void Warm_steps_neither_grow_the_pool_nor_allocate_gradients(string name)
     {
         var model = Create(name);
         var (c, s) = Input(name);
@@ -144,7 +144,7 @@ public class BufferReuseTests
     }
 
     [Fact]
-    public void PoolRecyclesByLengthAndRefusesADoubleReturn()
+    public void Pool_recycles_by_length_and_refuses_a_double_return()
     {
         var pool = new BufferPool();
         var a = pool.Rent(2, 3);

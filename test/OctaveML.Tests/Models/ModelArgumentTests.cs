@@ -6,7 +6,7 @@ namespace OctaveML.Tests.Models;
 public class ModelArgumentTests
 {
     [Fact]
-    public void RejectsUnsupportedDepthsAndAlphas()
+    public void Rejects_unsupported_depths_and_alphas()
     {
         FluentActions.Invoking(() => new OctResNet(depth: 34)).Should().Throw<ArgumentOutOfRangeException>()
             .WithParameterName("depth").WithMessage("*26, 50, 101, 152, 200*");
@@ -17,7 +17,7 @@ public class ModelArgumentTests
     }
 
     [Fact]
-    public void RejectsImagesWithTheWrongChannelCount()
+    public void Rejects_images_with_the_wrong_channel_count()
     {
         var model = new OctCifarResNet(20, 10, 0.5, inChannels: 1);
         FluentActions.Invoking(() => model.Forward(new Tensor(2, 3, 28, 28))).Should().Throw<ArgumentException>()
@@ -25,7 +25,7 @@ public class ModelArgumentTests
     }
 
     [Fact]
-    public void SameSeedGivesSameWeights()
+    public void Same_seed_gives_same_weights()
     {
         var a = new OctCifarResNet(20, 10, 0.5, seed: 3).StateDict();
         var b = new OctCifarResNet(20, 10, 0.5, seed: 3).StateDict();
@@ -35,7 +35,7 @@ public class ModelArgumentTests
     }
 
     [Fact]
-    public void StateDictNamesFollowTheReference()
+    public void State_dict_names_follow_the_reference()
     {
         var names = new OctMobileNet(10, 0.5).StateDict().Keys.ToList();
         names.Should().Contain(["features.0.0.weight", "features.0.1.running_var", "features.1.0.conv.conv_h2h.weight",

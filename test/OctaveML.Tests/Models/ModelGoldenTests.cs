@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using OctaveML.Interop;
-using OctaveML.Kernels;
 using OctaveML.Models;
+using OctaveML.Ops;
 using OctaveML.Tensors;
 using OctaveML.Tests.Infrastructure;
 
@@ -55,7 +55,7 @@ public class ModelGoldenTests
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void MatchesPyTorchInTrainAndEvalMode(string name)
+    public void Matches_PyTorch_in_train_and_eval_mode(string name)
     {
         var golden = Load(name, out var meta);
         var model = Build(name);

@@ -3,7 +3,7 @@ using OctaveML.Models;
 namespace OctaveML.Tests.Models;
 
 /// <summary>
-/// Parameters and MACs against ../shared/reference/macs.py (exact integers from its counting hooks:
+/// Parameters and MACs against tools/reference/macs.py (exact integers from its counting hooks:
 /// convolution output elements x (in / groups) x kernel area, plus in x out for the classifier).
 /// </summary>
 public class ModelSummaryTests
@@ -37,7 +37,7 @@ public class ModelSummaryTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void AgreesWithReferenceMacs(string spec, int size, long parameters, long macs)
+    public void Agrees_with_the_reference_MACs(string spec, int size, long parameters, long macs)
     {
         var summary = ModelSummary.Create(Build(spec), size, size);
         summary.TotalParameters.Should().Be(parameters);
@@ -46,7 +46,7 @@ public class ModelSummaryTests
     }
 
     [Fact]
-    public void ListsOctaveShapesPerLayer()
+    public void Lists_octave_shapes_per_layer()
     {
         var summary = ModelSummary.Create(new OctCifarResNet(20, 10, 0.5), 32, 32);
         var row = summary.Layers.Single(l => l.Name == "layer2.0.conv1");

@@ -9,7 +9,7 @@ public class BatchNorm2dTests
     private static Dictionary<string, Tensor> G => Golden.Load("ops");
 
     [Fact]
-    public void StateDictHasPyTorchsNamesAndDefaults()
+    public void State_dict_has_PyTorchs_names_and_defaults()
     {
         var bn = new BatchNorm2d(3);
         bn.StateDict().Keys.Should().Equal("weight", "bias", "running_mean", "running_var", "num_batches_tracked");
@@ -23,7 +23,7 @@ public class BatchNorm2dTests
     }
 
     [Fact]
-    public void ThreeTrainingStepsThenEvalMatchPyTorch()
+    public void Three_training_steps_then_eval_match_PyTorch()
     {
         var bn = new BatchNorm2d(4);
         G["bn_steps/weight"].Data.CopyTo(bn.Weight.Value.Data, 0);
@@ -47,7 +47,7 @@ public class BatchNorm2dTests
     [Theory]
     [InlineData("bn_7x9", false)]
     [InlineData("bn_relu_8x8", true)]
-    public void TrainingForwardAndBackwardMatchPyTorch(string name, bool relu)
+    public void Training_forward_and_backward_match_PyTorch(string name, bool relu)
     {
         var x = G[$"{name}/x"];
         var bn = new BatchNorm2d(x.C, fusedRelu: relu);
@@ -61,7 +61,7 @@ public class BatchNorm2dTests
     }
 
     [Fact]
-    public void TrainingBackwardMatchesFiniteDifferences()
+    public void Training_backward_matches_finite_differences()
     {
         var bn = new BatchNorm2d(2, momentum: 0f); // momentum 0: repeated forwards leave the running stats alone
         var x = new Tensor(FiniteDifference.RandomNormal(3 * 2 * 3 * 2, 1, 2f, 1f), 3, 2, 3, 2);
@@ -76,7 +76,7 @@ public class BatchNorm2dTests
     }
 
     [Fact]
-    public void RejectsBadArgumentsNamingThem()
+    public void Rejects_bad_arguments_naming_them()
     {
         var act = () => new BatchNorm2d(0);
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("numFeatures");

@@ -9,7 +9,7 @@ public class Conv2dTests
     private static Dictionary<string, Tensor> G => Golden.Load("ops");
 
     [Fact]
-    public void GroupedStridedConvolutionMatchesPyTorch()
+    public void Grouped_strided_convolution_matches_PyTorch()
     {
         var conv = new Conv2d(4, 6, 3, stride: 2, padding: 1, groups: 2, random: new Random(1));
         conv.LoadStateDict(new Dictionary<string, Tensor> { ["weight"] = G["conv_g2_s2/weight"], ["bias"] = G["conv_g2_s2/bias"] });
@@ -22,7 +22,7 @@ public class Conv2dTests
     }
 
     [Fact]
-    public void BackwardMatchesFiniteDifferences()
+    public void Backward_matches_finite_differences()
     {
         var conv = new Conv2d(2, 3, 3, stride: 1, padding: 1, random: new Random(2));
         var x = new Tensor(FiniteDifference.RandomNormal(2 * 2 * 4 * 5, 3), 2, 2, 4, 5);
@@ -37,7 +37,7 @@ public class Conv2dTests
     }
 
     [Fact]
-    public void InitIsKaimingUniformFromTheGivenGenerator()
+    public void Init_is_Kaiming_uniform_from_the_given_generator()
     {
         var a = new Conv2d(8, 16, 3, groups: 2, random: new Random(5));
         var b = new Conv2d(8, 16, 3, groups: 2, random: new Random(5));
@@ -53,7 +53,7 @@ public class Conv2dTests
     }
 
     [Fact]
-    public void RejectsBadArgumentsNamingThem()
+    public void Rejects_bad_arguments_naming_them()
     {
         var act = () => new Conv2d(6, 8, 3, groups: 4);
         act.Should().Throw<ArgumentException>().WithParameterName("groups").WithMessage("*inChannels (6)*divisible by groups (4)*");

@@ -9,7 +9,7 @@ public class LinearTests
     private static Dictionary<string, Tensor> G => Golden.Load("ops");
 
     [Fact]
-    public void ForwardAndBackwardMatchPyTorch()
+    public void Forward_and_backward_match_PyTorch()
     {
         var fc = new Linear(10, 6, random: new Random(1));
         fc.StateDict().Keys.Should().Equal("weight", "bias");
@@ -21,7 +21,7 @@ public class LinearTests
     }
 
     [Fact]
-    public void LeadingDimensionsAreBatchDimensions()
+    public void Leading_dimensions_are_batch_dimensions()
     {
         var fc = new Linear(10, 6, random: new Random(1));
         fc.LoadStateDict(new Dictionary<string, Tensor> { ["weight"] = G["linear/weight"], ["bias"] = G["linear/bias"] });
@@ -31,7 +31,7 @@ public class LinearTests
     }
 
     [Fact]
-    public void BackwardMatchesFiniteDifferences()
+    public void Backward_matches_finite_differences()
     {
         var fc = new Linear(4, 3, random: new Random(3));
         var x = new Tensor(FiniteDifference.RandomNormal(8, 1), 2, 4);
@@ -45,7 +45,7 @@ public class LinearTests
     }
 
     [Fact]
-    public void InitIsUniformWithinOneOverSqrtFanIn()
+    public void Init_is_uniform_within_one_over_sqrt_fan_in()
     {
         var fc = new Linear(100, 50, random: new Random(7));
         fc.Weight.Value.Data.Should().OnlyContain(v => Math.Abs(v) <= 0.1f);
@@ -56,7 +56,7 @@ public class LinearTests
     }
 
     [Fact]
-    public void RejectsAWrongInputShape()
+    public void Rejects_a_wrong_input_shape()
     {
         var fc = new Linear(10, 6, random: new Random(1));
         var act = () => fc.Forward(new Tensor(4, 9));

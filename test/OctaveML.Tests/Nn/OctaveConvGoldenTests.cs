@@ -3,7 +3,7 @@ using OctaveML.Tests.Infrastructure;
 
 namespace OctaveML.Tests.Nn;
 
-/// <summary>OctaveConv against the reference (octref.OctaveConv) on every golden case: outputs, input and weight gradients.</summary>
+/// <summary>OctaveConv against the reference (tools/reference/octaveml_ref.py's OctaveConv) on every golden case: outputs, input and weight gradients.</summary>
 public class OctaveConvGoldenTests
 {
     public static IEnumerable<object[]> Cases() => OctaveCase.OfKind(0);

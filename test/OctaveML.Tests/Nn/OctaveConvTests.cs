@@ -1,6 +1,6 @@
-using OctaveML.Kernels;
 using OctaveML.Nn;
 using OctaveML.Tensors;
+using OctaveML.Threading;
 
 namespace OctaveML.Tests.Nn;
 

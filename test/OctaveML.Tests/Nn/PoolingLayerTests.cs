@@ -10,7 +10,7 @@ public class PoolingLayerTests
     private static Dictionary<string, Tensor> G => Golden.Load("ops");
 
     [Fact]
-    public void ReLUMatchesPyTorch()
+    public void ReLU_matches_PyTorch()
     {
         var relu = new ReLU();
         Close.Assert(relu.Forward(G["relu/x"]), G["relu/y"], "y");
@@ -23,7 +23,7 @@ public class PoolingLayerTests
     [Theory]
     [InlineData("maxpool_8x8")]
     [InlineData("maxpool_7x9")]
-    public void StemMaxPoolMatchesPyTorch(string name)
+    public void Stem_max_pool_matches_PyTorch(string name)
     {
         var pool = new MaxPool2d(3, 2, 1);
         Close.Assert(pool.Forward(G[$"{name}/x"]), G[$"{name}/y"], "y");
@@ -31,7 +31,7 @@ public class PoolingLayerTests
     }
 
     [Fact]
-    public void MaxPoolValidatesItsArguments()
+    public void Max_pool_validates_its_arguments()
     {
         new MaxPool2d(2).Stride.Should().Be(2);
         var act = () => new MaxPool2d(3, 2, 2);
@@ -41,7 +41,7 @@ public class PoolingLayerTests
     }
 
     [Fact]
-    public void GlobalAvgPoolMatchesPyTorch()
+    public void Global_avg_pool_matches_PyTorch()
     {
         var gap = new GlobalAvgPool2d();
         var y = gap.Forward(G["gap/x"]);

@@ -25,7 +25,7 @@ public class CliTests
     [InlineData("--size", "3", "summary", "--size", "3")]
     [InlineData("--resize", "stretch", "preview", "x.png", "--resize", "stretch", "--out", "y.png")]
     [InlineData("--out", ".ppm", "decode", "x.png", "--out", "y.jpg")]
-    public void BadOptionIsOneLineNamingTheOptionWithExitCode2(string option, string expected, params string[] args)
+    public void A_bad_option_is_one_line_naming_the_option_with_exit_code_2(string option, string expected, params string[] args)
     {
         var (code, output, err) = Run(args);
         code.Should().Be(Cli.UsageError);
@@ -36,7 +36,7 @@ public class CliTests
     }
 
     [Fact]
-    public void MissingDataFolderNamesDataAndThePath()
+    public void A_missing_data_folder_names_data_and_the_path()
     {
         string missing = Path.Combine(Path.GetTempPath(), "no-such-octaveml-data-" + Guid.NewGuid().ToString("N"));
         var (code, _, err) = Run("train", "--data", missing);
@@ -45,7 +45,7 @@ public class CliTests
     }
 
     [Fact]
-    public void UnknownCommandIsAUsageError()
+    public void An_unknown_command_is_a_usage_error()
     {
         var (code, _, err) = Run("fly");
         code.Should().Be(2);
@@ -53,7 +53,7 @@ public class CliTests
     }
 
     [Fact]
-    public void HelpListsTheCommands()
+    public void Help_lists_the_commands()
     {
         var (code, output, _) = Run("--help");
         code.Should().Be(0);
@@ -61,7 +61,7 @@ public class CliTests
     }
 
     [Fact]
-    public void SummaryPrintsLayersAndTotals()
+    public void Summary_prints_layers_and_totals()
     {
         var (code, output, err) = Run("summary", "--model", "oct-cifar-resnet", "--depth", "20", "--size", "32", "--classes", "10");
         err.Should().BeEmpty();
@@ -70,7 +70,7 @@ public class CliTests
     }
 
     [Fact]
-    public void TrainSettingsDefaultsAreValid()
+    public void Train_settings_defaults_are_valid()
     {
         var act = () => new TrainSettings().Validate();
         act.Should().NotThrow();

@@ -7,7 +7,7 @@ namespace OctaveML.Tests.Samples;
 public class DatasetDetectorTests
 {
     [Fact]
-    public void FindsTheShippedFashionMnistAndSeesIdx()
+    public void Finds_the_shipped_Fashion_MNIST_and_sees_IDX()
     {
         string? shipped = DatasetDetector.FindShippedDataset();
         shipped.Should().NotBeNull();
@@ -15,7 +15,7 @@ public class DatasetDetectorTests
     }
 
     [Fact]
-    public void CifarBatchFolderIsCifar()
+    public void A_CIFAR_batch_folder_is_CIFAR()
     {
         using var t = new TempFolder();
         File.WriteAllBytes(t.File(CifarDataset.TestFile), new byte[CifarReader.RecordBytes]);
@@ -23,7 +23,7 @@ public class DatasetDetectorTests
     }
 
     [Fact]
-    public void ClassSubfoldersAreAnImageFolder()
+    public void Class_subfolders_are_an_image_folder()
     {
         using var t = new TempFolder();
         Directory.CreateDirectory(t.File("cat"));
@@ -34,7 +34,7 @@ public class DatasetDetectorTests
     [Theory]
     [InlineData("labels.csv")]
     [InlineData("labels.TSV")]
-    public void CsvOrTsvFileIsAManifest(string name)
+    public void A_CSV_or_TSV_file_is_a_manifest(string name)
     {
         using var t = new TempFolder();
         File.WriteAllText(t.File(name), "path,label\n");
@@ -42,7 +42,7 @@ public class DatasetDetectorTests
     }
 
     [Fact]
-    public void EmptyFolderOrOtherFileIsAUsageErrorNamingData()
+    public void An_empty_folder_or_other_file_is_a_usage_error_naming_data()
     {
         using var t = new TempFolder();
         var empty = () => DatasetDetector.Detect(t.Path);

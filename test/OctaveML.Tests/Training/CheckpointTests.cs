@@ -26,7 +26,7 @@ public class CheckpointTests
     }
 
     [Fact]
-    public void SaveLoad_RoundTripsEveryTensorAndTheState()
+    public void Save_load_round_trips_every_tensor_and_the_state()
     {
         using var dir = new TempDir();
         var a = Sample();
@@ -48,7 +48,7 @@ public class CheckpointTests
     }
 
     [Fact]
-    public void TruncatedFile_IsAClearErrorNamingTheFile()
+    public void Truncated_file_is_a_clear_error_naming_the_file()
     {
         using var dir = new TempDir();
         string path = dir["c.safetensors"];
@@ -63,7 +63,7 @@ public class CheckpointTests
     }
 
     [Fact]
-    public void CorruptedByte_FailsTheChecksum()
+    public void Corrupted_byte_fails_the_checksum()
     {
         using var dir = new TempDir();
         string path = dir["c.safetensors"];
@@ -76,7 +76,7 @@ public class CheckpointTests
     }
 
     [Fact]
-    public void ForeignFiles_AreRejected()
+    public void Foreign_files_are_rejected()
     {
         using var dir = new TempDir();
         File.WriteAllText(dir["junk"], "definitely not a checkpoint");
@@ -87,7 +87,7 @@ public class CheckpointTests
     }
 
     [Fact]
-    public void KilledWriter_LeavesTheLastGoodCheckpointLoadable()
+    public void Killed_writer_leaves_the_last_good_checkpoint_loadable()
     {
         using var dir = new TempDir();
         string path = Checkpoint.PathIn(dir.Path);

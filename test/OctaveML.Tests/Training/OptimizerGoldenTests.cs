@@ -48,7 +48,7 @@ public class OptimizerGoldenTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void EveryStep_MatchesTorch(string name)
+    public void Every_step_matches_PyTorch(string name)
     {
         var g = Golden.Load("optim");
         var ps = Initial();
@@ -67,7 +67,7 @@ public class OptimizerGoldenTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void StateDict_ResumesBitIdentically(string name)
+    public void State_dict_resumes_bit_identically(string name)
     {
         var straight = Initial();
         var (a, _, _) = Make(name, straight);
@@ -88,7 +88,7 @@ public class OptimizerGoldenTests
     }
 
     [Fact]
-    public void LoadState_RejectsForeignKeysAndShapes()
+    public void Load_state_rejects_foreign_keys_and_shapes()
     {
         var ps = Initial();
         var sgd = new Sgd(ps, 0.1, momentum: 0.9);
@@ -102,7 +102,7 @@ public class OptimizerGoldenTests
     }
 
     [Fact]
-    public void BadHyperParameters_AreRejectedNamingTheArgument()
+    public void Bad_hyper_parameters_are_rejected_naming_the_argument()
     {
         var ps = Initial();
         FluentActions.Invoking(() => new Sgd(ps, -1)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("value");
@@ -111,7 +111,7 @@ public class OptimizerGoldenTests
     }
 
     [Fact]
-    public void LargeTensors_UpdateExactlyAsTheirPiecesDo()
+    public void Large_tensors_update_exactly_as_their_pieces_do()
     {
         // Above the parallel threshold the update is split in chunks; it is element-wise, so one
         // big tensor must end bit-identical to the same values updated as small (inline) pieces.

@@ -21,7 +21,7 @@ public class ScheduleGoldenTests
 
     [Theory]
     [MemberData(nameof(Curves))]
-    public void Curve_MatchesTorch(string name)
+    public void Curve_matches_PyTorch(string name)
     {
         var expected = Golden.Load("optim")[$"sched_{name}/lr"].Data;
         var schedule = Make(name);
@@ -36,7 +36,7 @@ public class ScheduleGoldenTests
     }
 
     [Fact]
-    public void PastTheEnd_KeepsTheFinalRate()
+    public void Past_the_end_keeps_the_final_rate()
     {
         var cos = new CosineSchedule(0.1, 50, minLearningRate: 0.001);
         cos.LearningRate(50).Should().BeApproximately(0.001, 1e-12);
@@ -49,7 +49,7 @@ public class ScheduleGoldenTests
     }
 
     [Fact]
-    public void BadArguments_NameTheArgument()
+    public void Bad_arguments_name_the_argument()
     {
         FluentActions.Invoking(() => new ConstantSchedule(0.1).LearningRate(-1)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("iteration");
         FluentActions.Invoking(() => new CosineSchedule(0.1, 10, warmupIterations: 10)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("warmupIterations");

@@ -1,4 +1,4 @@
-using OctaveML.Kernels;
+using OctaveML.Blas;
 using OctaveML.Models;
 using OctaveML.Nn;
 using OctaveML.Tensors;
