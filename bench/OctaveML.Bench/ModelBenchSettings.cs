@@ -30,6 +30,10 @@ public sealed record ModelBenchSettings
     public int? Warmup { get; init; }
     /// <summary>--python: the PyTorch peer's interpreter.</summary>
     public string Python { get; init; } = PythonPeer.DefaultPython;
+    /// <summary>--libtorch: also measure libtorch through the TorchSharp backend (default true).</summary>
+    public bool Libtorch { get; init; } = true;
+    /// <summary>--libtorch-malloc: also measure libtorch with glibc's malloc untouched against tuned.</summary>
+    public bool LibtorchMalloc { get; init; }
 
     /// <summary>Checks every value; throws an <see cref="ArgumentException"/> naming the first bad option.</summary>
     public void Validate()
@@ -55,6 +59,7 @@ public sealed record ModelBenchSettings
         if (Steps is { } n && n < 1) throw Bad("--steps", n, "at least 1");
         if (Warmup is { } w && w < 0) throw Bad("--warmup", w, "0 or more");
         if (string.IsNullOrWhiteSpace(Python)) throw Bad("--python", Python, "the path of a Python interpreter with torch");
+        if (LibtorchMalloc && !Libtorch) throw new ArgumentException("--libtorch-malloc: needs --libtorch (it compares two libtorch runs).");
     }
 
     /// <summary>The configurations to measure: the one described, or the default comparisons.</summary>

@@ -1,22 +1,26 @@
 using System.Diagnostics;
 using System.Globalization;
-using OctaveML.Models;
-using OctaveML.Ops;
 using OctaveML.Tensors;
-using OctaveML.Threading;
+using OctaveML.TorchSharp;
 using OctaveML.Training;
 
 namespace OctaveML.Bench;
 
-/// <summary>How <see cref="ModelBenchmark.Run"/> measures: threads of both sides, timed and warm-up steps (null = per model), the peer's interpreter.</summary>
-public sealed record ModelBenchmarkOptions(int Threads, int? Steps = null, int? Warmup = null, string Python = PythonPeer.DefaultPython);
+/// <summary>
+/// How <see cref="ModelBenchmark.Run"/> measures: threads of every side, timed and warm-up steps (null = per model),
+/// the peer's interpreter, whether libtorch (the TorchSharp backend) is measured too, and whether its run with
+/// glibc's malloc left as it is is measured against the default (tuned) one.
+/// </summary>
+public sealed record ModelBenchmarkOptions(int Threads, int? Steps = null, int? Warmup = null, string Python = PythonPeer.DefaultPython,
+    bool Libtorch = true, bool LibtorchMalloc = false);
 
 /// <summary>
 /// Whole-model training step (forward, cross-entropy, backward, SGD momentum 0.9 step) and inference
-/// throughput against the PyTorch peer (model_peer.py, the same models from tools/reference/octaveml_ref.py)
-/// on random data, same batch and thread count: the <c>models</c> suite. Each side runs in its own process
-/// so that peak resident memory belongs to one model only: ours is this program re-run as
-/// <c>models --child ...</c>.
+/// throughput of the managed engine against libtorch 2.10 (the TorchSharp backend, the peer a C# user
+/// would pick, in a session of the same spec) and the PyTorch peer (model_peer.py, the same models from
+/// tools/reference/octaveml_ref.py), on random data, same batch and thread count: the <c>models</c> suite.
+/// Each side runs in its own process so that peak resident memory belongs to one model only: ours and
+/// libtorch's are this program re-run as <c>models --child [--backend torchsharp] ...</c>.
 /// </summary>
 public static class ModelBenchmark
 {
@@ -25,6 +29,15 @@ public static class ModelBenchmark
 
     /// <summary>The hidden option of the <c>models</c> suite that measures a model's alpha 0 twin against it, steps alternating (with <see cref="ChildOption"/>).</summary>
     public const string SpeedupOption = "--speedup";
+
+    /// <summary>The hidden option naming the backend a child measures: managed (default) or torchsharp.</summary>
+    public const string BackendOption = "--backend";
+
+    /// <summary>The hidden option of a torchsharp child that leaves glibc's malloc as it is (the backend tunes it by default).</summary>
+    public const string UntunedMallocOption = "--untuned-malloc";
+
+    /// <summary>Alternating libtorch runs of each kind behind <c>libtorch_malloc_speedup</c>.</summary>
+    private const int MallocRounds = 3;
 
     /// <summary>
     /// Least number of alternating step pairs behind <c>oct_speedup</c> (a pair is ~2.6 s for ResNet-50 at 224):
@@ -59,7 +72,12 @@ public static class ModelBenchmark
             Figure.Print(output, $"train_imgs_per_s_{key}", m.BatchSize / trainS);
             Figure.Print(output, $"infer_imgs_per_s_{key}", m.BatchSize / inferS);
             Figure.Print(output, $"peak_rss_mb_{key}", rss);
-            if (failures.Any(f => f.Unavailable)) continue;
+            if (options.Libtorch && !failures.Any(f => f.Unavailable && f.Peer == LibtorchPeer))
+            {
+                try { MeasureLibtorch(m, options, steps, warmup, trainS, inferS, rss, output); }
+                catch (PeerException e) { failures.Add(e); }
+            }
+            if (failures.Any(f => f.Unavailable && f.Peer != LibtorchPeer)) continue;
             string p;
             try
             {
@@ -97,21 +115,80 @@ public static class ModelBenchmark
         return failures;
     }
 
+    /// <summary>The name libtorch's failures go by.</summary>
+    public const string LibtorchPeer = "libtorch";
+
+    /// <summary>
+    /// libtorch's figures beside ours (<c>train_ratio_vs_libtorch_KEY</c>: libtorch's step time over ours, above
+    /// 1 means the managed engine is faster); with <see cref="ModelBenchmarkOptions.LibtorchMalloc"/>, libtorch with
+    /// glibc's malloc untouched against tuned, in alternating processes.
+    /// </summary>
+    private static void MeasureLibtorch(BenchModel m, ModelBenchmarkOptions options, int steps, int warmup, double trainS, double inferS, double rss, TextWriter output)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string key = m.Key;
+        string l = RunLibtorch(m, options.Threads, steps, warmup, tuned: true);
+        double trainL = Figure.Value(l, "train_step_s"), inferL = Figure.Value(l, "infer_step_s"), rssL = Figure.Value(l, "peak_rss_mb");
+        output.WriteLine(string.Create(inv,
+            $"{key}: libtorch {LibtorchVersion(l)} (TorchSharp backend) train {m.BatchSize / trainL:0.0} img/s, infer {m.BatchSize / inferL:0.0} img/s, peak RSS {rssL:0} MB"));
+        Figure.Print(output, $"train_imgs_per_s_libtorch_{key}", m.BatchSize / trainL);
+        Figure.Print(output, $"infer_imgs_per_s_libtorch_{key}", m.BatchSize / inferL);
+        Figure.Print(output, $"train_ratio_vs_libtorch_{key}", trainL / trainS);
+        Figure.Print(output, $"infer_ratio_vs_libtorch_{key}", inferL / inferS);
+        Figure.Print(output, $"peak_rss_mb_libtorch_{key}", rssL);
+        Figure.Print(output, $"train_peak_rss_ratio_vs_libtorch_{key}", rss / rssL);
+        if (!options.LibtorchMalloc) return;
+        // Process-wide and one-way (mallopt), so each setting gets its own processes, alternating against load drift.
+        var tuned = new List<double> { trainL };
+        var untuned = new List<double>();
+        var untunedRss = new List<double>();
+        for (int r = 0; r < MallocRounds; r++)
+        {
+            string u = RunLibtorch(m, options.Threads, steps, warmup, tuned: false);
+            untuned.Add(Figure.Value(u, "train_step_s"));
+            untunedRss.Add(Figure.Value(u, "peak_rss_mb"));
+            if (r < MallocRounds - 1) tuned.Add(Figure.Value(RunLibtorch(m, options.Threads, steps, warmup, tuned: true), "train_step_s"));
+        }
+        double t = Figure.Median([.. tuned]), u2 = Figure.Median([.. untuned]);
+        output.WriteLine(string.Create(inv,
+            $"{key}: libtorch train step with glibc malloc tuned {t * 1e3:0} ms, untouched {u2 * 1e3:0} ms (medians of {tuned.Count} and {untuned.Count} alternating processes); peak RSS untouched {Figure.Median([.. untunedRss]):0} MB"));
+        Figure.Print(output, $"libtorch_malloc_speedup_{key}", u2 / t);
+        Figure.Print(output, $"peak_rss_mb_libtorch_untuned_malloc_{key}", Figure.Median([.. untunedRss]));
+    }
+
+    private static string RunLibtorch(BenchModel m, int threads, int steps, int warmup, bool tuned)
+    {
+        try { return RunSelf(m, threads, steps, warmup, null, "torchsharp", tuned); }
+        catch (InvalidOperationException e)
+        {
+            bool unavailable = e.Message.Contains("TypeInitializationException", StringComparison.Ordinal) || e.Message.Contains("DllNotFoundException", StringComparison.Ordinal);
+            throw new PeerException(e.Message.ReplaceLineEndings(" ").Trim(), unavailable, e.Message, LibtorchPeer);
+        }
+    }
+
+    private static string LibtorchVersion(string childOutput)
+    {
+        var line = childOutput.Split('\n').FirstOrDefault(l => l.StartsWith("backend ", StringComparison.Ordinal));
+        return line is null ? "" : line["backend ".Length..].Trim();
+    }
+
     private static string TorchVersion(string peerOutput)
     {
         var line = peerOutput.Split('\n').FirstOrDefault(l => l.StartsWith("torch_version ", StringComparison.Ordinal));
         return line is null ? "" : line["torch_version ".Length..].Trim() + ":";
     }
 
-    /// <summary>Measures <paramref name="m"/> in this process and writes "key value" lines (the child side).</summary>
-    public static void Measure(BenchModel m, int threads, int steps, int warmup, TextWriter output)
+    /// <summary>
+    /// Measures <paramref name="m"/> in this process on <paramref name="backend"/> ("managed" or "torchsharp";
+    /// <paramref name="tuneMalloc"/> is the TorchSharp backend's allocator setting) and writes "key value" lines (the child side).
+    /// </summary>
+    public static void Measure(BenchModel m, int threads, int steps, int warmup, TextWriter output, string backend = "managed", bool tuneMalloc = true)
     {
-        Parallelism.Threads = threads;
-        var run = new TrainingStep(m);
+        using var run = new TrainingStep(m, Backend(backend, threads, tuneMalloc));
         double train = Figure.MedianSeconds(run.Step, steps, warmup);
-        run.Model.Eval();
         double infer = Figure.MedianSeconds(run.Infer, steps, warmup);
         var inv = CultureInfo.InvariantCulture;
+        output.WriteLine($"backend {run.Session.Description}");
         output.WriteLine(string.Create(inv, $"train_step_s {train}"));
         output.WriteLine(string.Create(inv, $"infer_step_s {infer}"));
         output.WriteLine(string.Create(inv, $"loss {run.Loss}"));
@@ -119,8 +196,16 @@ public static class ModelBenchmark
         var gc = GC.GetGCMemoryInfo(GCKind.Any);
         output.WriteLine(string.Create(inv, $"gc_peak_committed_mb {gc.TotalCommittedBytes / 1e6}"));
         output.WriteLine(string.Create(inv, $"gc_heap_mb {gc.HeapSizeBytes / 1e6}"));
-        output.WriteLine(string.Create(inv, $"parameters_mb {run.Model.ParameterCount() * 4 / 1e6}"));
+        output.WriteLine(string.Create(inv, $"parameters_mb {run.Session.Gradients().Values.Sum(g => (long)g.Length) * 4 / 1e6}"));
     }
+
+    /// <summary>The backend a child measures.</summary>
+    public static ITrainingBackend Backend(string name, int threads, bool tuneMalloc = true) => name switch
+    {
+        "managed" => new ManagedBackend(threads),
+        "torchsharp" => new TorchSharpBackend(threads: threads, tuneAllocator: tuneMalloc),
+        _ => throw new ArgumentException($"{BackendOption}: got {name}; expected managed or torchsharp."),
+    };
 
     /// <summary>
     /// The training step of <paramref name="oct"/>'s alpha 0 twin against its own, in this process: after
@@ -130,9 +215,9 @@ public static class ModelBenchmark
     /// </summary>
     public static void MeasureSpeedup(BenchModel oct, int threads, int pairs, int warmup, TextWriter output)
     {
-        Parallelism.Threads = threads;
-        var plain = new TrainingStep(oct with { Alpha = 0 });
-        var octave = new TrainingStep(oct);
+        var backend = new ManagedBackend(threads);
+        using var plain = new TrainingStep(oct with { Alpha = 0 }, backend);
+        using var octave = new TrainingStep(oct, backend);
         for (int i = 0; i < warmup; i++) { plain.Step(); octave.Step(); }
         var plainT = new double[pairs];
         var octT = new double[pairs];
@@ -149,44 +234,45 @@ public static class ModelBenchmark
         output.WriteLine(string.Create(inv, $"speedup {Figure.Median(ratios)}"));
     }
 
-    /// <summary>One model's training step (forward, cross-entropy, backward, SGD momentum 0.9) on fixed random data, as the peer's.</summary>
-    private sealed class TrainingStep
+    /// <summary>The peer's recipe: SGD, learning rate 0.01, momentum 0.9, no weight decay.</summary>
+    private static readonly TrainerOptions Recipe = new() { Optimizer = OptimizerKind.Sgd, LearningRate = 0.01, Momentum = 0.9, WeightDecay = 0 };
+
+    /// <summary>
+    /// One model's training step (forward, cross-entropy, backward, SGD momentum 0.9) on fixed random data, as the
+    /// peer's, through a backend's session (weights seed 0).
+    /// </summary>
+    private sealed class TrainingStep : IDisposable
     {
-        private readonly Sgd _sgd;
-        private readonly Tensor _x, _grad;
+        private readonly Tensor _x;
         private readonly int[] _labels;
 
-        public TrainingStep(BenchModel m)
+        public TrainingStep(BenchModel m, ITrainingBackend backend)
         {
             int batch = m.BatchSize;
-            Model = m.Create();
-            _sgd = new Sgd(Model, 0.01, momentum: 0.9);
+            Session = backend.CreateSession(m.Spec, Recipe, seed: 0);
             var rng = new Rng(0);
             _x = new Tensor(batch, BenchModel.InChannels, m.Size, m.Size);
             rng.FillNormal(_x.Data, 0, 1);
             _labels = new int[batch];
             for (int i = 0; i < batch; i++) _labels[i] = rng.NextInt(BenchModel.Classes);
-            _grad = new Tensor(batch, BenchModel.Classes);
-            Model.Train();
         }
 
-        public ImageClassifier Model { get; }
+        public ITrainingSession Session { get; }
         public float Loss { get; private set; }
 
         public void Step()
         {
-            _sgd.ZeroGrad();
-            var logits = Model.Forward(_x);
-            Loss = CrossEntropyKernel.ForwardBackward(_labels.Length, BenchModel.Classes, logits.Data, _labels, _grad.Data);
-            Model.Backward(_grad);
-            _sgd.Step();
+            Loss = Session.ForwardBackward(_x, _labels).Loss;
+            Session.Step(Recipe.LearningRate);
         }
 
-        public void Infer() => Model.Forward(_x);
+        public void Infer() => Session.Predict(_x);
+
+        public void Dispose() => Session.Dispose();
     }
 
     /// <summary>Runs <see cref="Measure"/> in a new process of this program and returns its output.</summary>
-    private static string RunSelf(BenchModel m, int threads, int steps, int warmup, string? mode = null)
+    private static string RunSelf(BenchModel m, int threads, int steps, int warmup, string? mode = null, string backend = "managed", bool tuneMalloc = true)
     {
         var psi = BenchProcess();
         psi.RedirectStandardOutput = true;
@@ -195,10 +281,12 @@ public static class ModelBenchmark
         psi.ArgumentList.Add(ModelsSuite.Name);
         psi.ArgumentList.Add(ChildOption);
         if (mode is not null) psi.ArgumentList.Add(mode);
+        if (!tuneMalloc) psi.ArgumentList.Add(UntunedMallocOption);
         foreach (var (option, value) in new (string, string?)[]
         {
             ("--model", m.Model), ("--depth", m.Depth?.ToString(inv)), ("--alpha", m.Alpha.ToString(inv)), ("--size", m.Size.ToString(inv)),
             ("--batch-size", m.BatchSize.ToString(inv)), ("--threads", threads.ToString(inv)), ("--steps", steps.ToString(inv)), ("--warmup", warmup.ToString(inv)),
+            (BackendOption, backend),
         })
         {
             if (value is null) continue;
@@ -210,7 +298,7 @@ public static class ModelBenchmark
         string stdout = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         if (p.ExitCode != 0)
-            throw new InvalidOperationException($"the benchmark child ({m.Key}) exited with {p.ExitCode}: {stderr.Result}{stdout}");
+            throw new InvalidOperationException($"the benchmark child ({m.Key}, {backend}) exited with {p.ExitCode}: {stderr.Result}{stdout}");
         return stdout;
     }
 

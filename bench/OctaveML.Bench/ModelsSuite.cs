@@ -6,9 +6,10 @@ using System.Text.RegularExpressions;
 namespace OctaveML.Bench;
 
 /// <summary>
-/// The <c>models</c> suite: training and inference images/s and peak memory of a model against the PyTorch
-/// peer on the same model, in the same run (see <see cref="ModelBenchmark"/>); prints
-/// <c>figure train_ratio_vs_pytorch_KEY X</c> (peer time / our time: above 1 means OctaveML is faster).
+/// The <c>models</c> suite: training and inference images/s and peak memory of a model against libtorch (the
+/// TorchSharp backend) and the PyTorch peer on the same model, in the same run (see <see cref="ModelBenchmark"/>);
+/// prints <c>figure train_ratio_vs_libtorch_KEY X</c> and <c>figure train_ratio_vs_pytorch_KEY X</c> (peer time /
+/// our time: above 1 means OctaveML is faster).
 /// With no model it runs the default comparisons, which include <c>figure oct_speedup_resnet50_224 X</c>.
 /// Usage: <c>OctaveML.Bench models [--model M --depth D --alpha A --size S --batch-size B] [--threads N ...]</c>,
 /// or <c>OctaveML.Bench models --profile MODEL SIZE BATCH [--layers]</c> (see <see cref="ModelProfile"/>).
@@ -55,10 +56,14 @@ public static class ModelsSuite
         var python = new Option<string>("--python") { Description = "interpreter of the PyTorch peer (needs torch)", DefaultValueFactory = _ => PythonPeer.DefaultPython };
         var child = new Option<bool>(ModelBenchmark.ChildOption) { Description = "measure our side only, in this process (used by the suite itself)", Hidden = true };
         var speedup = new Option<bool>(ModelBenchmark.SpeedupOption) { Description = "with --child: the model's alpha 0 twin against it, steps alternating (used by the suite itself)", Hidden = true };
+        var backend = new Option<string>(ModelBenchmark.BackendOption) { Description = "with --child: managed or torchsharp (used by the suite itself)", Hidden = true, DefaultValueFactory = _ => "managed" };
+        var untuned = new Option<bool>(ModelBenchmark.UntunedMallocOption) { Description = "with --child --backend torchsharp: leave glibc's malloc as it is (used by the suite itself)", Hidden = true };
+        var libtorch = new Option<bool>("--libtorch") { Description = "also measure libtorch 2.10 through the TorchSharp backend", DefaultValueFactory = _ => true };
+        var libtorchMalloc = new Option<bool>("--libtorch-malloc") { Description = "also measure libtorch with glibc's malloc untouched against the backend's tuned setting (alternating processes)" };
 
         var command = new Command(Name, "Measure training and inference images/s and peak memory of a model against PyTorch on the same model.")
         {
-            model, depth, alpha, size, batch, threads, steps, warmup, python, child, speedup, new HelpOption(),
+            model, depth, alpha, size, batch, threads, steps, warmup, python, libtorch, libtorchMalloc, child, speedup, backend, untuned, new HelpOption(),
         };
         command.SetAction(r =>
         {
@@ -68,8 +73,8 @@ public static class ModelsSuite
                 {
                     Model = r.GetValue(model), Depth = r.GetValue(depth), Alpha = r.GetValue(alpha), Size = r.GetValue(size),
                     BatchSize = r.GetValue(batch), Threads = r.GetValue(threads), Steps = r.GetValue(steps), Warmup = r.GetValue(warmup),
-                    Python = r.GetValue(python)!,
-                }, r.GetValue(child), r.GetValue(speedup), output, error);
+                    Python = r.GetValue(python)!, Libtorch = r.GetValue(libtorch), LibtorchMalloc = r.GetValue(libtorchMalloc),
+                }, r.GetValue(child), r.GetValue(speedup), output, error, r.GetValue(backend)!, !r.GetValue(untuned));
             }
             catch (ArgumentException e)
             {
@@ -81,7 +86,8 @@ public static class ModelsSuite
     }
 
     /// <summary>Runs the suite: 0, or <see cref="PeerFailed"/> after our figures when the peer failed.</summary>
-    public static int Run(ModelBenchSettings settings, bool child, bool speedup, TextWriter output, TextWriter error)
+    public static int Run(ModelBenchSettings settings, bool child, bool speedup, TextWriter output, TextWriter error,
+        string backend = "managed", bool tuneMalloc = true)
     {
         settings.Validate();
         var configs = settings.Configs();
@@ -96,13 +102,14 @@ public static class ModelsSuite
                 ModelBenchmark.MeasureSpeedup(m, settings.Threads, settings.Steps ?? m.DefaultReps.Steps, settings.Warmup ?? m.DefaultReps.Warmup, output);
                 return 0;
             }
-            ModelBenchmark.Measure(m, settings.Threads, settings.Steps ?? m.DefaultReps.Steps, settings.Warmup ?? m.DefaultReps.Warmup, output);
+            ModelBenchmark.Measure(m, settings.Threads, settings.Steps ?? m.DefaultReps.Steps, settings.Warmup ?? m.DefaultReps.Warmup, output, backend, tuneMalloc);
             return 0;
         }
-        var failures = ModelBenchmark.Run(configs, new ModelBenchmarkOptions(settings.Threads, settings.Steps, settings.Warmup, settings.Python), output);
-        foreach (var f in failures) error.WriteLine($"error: PyTorch peer: {f.Message}");
+        var failures = ModelBenchmark.Run(configs, new ModelBenchmarkOptions(settings.Threads, settings.Steps, settings.Warmup, settings.Python,
+            settings.Libtorch, settings.LibtorchMalloc), output);
+        foreach (var f in failures) error.WriteLine($"error: {f.Peer}: {f.Message}");
         if (failures.Count == 0) return 0;
-        error.WriteLine("error: no PyTorch figures for the comparisons above; OctaveML's own figures were printed.");
+        error.WriteLine($"error: no {string.Join(" or ", failures.Select(f => f.Peer).Distinct())} figures for some comparisons above; OctaveML's own figures were printed.");
         return PeerFailed;
     }
 

@@ -158,6 +158,21 @@ public class ModelsSuiteTests
     }
 
     [Fact]
+    public void The_libtorch_child_trains_the_same_model_from_the_same_weights()
+    {
+        var (managedCode, managed, managedErr) = Run([ModelBenchmark.ChildOption, .. Tiny]);
+        var (code, output, err) = Run([ModelBenchmark.ChildOption, ModelBenchmark.BackendOption, "torchsharp", .. Tiny]);
+        (managedCode, managedErr).Should().Be((0, ""));
+        (code, err).Should().Be((0, ""));
+        output.Should().Contain("backend libtorch 2.10");
+        Figure.Value(output, "train_step_s").Should().BePositive();
+        Figure.Value(output, "infer_step_s").Should().BePositive();
+        Figure.Value(output, "peak_rss_mb").Should().BePositive();
+        Figure.Value(output, "parameters_mb").Should().Be(Figure.Value(managed, "parameters_mb"));
+        Figure.Value(output, "loss").Should().BeApproximately(Figure.Value(managed, "loss"), 1e-5);
+    }
+
+    [Fact]
     public void The_speedup_child_alternates_the_model_and_its_alpha_zero_twin()
     {
         var (code, output, err) = Run([ModelBenchmark.ChildOption, ModelBenchmark.SpeedupOption, .. Tiny]);
@@ -190,6 +205,9 @@ public class ModelsSuiteTests
         FigureValue(output, "train_imgs_per_s_oct_resnet20_16").Should().BePositive();
         FigureValue(output, "infer_imgs_per_s_oct_resnet20_16").Should().BePositive();
         FigureValue(output, "peak_rss_mb_oct_resnet20_16").Should().BePositive();
+        double ratio = FigureValue(output, "train_imgs_per_s_oct_resnet20_16") / FigureValue(output, "train_imgs_per_s_libtorch_oct_resnet20_16");
+        FigureValue(output, "train_ratio_vs_libtorch_oct_resnet20_16").Should().BeApproximately(ratio, 1e-3 * ratio); // figures print 4 decimals
+        FigureValue(output, "peak_rss_mb_libtorch_oct_resnet20_16").Should().BePositive();
         output.Should().NotContain("pytorch");
         err.Should().StartWith("error: PyTorch peer: ").And.Contain(MissingPython).And.Contain("does not exist").And.Contain("python3-torch");
         err.Should().NotContain("   at "); // no stack trace
