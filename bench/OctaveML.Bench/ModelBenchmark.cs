@@ -203,7 +203,7 @@ public static class ModelBenchmark
     public static ITrainingBackend Backend(string name, int threads, bool tuneMalloc = true) => name switch
     {
         "managed" => new ManagedBackend(threads),
-        "torchsharp" => new TorchSharpBackend(threads: threads, tuneAllocator: tuneMalloc),
+        "torchsharp" => new TorchSharpBackend(threads: threads) { TuneAllocator = tuneMalloc },
         _ => throw new ArgumentException($"{BackendOption}: got {name}; expected managed or torchsharp."),
     };
 

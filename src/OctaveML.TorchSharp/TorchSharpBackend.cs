@@ -9,9 +9,11 @@ namespace OctaveML.TorchSharp;
 /// <summary>
 /// The TorchSharp backend: trains the spec's network as a TorchSharp module with libtorch's autograd and
 /// torch.optim, on the CPU or a CUDA GPU. The application references the native bundle (TorchSharp-cpu,
-/// TorchSharp-cuda-windows or TorchSharp-cuda-linux). Before libtorch runs its first kernel it caps oneDNN
-/// at AVX2 on an AVX-512 CPU (libtorch 2.10 computes wrong convolution gradients there) and, on glibc,
-/// keeps libtorch's buffers on the heap (see <see cref="TuneAllocator"/>).
+/// TorchSharp-cuda-windows or TorchSharp-cuda-linux). Before libtorch runs its first kernel the backend
+/// caps oneDNN at AVX2 on an AVX-512 CPU (libtorch 2.10 computes wrong convolution gradients there) and,
+/// unless told otherwise or the user set their own, makes OpenMP wait passively (<see cref="PassiveOpenMpWait"/>)
+/// and keeps libtorch's buffers on glibc's heap (<see cref="TuneAllocator"/>). These are process-wide and
+/// take effect from the first backend that uses libtorch: create it before other TorchSharp use.
 /// </summary>
 /// <example><code>Backend = new OctaveML.TorchSharp.TorchSharpBackend(device: "cuda")</code></example>
 public sealed class TorchSharpBackend : ITrainingBackend
@@ -19,18 +21,12 @@ public sealed class TorchSharpBackend : ITrainingBackend
     /// <summary>A backend training on <paramref name="device"/>.</summary>
     /// <param name="device">"cpu", "cuda" or "cuda:N".</param>
     /// <param name="threads">libtorch's CPU threads while a session runs (null: libtorch's default).</param>
-    /// <param name="tuneAllocator">
-    /// On glibc, turn off malloc's mmap and trimming for the process (PyTorch's MALLOC_MMAP_MAX_=0 advice), which
-    /// otherwise maps and faults libtorch's activation buffers in again every step; skipped when the user set
-    /// MALLOC_* variables or LD_PRELOAD. Default true.
-    /// </param>
-    public TorchSharpBackend(string device = "cpu", int? threads = null, bool tuneAllocator = true)
+    public TorchSharpBackend(string device = "cpu", int? threads = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(device);
         if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be at least 1 (or null for libtorch's default).");
         Device = device;
         Threads = threads;
-        TuneAllocator = tuneAllocator;
     }
 
     /// <summary>The device sessions train on ("cpu", "cuda", "cuda:N").</summary>
@@ -39,8 +35,19 @@ public sealed class TorchSharpBackend : ITrainingBackend
     /// <summary>libtorch's CPU threads while a session runs; null keeps libtorch's default.</summary>
     public int? Threads { get; }
 
-    /// <summary>Whether glibc's malloc is tuned for libtorch.</summary>
-    public bool TuneAllocator { get; }
+    /// <summary>
+    /// On glibc, turn off malloc's mmap and trimming for the process (PyTorch's MALLOC_MMAP_MAX_=0 advice), which
+    /// otherwise maps libtorch's largest activation buffers afresh every step; skipped when MALLOC_* variables or
+    /// LD_PRELOAD are set. Default true.
+    /// </summary>
+    public bool TuneAllocator { get; init; } = true;
+
+    /// <summary>
+    /// Set OMP_WAIT_POLICY=PASSIVE before libtorch loads, so that OpenMP threads sleep between parallel regions
+    /// instead of spinning (spinning costs several times the step time on a CPU shared with other work); skipped
+    /// when OMP_WAIT_POLICY or GOMP_SPINCOUNT is set. Default true.
+    /// </summary>
+    public bool PassiveOpenMpWait { get; init; } = true;
 
     /// <inheritdoc/>
     public string Name => "torchsharp";
@@ -53,7 +60,7 @@ public sealed class TorchSharpBackend : ITrainingBackend
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(options);
-        LibTorchRuntime.Initialize(TuneAllocator);
+        LibTorchRuntime.Initialize(TuneAllocator, PassiveOpenMpWait);
         return new TorchSharpSession(spec, options, seed, ResolveDevice(), Threads);
     }
 

@@ -49,6 +49,7 @@ internal sealed class TorchSharpSession : ITrainingSession
     public string Description =>
         $"libtorch {__version__} on {_device}, {Threads} threads" +
         (LibTorchRuntime.CpuIsaLimit is { } isa ? $", oneDNN capped at {isa}" : "") +
+        (LibTorchRuntime.OpenMpWaitPolicy is { } wait ? $", OpenMP wait {wait}" : "") +
         (LibTorchRuntime.AllocatorTuned ? ", glibc malloc tuned" : "");
 
     public BatchResult ForwardBackward(OctaveTensor images, int[] labels)

@@ -7,7 +7,7 @@ public sealed class CudaFactAttribute : FactAttribute
 {
     public CudaFactAttribute()
     {
-        LibTorchRuntime.Initialize(tuneAllocator: false);
+        LibTorchRuntime.Initialize(tuneAllocator: true, passiveWait: true);
         if (!global::TorchSharp.torch.cuda.is_available())
             Skip = "no CUDA device: this test project references TorchSharp-cpu (libtorch without CUDA); " +
                    "with TorchSharp-cuda-linux or -windows on a machine with an NVIDIA GPU it runs.";

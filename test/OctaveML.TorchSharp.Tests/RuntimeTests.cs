@@ -12,7 +12,7 @@ public class RuntimeTests
     public void OneDNN_is_capped_at_AVX2_exactly_on_AVX512_CPUs()
     {
         string? user = Environment.GetEnvironmentVariable(LibTorchRuntime.IsaVariable);
-        LibTorchRuntime.Initialize(tuneAllocator: false);
+        LibTorchRuntime.Initialize(tuneAllocator: true, passiveWait: true);
         if (user is not null)
         {
             LibTorchRuntime.CpuIsaLimit.Should().Be(user, "the user's own cap stands");
@@ -24,10 +24,20 @@ public class RuntimeTests
     }
 
     [Fact]
+    public void OpenMP_waits_passively_unless_the_user_chose()
+    {
+        string? user = Environment.GetEnvironmentVariable(OpenMpWait.Variable) ?? Environment.GetEnvironmentVariable("GOMP_SPINCOUNT");
+        LibTorchRuntime.Initialize(tuneAllocator: true, passiveWait: true);
+        if (user is not null) return;
+        LibTorchRuntime.OpenMpWaitPolicy.Should().Be("PASSIVE");
+        Libc.GetEnvironmentVariable(OpenMpWait.Variable).Should().Be("PASSIVE", "OpenMP reads the C environment when libtorch loads");
+    }
+
+    [Fact]
     public void Convolution_input_gradients_are_right_on_this_CPU()
     {
         // The shape oneDNN's AVX-512 kernels got wrong in libtorch 2.10: a 3x3 convolution, 8 channels in and out.
-        LibTorchRuntime.Initialize(tuneAllocator: false);
+        LibTorchRuntime.Initialize(tuneAllocator: true, passiveWait: true);
         ConvolutionCheck.BackwardDataError(tries: 5).Should().BeLessThan(1e-5);
     }
 

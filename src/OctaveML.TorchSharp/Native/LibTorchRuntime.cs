@@ -12,7 +12,7 @@ internal static class LibTorchRuntime
     public const double MaxConvolutionError = 1e-3;
 
     private static readonly object Gate = new();
-    private static bool _isaDone, _allocatorDone;
+    private static bool _isaDone, _allocatorDone, _waitDone;
 
     /// <summary>oneDNN's instruction-set cap: the one set here, the user's, or null (none).</summary>
     public static string? CpuIsaLimit { get; private set; }
@@ -20,15 +20,24 @@ internal static class LibTorchRuntime
     /// <summary>True once glibc's malloc was tuned for libtorch (<see cref="GlibcMalloc"/>).</summary>
     public static bool AllocatorTuned { get; private set; }
 
+    /// <summary>The OpenMP wait policy libtorch runs with (<see cref="OpenMpWait"/>), or null when left alone.</summary>
+    public static string? OpenMpWaitPolicy { get; private set; }
+
     /// <summary>
-    /// Caps oneDNN at AVX2 on a CPU with AVX-512 (unless the user set a cap), and on such a CPU checks that
-    /// convolution gradients come out right; optionally tunes glibc's malloc. Throws
-    /// <see cref="TorchSharpBackendException"/> when the gradients are wrong (the cap came too late or was lifted).
+    /// Optionally makes OpenMP wait passively (before libtorch loads), caps oneDNN at AVX2 on a CPU with AVX-512
+    /// (unless the user set a cap) and on such a CPU checks that convolution gradients come out right, and
+    /// optionally tunes glibc's malloc. Throws <see cref="TorchSharpBackendException"/> when the gradients are
+    /// wrong (the cap came too late or was lifted).
     /// </summary>
-    public static void Initialize(bool tuneAllocator)
+    public static void Initialize(bool tuneAllocator, bool passiveWait = false)
     {
         lock (Gate)
         {
+            if (passiveWait && !_waitDone)
+            {
+                OpenMpWaitPolicy = OpenMpWait.Configure();
+                _waitDone = true;
+            }
             if (!_isaDone)
             {
                 // libtorch 2.10's oneDNN computes wrong input gradients for 3x3 convolutions with 8 output
