@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using OctaveML.Models;
-using OctaveML.Threading;
+using OctaveML.TorchSharp;
 using OctaveML.Training;
 using Spectre.Console;
 using ValidationResult = OctaveML.Training.ValidationResult;
@@ -39,7 +39,9 @@ public static class TrainCommand
         var lr = new Option<double?>("--lr") { Description = "base (peak) learning rate (default 0.1 for sgd, 0.002 for adamw)" };
         var schedule = new Option<string>("--schedule") { Description = "constant | step | cosine | onecycle", DefaultValueFactory = _ => "onecycle" };
         var smoothing = new Option<double>("--label-smoothing") { Description = "label smoothing of the training loss, in [0, 1)", DefaultValueFactory = _ => 0.0 };
-        var threads = new Option<int?>("--threads") { Description = "compute threads (default: all processors)" };
+        var threads = new Option<int?>("--threads") { Description = "compute threads of the backend (default: all processors; libtorch's default for torchsharp)" };
+        var backend = new Option<string>("--backend") { Description = "managed (OctaveML's engine) | torchsharp (libtorch 2.10 through TorchSharp)", DefaultValueFactory = _ => "managed" };
+        var device = new Option<string>("--device") { Description = "cpu | cuda (cuda with --backend torchsharp and a TorchSharp CUDA bundle)", DefaultValueFactory = _ => "cpu" };
         var seed = new Option<int>("--seed") { Description = "seed of weights, shuffling, splits and augmentation", DefaultValueFactory = _ => 0 };
         var data = new Option<string?>("--data") { Description = "IDX folder, CIFAR-10 binary folder, image folder (one subfolder per class) or .csv/.tsv manifest (default: data/fashion-mnist-small)" };
         var valFraction = new Option<double>("--validation-fraction") { Description = "share of the training images validated on after each epoch, in [0, 1)", DefaultValueFactory = _ => 0.1 };
@@ -49,14 +51,14 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a model and report validation and test accuracy.")
         {
-            model, depth, alpha, width, size, epochs, batch, optimizer, lr, schedule, smoothing, threads, seed, data, valFraction, checkpoint, resume, maxTrain,
+            model, depth, alpha, width, size, epochs, batch, optimizer, lr, schedule, smoothing, threads, backend, device, seed, data, valFraction, checkpoint, resume, maxTrain,
         };
         command.SetAction(r => Cli.Guard(error, () => Run(new TrainSettings
         {
             Model = r.GetValue(model), Depth = r.GetValue(depth), Alpha = r.GetValue(alpha), Width = r.GetValue(width),
             Size = r.GetValue(size), Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Optimizer = r.GetValue(optimizer)!,
             LearningRate = r.GetValue(lr), Schedule = r.GetValue(schedule)!, LabelSmoothing = r.GetValue(smoothing),
-            Threads = r.GetValue(threads), Seed = r.GetValue(seed), Data = r.GetValue(data), ValidationFraction = r.GetValue(valFraction),
+            Threads = r.GetValue(threads), Backend = r.GetValue(backend)!, Device = r.GetValue(device)!, Seed = r.GetValue(seed), Data = r.GetValue(data), ValidationFraction = r.GetValue(valFraction),
             CheckpointDirectory = r.GetValue(checkpoint), Resume = r.GetValue(resume), MaxTrainImages = r.GetValue(maxTrain),
         }, output, interactive)));
         return command;
@@ -74,7 +76,6 @@ public static class TrainCommand
     {
         s.Validate();
         var clock = Stopwatch.StartNew();
-        if (s.Threads is { } t) Parallelism.Threads = t;
         string path = s.Data ?? DatasetDetector.FindShippedDataset()
             ?? throw new UsageException($"--data: not given and the shipped {DatasetDetector.ShippedRelativePath} was not found from {Directory.GetCurrentDirectory()}; pass --data <folder>.");
         var kind = DatasetDetector.Detect(path);
@@ -109,7 +110,11 @@ public static class TrainCommand
         output.WriteLine($"data     {kind} {Path.GetFullPath(path)}: {data.Train.Count} train, {data.Validation?.Count ?? 0} validation, {data.Test.Count} test images of {data.Train.Channels}x{data.Train.Height}x{data.Train.Width}, {data.Train.ClassNames.Count} classes");
         output.WriteLine(string.Create(inv, $"augment  random crop (padding {data.CropPadding}){(data.Flip ? ", horizontal flip" : "")}, per-channel normalisation"));
         output.WriteLine(string.Create(inv, $"model    {ModelFactory.Describe(model)}, {model.ParameterCount():N0} parameters"));
-        output.WriteLine(string.Create(inv, $"training {options.Epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {options.LearningRate} {options.Schedule.ToString().ToLowerInvariant()}, label smoothing {s.LabelSmoothing}, {Parallelism.Threads} threads, seed {s.Seed}"));
+        // The managed engine trains the model in place; libtorch trains the same spec from the same initial weights.
+        using var session = s.Backend == "torchsharp"
+            ? new TorchSharpBackend(s.Device, s.Threads).CreateSession(model.Spec!, options, s.Seed)
+            : new ManagedBackend(s.Threads).CreateSession(model, options);
+        output.WriteLine(string.Create(inv, $"training {options.Epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {options.LearningRate} {options.Schedule.ToString().ToLowerInvariant()}, label smoothing {s.LabelSmoothing}, {session.Description}, seed {s.Seed}"));
 
         var trainer = new Trainer(options);
         TrainingResult result;
@@ -118,13 +123,14 @@ public static class TrainCommand
             result = null!;
             AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
-                .Start(ctx => result = trainer.Fit(model, data.TrainLoader, data.ValidationLoader, new LiveProgress(ctx)));
+                .Start(ctx => result = trainer.Fit(session, data.TrainLoader, data.ValidationLoader, new LiveProgress(ctx)));
         }
         else
         {
-            result = trainer.Fit(model, data.TrainLoader, data.ValidationLoader, new PlainProgress(output));
+            result = trainer.Fit(session, data.TrainLoader, data.ValidationLoader, new PlainProgress(output));
         }
         if (result.StopReason == StopReason.EarlyStopped) output.WriteLine($"stopped early after epoch {result.Last.Epoch + 1}");
+        if (session is not ManagedSession) model.LoadStateDict(session.StateDict());
 
         var test = Trainer.Evaluate(model, data.TestLoader);
         clock.Stop();

@@ -96,6 +96,17 @@ public sealed class Trainer
         return Fit(model, new DataLoaderSource(train), validation is null ? null : new DataLoaderSource(validation), progress, cancellationToken);
     }
 
+    /// <summary>
+    /// <see cref="Fit(ITrainingSession, IBatchSource, IBatchSource?, IProgress{TrainingProgress}?, CancellationToken)"/>
+    /// over data loaders (the training loader's seed and epoch fix order and augmentation).
+    /// </summary>
+    public TrainingResult Fit(ITrainingSession session, DataLoader train, DataLoader? validation = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return Fit(session, new DataLoaderSource(train), validation is null ? null : new DataLoaderSource(validation), progress, cancellationToken);
+    }
+
     /// <summary>Loss and accuracy over one pass of a data loader (see <see cref="Evaluate(ImageClassifier, IBatchSource, CancellationToken)"/>).</summary>
     public static ValidationResult Evaluate(ImageClassifier model, DataLoader data, CancellationToken cancellationToken = default)
     {
