@@ -74,7 +74,7 @@ public static class ModelBenchmark
             Figure.Print(output, $"peak_rss_mb_{key}", rss);
             if (options.Libtorch && !failures.Any(f => f.Unavailable && f.Peer == LibtorchPeer))
             {
-                try { MeasureLibtorch(m, options, steps, warmup, trainS, inferS, rss, output); }
+                try { MeasureLibtorch(m, options, steps, warmup, o, output); }
                 catch (PeerException e) { failures.Add(e); }
             }
             if (failures.Any(f => f.Unavailable && f.Peer != LibtorchPeer)) continue;
@@ -123,37 +123,43 @@ public static class ModelBenchmark
     /// 1 means the managed engine is faster); with <see cref="ModelBenchmarkOptions.LibtorchMalloc"/>, libtorch with
     /// glibc's malloc untouched against tuned, in alternating processes.
     /// </summary>
-    private static void MeasureLibtorch(BenchModel m, ModelBenchmarkOptions options, int steps, int warmup, double trainS, double inferS, double rss, TextWriter output)
+    private static void MeasureLibtorch(BenchModel m, ModelBenchmarkOptions options, int steps, int warmup, string managed, TextWriter output)
     {
         var inv = CultureInfo.InvariantCulture;
         string key = m.Key;
+        double trainS = Figure.Value(managed, "train_step_s"), inferS = Figure.Value(managed, "infer_step_s"), rss = Figure.Value(managed, "peak_rss_mb");
         string l = RunLibtorch(m, options.Threads, steps, warmup, tuned: true);
         double trainL = Figure.Value(l, "train_step_s"), inferL = Figure.Value(l, "infer_step_s"), rssL = Figure.Value(l, "peak_rss_mb");
+        double cpuS = Figure.Value(managed, "train_cpu_s"), cpuL = Figure.Value(l, "train_cpu_s");
         output.WriteLine(string.Create(inv,
-            $"{key}: libtorch {LibtorchVersion(l)} (TorchSharp backend) train {m.BatchSize / trainL:0.0} img/s, infer {m.BatchSize / inferL:0.0} img/s, peak RSS {rssL:0} MB"));
+            $"{key}: TorchSharp backend, {LibtorchDescription(l)}: train {m.BatchSize / trainL:0.0} img/s, infer {m.BatchSize / inferL:0.0} img/s, peak RSS {rssL:0} MB; " +
+            $"CPU time per train step: OctaveML {cpuS * 1e3:0} ms, libtorch {cpuL * 1e3:0} ms"));
         Figure.Print(output, $"train_imgs_per_s_libtorch_{key}", m.BatchSize / trainL);
         Figure.Print(output, $"infer_imgs_per_s_libtorch_{key}", m.BatchSize / inferL);
         Figure.Print(output, $"train_ratio_vs_libtorch_{key}", trainL / trainS);
         Figure.Print(output, $"infer_ratio_vs_libtorch_{key}", inferL / inferS);
         Figure.Print(output, $"peak_rss_mb_libtorch_{key}", rssL);
         Figure.Print(output, $"train_peak_rss_ratio_vs_libtorch_{key}", rss / rssL);
+        Figure.Print(output, $"train_cpu_ratio_vs_libtorch_{key}", cpuL / cpuS);
         if (!options.LibtorchMalloc) return;
         // Process-wide and one-way (mallopt), so each setting gets its own processes, alternating against load drift.
-        var tuned = new List<double> { trainL };
-        var untuned = new List<double>();
-        var untunedRss = new List<double>();
+        var tuned = new List<string> { l };
+        var untuned = new List<string>();
         for (int r = 0; r < MallocRounds; r++)
         {
-            string u = RunLibtorch(m, options.Threads, steps, warmup, tuned: false);
-            untuned.Add(Figure.Value(u, "train_step_s"));
-            untunedRss.Add(Figure.Value(u, "peak_rss_mb"));
-            if (r < MallocRounds - 1) tuned.Add(Figure.Value(RunLibtorch(m, options.Threads, steps, warmup, tuned: true), "train_step_s"));
+            untuned.Add(RunLibtorch(m, options.Threads, steps, warmup, tuned: false));
+            if (r < MallocRounds - 1) tuned.Add(RunLibtorch(m, options.Threads, steps, warmup, tuned: true));
         }
-        double t = Figure.Median([.. tuned]), u2 = Figure.Median([.. untuned]);
+        double Med(List<string> runs, string figure) => Figure.Median(runs.Select(o => Figure.Value(o, figure)).ToArray());
+        double wallT = Med(tuned, "train_step_s"), wallU = Med(untuned, "train_step_s");
+        double cpuT = Med(tuned, "train_cpu_s"), cpuU = Med(untuned, "train_cpu_s");
         output.WriteLine(string.Create(inv,
-            $"{key}: libtorch train step with glibc malloc tuned {t * 1e3:0} ms, untouched {u2 * 1e3:0} ms (medians of {tuned.Count} and {untuned.Count} alternating processes); peak RSS untouched {Figure.Median([.. untunedRss]):0} MB"));
-        Figure.Print(output, $"libtorch_malloc_speedup_{key}", u2 / t);
-        Figure.Print(output, $"peak_rss_mb_libtorch_untuned_malloc_{key}", Figure.Median([.. untunedRss]));
+            $"{key}: libtorch train step, glibc malloc tuned / untouched (medians of {tuned.Count} / {untuned.Count} alternating processes): " +
+            $"wall {wallT * 1e3:0} / {wallU * 1e3:0} ms, CPU {cpuT * 1e3:0} / {cpuU * 1e3:0} ms, minor page faults {Med(tuned, "train_minor_faults"):0} / {Med(untuned, "train_minor_faults"):0}, " +
+            $"peak RSS {Med(tuned, "peak_rss_mb"):0} / {Med(untuned, "peak_rss_mb"):0} MB"));
+        Figure.Print(output, $"libtorch_malloc_speedup_{key}", wallU / wallT);
+        Figure.Print(output, $"libtorch_malloc_cpu_speedup_{key}", cpuU / cpuT);
+        Figure.Print(output, $"peak_rss_mb_libtorch_untuned_malloc_{key}", Med(untuned, "peak_rss_mb"));
     }
 
     private static string RunLibtorch(BenchModel m, int threads, int steps, int warmup, bool tuned)
@@ -166,7 +172,7 @@ public static class ModelBenchmark
         }
     }
 
-    private static string LibtorchVersion(string childOutput)
+    private static string LibtorchDescription(string childOutput)
     {
         var line = childOutput.Split('\n').FirstOrDefault(l => l.StartsWith("backend ", StringComparison.Ordinal));
         return line is null ? "" : line["backend ".Length..].Trim();
@@ -185,11 +191,16 @@ public static class ModelBenchmark
     public static void Measure(BenchModel m, int threads, int steps, int warmup, TextWriter output, string backend = "managed", bool tuneMalloc = true)
     {
         using var run = new TrainingStep(m, Backend(backend, threads, tuneMalloc));
-        double train = Figure.MedianSeconds(run.Step, steps, warmup);
+        for (int i = 0; i < warmup; i++) run.Step();
+        var start = ProcessCounters.Now();
+        double train = Figure.MedianSeconds(run.Step, steps, warmup: 0);
+        var spent = ProcessCounters.Now().Since(start);
         double infer = Figure.MedianSeconds(run.Infer, steps, warmup);
         var inv = CultureInfo.InvariantCulture;
         output.WriteLine($"backend {run.Session.Description}");
         output.WriteLine(string.Create(inv, $"train_step_s {train}"));
+        output.WriteLine(string.Create(inv, $"train_cpu_s {spent.CpuSeconds / steps}"));
+        output.WriteLine(string.Create(inv, $"train_minor_faults {spent.MinorFaults / steps}"));
         output.WriteLine(string.Create(inv, $"infer_step_s {infer}"));
         output.WriteLine(string.Create(inv, $"loss {run.Loss}"));
         output.WriteLine(string.Create(inv, $"peak_rss_mb {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6}"));
