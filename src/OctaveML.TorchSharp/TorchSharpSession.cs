@@ -54,8 +54,13 @@ internal sealed class TorchSharpSession : ITrainingSession
 
     public BatchResult ForwardBackward(OctaveTensor images, int[] labels)
     {
-        ArgumentNullException.ThrowIfNull(images);
+        CheckImages(images);
         ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Length != images.N)
+            throw new ArgumentException($"labels has {labels.Length} elements; expected {images.N} (one per image).", nameof(labels));
+        for (int n = 0; n < labels.Length; n++)
+            if ((uint)labels[n] >= (uint)NumClasses)
+                throw new ArgumentOutOfRangeException(nameof(labels), labels[n], $"labels[{n}] is {labels[n]}; expected a class index in [0, {NumClasses}).");
         UseThreads();
         using var scope = NewDisposeScope();
         _module.train();
@@ -78,7 +83,7 @@ internal sealed class TorchSharpSession : ITrainingSession
 
     public OctaveTensor Predict(OctaveTensor images)
     {
-        ArgumentNullException.ThrowIfNull(images);
+        CheckImages(images);
         UseThreads();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -131,6 +136,13 @@ internal sealed class TorchSharpSession : ITrainingSession
     private void UseThreads()
     {
         if (_threads is { } t && get_num_threads() != t) set_num_threads(t);
+    }
+
+    private void CheckImages(OctaveTensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Rank != 4 || images.C != Spec.InChannels || images.N < 1 || images.H < 1 || images.W < 1)
+            throw new ArgumentException($"images have shape {images.ShapeString}, expected [N, {Spec.InChannels}, H, W].", nameof(images));
     }
 
     private void CheckLogits(Tensor logits, int n)

@@ -66,6 +66,20 @@ public class RuntimeTests
     }
 
     [Fact]
+    public void Bad_batches_are_refused_as_the_engine_refuses_them()
+    {
+        using var session = new TorchSharpBackend().CreateSession(Fixtures.CifarResNet20, Fixtures.Sgd, seed: 1);
+        using var engine = new ManagedBackend().CreateSession(Fixtures.CifarResNet20, Fixtures.Sgd, seed: 1);
+        foreach (var s in new[] { session, engine })
+        {
+            FluentActions.Invoking(() => s.ForwardBackward(new Tensors.Tensor(2, 3, 8, 8), [0, 1]))
+                .Should().Throw<ArgumentException>().WithMessage("images have shape [2, 3, 8, 8], expected [N, 1, H, W].*");
+            FluentActions.Invoking(() => s.ForwardBackward(new Tensors.Tensor(2, 1, 8, 8), [0, 10]))
+                .Should().Throw<ArgumentOutOfRangeException>().WithMessage("labels[1] is 10; expected a class index in [0, 10).*");
+        }
+    }
+
+    [Fact]
     public void Foreign_optimizer_state_is_refused_by_name()
     {
         using var session = new TorchSharpBackend().CreateSession(Fixtures.CifarResNet20, Fixtures.Sgd, seed: 1);
