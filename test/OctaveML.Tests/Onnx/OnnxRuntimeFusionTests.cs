@@ -1,0 +1,54 @@
+using Microsoft.ML.OnnxRuntime;
+using OctaveML.Models;
+using OctaveML.Onnx;
+using Xunit.Abstractions;
+using static OctaveML.Tests.Onnx.OnnxTestModels;
+
+namespace OctaveML.Tests.Onnx;
+
+/// <summary>
+/// The exported graph leaves ONNX Runtime's basic fusions open: once it has loaded a model, every
+/// BatchNormalization and every BN-scale Mul is folded into its convolution and the scale arithmetic
+/// is constant-folded away; with all optimisations, no Add needs reshaping (its operands' shapes are declared).
+/// </summary>
+public class OnnxRuntimeFusionTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.0)]
+    public void ONNX_Runtime_folds_every_batch_norm_into_its_convolution(double alpha)
+    {
+        var model = new OctResNet(26, numClasses: 10, alpha: alpha, stem: ResNetStem.Small);
+        byte[] onnx = OnnxExport.ToOnnx(model, Options(model, 33, 33));
+        int convolutions = model.StateDict().Keys.Count(k => k.EndsWith(".weight", StringComparison.Ordinal) && model.StateDict()[k].Rank == 4);
+
+        var ops = Optimised(onnx, GraphOptimizationLevel.ORT_ENABLE_BASIC).Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
+        output.WriteLine(string.Join(", ", ops.Select(kv => $"{kv.Key} {kv.Value}")));
+        ops.Should().NotContainKeys("BatchNormalization", "Mul", "Sqrt");
+        ops["Conv"].Should().Be(convolutions);
+    }
+
+    [Fact]
+    public void ONNX_Runtime_adds_octave_maps_without_reshaping_them()
+    {
+        // Where ONNX Runtime uses its blocked (NCHWc) layout, an Add whose operands it cannot prove equal in
+        // shape is wrapped in Reshapes and kept out of the convolutions; only the input's own Reshape may remain.
+        var model = new OctResNet(26, numClasses: 10, alpha: 0.5, stem: ResNetStem.ImageNet);
+        byte[] onnx = OnnxExport.ToOnnx(model, Options(model, 64, 64));
+        var ops = Optimised(onnx, GraphOptimizationLevel.ORT_ENABLE_ALL).Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
+        output.WriteLine(string.Join(", ", ops.Select(kv => $"{kv.Key} {kv.Value}")));
+        ops["Reshape"].Should().Be(1);
+    }
+
+    private static global::Onnx.ModelProto Optimised(byte[] onnx, GraphOptimizationLevel level)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"octaveml-optimised-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            using (var options = new SessionOptions { GraphOptimizationLevel = level, OptimizedModelFilePath = path })
+            using (new InferenceSession(onnx, options)) { }
+            return global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        }
+        finally { File.Delete(path); }
+    }
+}
