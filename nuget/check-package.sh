@@ -2,7 +2,9 @@
 # Packs OctaveML and consumes the package from a fresh console app, as a user would:
 # pack -> private feed -> `dotnet new console` -> `dotnet add package` -> train 1 epoch
 # on 256 Fashion-MNIST images through the public API -> expect an "accuracy X" line
-# (PackageConsumptionTests runs the same program on the project's own build and expects the same line).
+# (PackageConsumptionTests runs the same program on the project's own build and expects the same line);
+# then the ML.NET program (LoadImages ... OctCifarResNet trainer, Evaluate, Save, Load, PredictionEngine)
+# on 30 PNGs of data/fashion-png -> expect an "mlnet accuracy X" line.
 # Everything happens under one temp folder (own artifacts, own global packages folder), so it
 # can run inside `dotnet test` without touching the repo's bin/obj or the user's package cache.
 set -euo pipefail
@@ -54,7 +56,15 @@ dotnet add package OctaveML --version "$version"
 
 mkdir -p data
 cp "$repo"/data/fashion-mnist-small/*.gz data/
+# The ML.NET program's images: 15 PNGs of each of two classes.
+for cls in Bag Trouser; do
+  mkdir -p "images/$cls"
+  for i in $(seq 0 14); do cp "$repo/data/fashion-png/$cls/$i.png" "images/$cls/"; done
+done
 cat > Program.cs <<'CS'
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using OctaveML;
 using OctaveML.Data;
 using OctaveML.Models;
 using OctaveML.Training;
@@ -78,14 +88,54 @@ var eval = Trainer.Evaluate(model, testLoader);
 Console.WriteLine($"trained {result.History.Count} epoch(s): train loss {result.Last.TrainLoss:F4}, train accuracy {result.Last.TrainAccuracy:F4}");
 Console.WriteLine($"test loss {eval.Loss:F4} on {eval.Images} images");
 Console.WriteLine($"accuracy {eval.Accuracy:F4}");
+
+// The ML.NET program: LoadImages, ResizeImages, ExtractPixels, the OctCifarResNet trainer, Evaluate,
+// Save, Load and a PredictionEngine, with nothing but this package referenced.
+string images = args[1];
+var rows = Directory.GetDirectories(images).Order(StringComparer.Ordinal)
+    .SelectMany(d => Directory.GetFiles(d, "*.png").Order(StringComparer.Ordinal)
+        .Select(f => new ImageRow { ImagePath = Path.GetRelativePath(images, f), Label = Path.GetFileName(d) }))
+    .ToList();
+var ml = new MLContext(seed: 1);
+IDataView data = ml.Data.LoadFromEnumerable(rows);
+var split = ml.Data.TrainTestSplit(data, testFraction: 0.2);
+var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+    .Append(ml.Transforms.LoadImages("Image", images, "ImagePath"))
+    .Append(ml.Transforms.ResizeImages("Image", 16, 16))
+    .Append(ml.Transforms.ExtractPixels("Features", "Image"))
+    .Append(ml.MulticlassClassification.Trainers.OctCifarResNet(new OctCifarResNetTrainer.Options
+        { Depth = 8, Epoch = 3, BatchSize = 8, LearningRate = 0.1f, ImageFolder = images }))
+    .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+ITransformer fitted = pipeline.Fit(split.TrainSet);
+MulticlassClassificationMetrics metrics = ml.MulticlassClassification.Evaluate(fitted.Transform(split.TestSet));
+ml.Model.Save(fitted, split.TrainSet.Schema, "model.zip");
+var engine = ml.Model.CreatePredictionEngine<ImageRow, ImagePrediction>(ml.Model.Load("model.zip", out _));
+Console.WriteLine($"mlnet prediction {rows[0].ImagePath}: {engine.Predict(rows[0]).PredictedLabel}");
+Console.WriteLine($"mlnet accuracy {metrics.MicroAccuracy:F4}");
+
+public sealed class ImageRow
+{
+    public string ImagePath { get; set; } = "";
+    public string Label { get; set; } = "";
+}
+
+public sealed class ImagePrediction
+{
+    public string PredictedLabel { get; set; } = "";
+    public float[] Score { get; set; } = [];
+}
 CS
 
 echo "== run"
 dotnet build -c Release "${msbuild_flags[@]}" -v:q
-out="$(dotnet bin/Release/net10.0/PackageConsumer.dll "$app/data")"
+out="$(dotnet bin/Release/net10.0/PackageConsumer.dll "$app/data" "$app/images")"
 echo "$out"
 if ! grep -Eq '^accuracy (0|1)\.[0-9]+$' <<<"$out"; then
   echo "check-package: no 'accuracy X' line in the consumer's output" >&2
+  exit 1
+fi
+if ! grep -Eq '^mlnet accuracy (0|1)\.[0-9]+$' <<<"$out"; then
+  echo "check-package: no 'mlnet accuracy X' line in the consumer's output" >&2
   exit 1
 fi
 echo "check-package: OK (OctaveML $version)"

@@ -11,6 +11,7 @@ var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalI
     [ModelsSuite.Name] = a => ModelsSuite.Run(a, Console.Out, Console.Error),
     ["gemm-small"] = Done(SmallGemmBench.Run),
     ["onnx"] = Done(OnnxSuite.Run),
+    ["mlnet-memory"] = Done(MLNetMemorySuite.Run),
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))

@@ -7,6 +7,10 @@ using OctaveML.Training;
 
 namespace OctaveML.Samples.Commands;
 
+// The ML.NET trainers in namespace OctaveML share these names; this file uses the Pipeline ones.
+using OctCifarResNetTrainer = OctaveML.Pipeline.OctCifarResNetTrainer;
+using OctResNetTrainer = OctaveML.Pipeline.OctResNetTrainer;
+
 /// <summary>The outcome of a <c>pipeline</c> run.</summary>
 public sealed record PipelineReport(MulticlassClassificationMetrics Metrics, string ModelPath, string PredictedFile,
     string PredictedLabel, float TopScore, TimeSpan Elapsed);

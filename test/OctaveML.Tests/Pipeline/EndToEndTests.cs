@@ -3,6 +3,9 @@ using OctaveML.Training;
 
 namespace OctaveML.Tests.Pipeline;
 
+// The ML.NET trainers in namespace OctaveML share these names; this file uses the Pipeline ones.
+using OctCifarResNetTrainer = OctaveML.Pipeline.OctCifarResNetTrainer;
+
 public class EndToEndTests
 {
     public sealed class Photo
