@@ -33,7 +33,7 @@ public class PipelineBackendTests(ITestOutputHelper output)
             .Append(ctx.Transforms.LoadImages("Image", root, "ImagePath"))
             .Append(ctx.Transforms.ResizeImages("Image", 28, 28))
             .Append(ctx.Transforms.ExtractPixels("Features", "Image", scaleImage: 1f / 255))
-            .Append(ctx.MulticlassClassification.Trainers.OctCifarResNet(new OctCifarResNetTrainer.Options
+            .Append(ctx.MulticlassClassification.Trainers.OctCifarResNet(new OctaveML.Pipeline.OctCifarResNetTrainer.Options
             {
                 Depth = 8, Alpha = 0.5f, Epoch = 1, BatchSize = 32, LearningRate = 0.02f, Seed = 7, Backend = backend,
             }));
