@@ -5,6 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using OctaveML.Data;
 using OctaveML.Threading;
+using OctaveML.TorchSharp;
 using OctaveML.Training;
 using Spectre.Console;
 
@@ -42,7 +43,9 @@ public static class TrainCommand
         var lr = new Option<double?>("--lr") { Description = "base (peak) learning rate (default 0.1 for sgd, 0.002 for adamw)" };
         var schedule = new Option<string>("--schedule") { Description = "constant | step | cosine | onecycle", DefaultValueFactory = _ => "onecycle" };
         var smoothing = new Option<double>("--label-smoothing") { Description = "label smoothing of the training loss, in [0, 1)", DefaultValueFactory = _ => 0.0 };
-        var threads = new Option<int?>("--threads") { Description = "compute threads (default: all processors)" };
+        var threads = new Option<int?>("--threads") { Description = "compute threads of the backend (default: all processors; libtorch's default for torchsharp)" };
+        var backend = new Option<string>("--backend") { Description = "managed (OctaveML's engine) | torchsharp (libtorch 2.10 through TorchSharp)", DefaultValueFactory = _ => "managed" };
+        var device = new Option<string>("--device") { Description = "cpu | cuda (cuda with --backend torchsharp and a TorchSharp CUDA bundle)", DefaultValueFactory = _ => "cpu" };
         var seed = new Option<int>("--seed") { Description = "seed of weights, shuffling, splits and augmentation", DefaultValueFactory = _ => 0 };
         var data = new Option<string?>("--data") { Description = "IDX folder, CIFAR-10 binary folder, image folder (one subfolder per class) or .csv/.tsv manifest (default: data/fashion-mnist-small)" };
         var valFraction = new Option<double>("--validation-fraction") { Description = "share of the training images validated on after each epoch, in [0, 1)", DefaultValueFactory = _ => 0.1 };
@@ -54,14 +57,14 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a model through the ML.NET trainers and report ML.NET's test metrics.")
         {
-            model, depth, alpha, width, size, epochs, batch, optimizer, lr, schedule, smoothing, threads, seed, data, valFraction, checkpoint, resume, maxTrain, modelOut, plot,
+            model, depth, alpha, width, size, epochs, batch, optimizer, lr, schedule, smoothing, threads, backend, device, seed, data, valFraction, checkpoint, resume, maxTrain, modelOut, plot,
         };
         command.SetAction(r => Cli.Guard(error, () => Run(new TrainSettings
         {
             Model = r.GetValue(model), Depth = r.GetValue(depth), Alpha = r.GetValue(alpha), Width = r.GetValue(width),
             Size = r.GetValue(size), Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Optimizer = r.GetValue(optimizer)!,
             LearningRate = r.GetValue(lr), Schedule = r.GetValue(schedule)!, LabelSmoothing = r.GetValue(smoothing),
-            Threads = r.GetValue(threads), Seed = r.GetValue(seed), Data = r.GetValue(data), ValidationFraction = r.GetValue(valFraction),
+            Threads = r.GetValue(threads), Backend = r.GetValue(backend)!, Device = r.GetValue(device)!, Seed = r.GetValue(seed), Data = r.GetValue(data), ValidationFraction = r.GetValue(valFraction),
             CheckpointDirectory = r.GetValue(checkpoint), Resume = r.GetValue(resume), MaxTrainImages = r.GetValue(maxTrain),
             ModelOut = r.GetValue(modelOut), Plot = r.GetValue(plot),
         }, output, interactive)));
@@ -80,7 +83,7 @@ public static class TrainCommand
     {
         s.Validate();
         var clock = Stopwatch.StartNew();
-        if (s.Threads is { } t) Parallelism.Threads = t;
+        if (s.Threads is { } t && s.Backend == "managed") Parallelism.Threads = t;
         string path = s.Data ?? DatasetDetector.FindShippedDataset()
             ?? throw new UsageException($"--data: not given and the shipped {DatasetDetector.ShippedRelativePath} was not found from {Directory.GetCurrentDirectory()}; pass --data <folder>.");
         var kind = DatasetDetector.Detect(path);
@@ -122,6 +125,8 @@ public static class TrainCommand
             o.CheckpointDirectory = s.CheckpointDirectory;
             o.Augmentation = new ImageAugmentation { CropPadding = padding, HorizontalFlip = flip };
             o.ImageFolder = data.ImageFolder;
+            // The managed engine is the default; libtorch trains the same spec from the same initial weights.
+            o.Backend = s.Backend == "torchsharp" ? new TorchSharpBackend(s.Device, s.Threads) : null;
             o.MetricsCallback = m =>
             {
                 if (m.Train is { } p) progress.Report(p);
@@ -136,7 +141,7 @@ public static class TrainCommand
             output.WriteLine($"pipeline MapValueToKey(Label) -> LoadImages -> ResizeImages({side}, {side}) -> ExtractPixels -> {description} -> MapKeyToValue(PredictedLabel)");
         output.WriteLine(string.Create(inv, $"augment  random crop (padding {padding}){(flip ? ", horizontal flip" : "")}, per-channel normalisation"));
         output.WriteLine(string.Create(inv, $"model    {description}"));
-        output.WriteLine(string.Create(inv, $"training {epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {s.LearningRate ?? (adamW ? 0.002 : 0.1)} {schedule.ToString().ToLowerInvariant()}, label smoothing {s.LabelSmoothing}, {Parallelism.Threads} threads, seed {s.Seed}"));
+        output.WriteLine(string.Create(inv, $"training {epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {s.LearningRate ?? (adamW ? 0.002 : 0.1)} {schedule.ToString().ToLowerInvariant()}, label smoothing {s.LabelSmoothing}, {(s.Backend == "torchsharp" ? $"libtorch on {s.Device}" : $"managed engine, {Parallelism.Threads} threads")}, seed {s.Seed}"));
 
         ITransformer fitted = null!;
         if (interactive)

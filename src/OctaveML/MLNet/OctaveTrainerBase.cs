@@ -13,8 +13,9 @@ namespace OctaveML;
 /// The Fit shared by the OctaveML trainers (the shape of ML.NET's TorchSharp trainers: the base owns
 /// the loop, each family supplies its <see cref="ModelSpec"/>). Fit reads the feature and label columns
 /// once into a compact cache (checking image files first), holds out or reads validation data, computes
-/// the per-channel input normalisation from the training images, trains the network on the managed
-/// engine and returns ML.NET's own transformers that score it (Score and PredictedLabel columns).
+/// the per-channel input normalisation from the training images, trains the network on the options'
+/// backend (the managed engine by default) and returns ML.NET's own transformers that score it (Score
+/// and PredictedLabel columns).
 /// </summary>
 public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
     where TOptions : OctaveTrainerOptions
@@ -105,7 +106,7 @@ public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
         for (int c = 0; c < std.Length; c++) if (!(std[c] > 0)) std[c] = 1; // a constant channel: (x - mean) / 1
         var spec = CreateSpec(classNames.Length, shape.Channels);
         var model = spec.CreateModel(o.Seed);
-        Note($"{Name}: training {spec.DisplayName} on {trainSet.Count} images {shape} of {classNames.Length} classes"
+        Note($"{Name}: training {spec.DisplayName} ({o.Backend?.ToString() ?? "managed"}) on {trainSet.Count} images {shape} of {classNames.Length} classes"
             + (validationSet is null ? "" : $", validating on {validationSet.Count}") + $", {o.Epoch} epochs of batch {o.BatchSize}, seed {o.Seed}.");
 
         var normalize = new Normalize(mean, std);
@@ -114,7 +115,18 @@ public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
         using var validationBatches = validationSet is null ? null
             : new CacheBatchSource(validationSet, o.BatchSize, shuffle: false, seed: 0, fillLastBatch: false, normalize);
         var progress = new CallbackProgress(p => o.MetricsCallback?.Invoke(new ImageClassificationMetric(train: p)));
-        var result = new Trainer(ToTrainerOptions()).Fit(model, trainBatches, validationBatches, progress, o.CancellationToken);
+        var trainerOptions = ToTrainerOptions();
+        // The managed engine trains the model in place; another backend trains the spec from the same initial weights.
+        using var session = o.Backend is null or ManagedBackend
+            ? (o.Backend as ManagedBackend ?? ManagedBackend.Default).CreateSession(model, trainerOptions)
+            : o.Backend.CreateSession(spec, trainerOptions, o.Seed);
+        TrainingResult result;
+        try
+        {
+            result = new Trainer(trainerOptions).Fit(session, trainBatches, validationBatches, progress, o.CancellationToken);
+            if (session is not ManagedSession) model.LoadStateDict(session.StateDict());
+        }
+        finally { model.Eval(); }
 
         var (t, v) = (data.TrainRead, data.ValidationRead);
         var report = new TrainingReport

@@ -72,6 +72,13 @@ public abstract class OctaveTrainerOptions
     /// <summary>Random crops and flips of the training images (default none).</summary>
     public ImageAugmentation? Augmentation { get; set; }
 
+    /// <summary>
+    /// What trains the network: null (default) for the managed engine, or a backend such as OctaveML.TorchSharp's
+    /// <c>new TorchSharpBackend(device: "cuda")</c> (libtorch on a GPU). The fitted model is the same ONNX-backed
+    /// transformer whichever backend trained it; a checkpoint written by one continues in the other.
+    /// </summary>
+    public ITrainingBackend? Backend { get; set; }
+
     /// <summary>Where to keep a checkpoint, so that an interrupted Fit with the same options and data resumes (default none).</summary>
     public string? CheckpointDirectory { get; set; }
 
