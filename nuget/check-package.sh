@@ -2,7 +2,10 @@
 # Packs OctaveML and consumes the package from a fresh console app, as a user would:
 # pack -> private feed -> `dotnet new console` -> `dotnet add package` -> train 1 epoch
 # on 256 Fashion-MNIST images through the public API -> expect an "accuracy X" line
-# (PackageConsumptionTests runs the same program on the project's own build and expects the same line).
+# (PackageConsumptionTests runs the same program on the project's own build and expects the same line);
+# then the issue's ML.NET program (LoadImages ... OctCifarResNet trainer, one epoch, Evaluate, Save, Load,
+# PredictionEngine) on 30 PNGs of data/fashion-png -> expect an "mlnet accuracy X" line; a second process
+# loads the saved model.zip and must print the same predictions for all 30 images.
 # Everything happens under one temp folder (own artifacts, own global packages folder), so it
 # can run inside `dotnet test` without touching the repo's bin/obj or the user's package cache.
 set -euo pipefail
@@ -13,51 +16,23 @@ keep="${OCTAVEML_KEEP_CHECK_DIR:-0}"
 cleanup() { if [ "$keep" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-# No MSBuild nodes or compiler server left behind after this script.
-export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0
-# Our own package cache: a stale OctaveML of the same version cannot be picked up.
-user_packages="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
-export NUGET_PACKAGES="$work/packages"
-msbuild_flags=(-nodeReuse:false -p:UseSharedCompilation=false)
-
-echo "== pack"
-dotnet pack "$repo/src/OctaveML" -c Release -o "$work/feed" --artifacts-path "$work/artifacts" "${msbuild_flags[@]}"
-nupkg="$(ls "$work"/feed/OctaveML.*.nupkg | grep -v '\.symbols\.nupkg$' | head -n 1)"
-version="$(basename "$nupkg" .nupkg)"; version="${version#OctaveML.}"
-echo "package $(basename "$nupkg") $(stat -c %s "$nupkg") bytes"
-
-echo "== consumer"
-app="$work/app"
-mkdir -p "$app"
-cd "$app"
-dotnet new console --name PackageConsumer --output . --no-restore >/dev/null
-# OctaveML only from the fresh feed; its dependencies from the user's cache (offline-friendly)
-# or nuget.org.
-{
-  echo '<?xml version="1.0" encoding="utf-8"?>'
-  echo '<configuration>'
-  echo '  <packageSources>'
-  echo '    <clear />'
-  echo "    <add key=\"octaveml-feed\" value=\"$work/feed\" />"
-  if [ -d "$user_packages" ]; then echo "    <add key=\"user-cache\" value=\"$user_packages\" />"; fi
-  echo '    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />'
-  echo '  </packageSources>'
-  echo '  <packageSourceMapping>'
-  echo '    <packageSource key="octaveml-feed"><package pattern="OctaveML" /></packageSource>'
-  if [ -d "$user_packages" ]; then echo '    <packageSource key="user-cache"><package pattern="*" /></packageSource>'; fi
-  echo '    <packageSource key="nuget.org"><package pattern="*" /></packageSource>'
-  echo '  </packageSourceMapping>'
-  echo '</configuration>'
-} > nuget.config
-dotnet add package OctaveML --version "$version"
-
-mkdir -p data
-cp "$repo"/data/fashion-mnist-small/*.gz data/
-cat > Program.cs <<'CS'
+mkdir -p "$work/src"
+cat > "$work/src/Program.cs" <<'CS'
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using OctaveML;
 using OctaveML.Data;
 using OctaveML.Models;
 using OctaveML.Training;
+
+// "predict IMAGES": a second process loads model.zip and predicts every image, printing the lines
+// the first process printed after saving it.
+if (args[0] == "predict")
+{
+    var reloaded = new MLContext(seed: 2);
+    PrintPredictions(reloaded, reloaded.Model.Load("model.zip", out _), args[1]);
+    return;
+}
 
 string folder = args[0];
 var train = IdxDataset.LoadFolder(folder, train: true).Take(256);
@@ -78,14 +53,87 @@ var eval = Trainer.Evaluate(model, testLoader);
 Console.WriteLine($"trained {result.History.Count} epoch(s): train loss {result.Last.TrainLoss:F4}, train accuracy {result.Last.TrainAccuracy:F4}");
 Console.WriteLine($"test loss {eval.Loss:F4} on {eval.Images} images");
 Console.WriteLine($"accuracy {eval.Accuracy:F4}");
+
+// The issue's ML.NET program (a tiny network, one epoch): LoadImages, ResizeImages, ExtractPixels, the
+// OctCifarResNet trainer, Evaluate, Save, Load and a PredictionEngine, with nothing but this package referenced.
+string images = args[1];
+var rows = Directory.GetDirectories(images).Order(StringComparer.Ordinal)
+    .SelectMany(d => Directory.GetFiles(d, "*.png").Order(StringComparer.Ordinal)
+        .Select(f => new ImageRow { ImagePath = Path.GetRelativePath(images, f), Label = Path.GetFileName(d) }))
+    .ToList();
+var ml = new MLContext(seed: 1);
+IDataView data = ml.Data.LoadFromEnumerable(rows);
+var split = ml.Data.TrainTestSplit(data, testFraction: 0.2);
+var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+    .Append(ml.Transforms.LoadImages("Image", images, "ImagePath"))
+    .Append(ml.Transforms.ResizeImages("Image", 16, 16))
+    .Append(ml.Transforms.ExtractPixels("Features", "Image"))
+    .Append(ml.MulticlassClassification.Trainers.OctCifarResNet(new OctCifarResNetTrainer.Options
+        { Depth = 8, Epoch = 1, BatchSize = 8, LearningRate = 0.1f, ImageFolder = images }))
+    .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+ITransformer fitted = pipeline.Fit(split.TrainSet);
+MulticlassClassificationMetrics metrics = ml.MulticlassClassification.Evaluate(fitted.Transform(split.TestSet));
+ml.Model.Save(fitted, split.TrainSet.Schema, "model.zip");
+PrintPredictions(ml, ml.Model.Load("model.zip", out _), images);
+Console.WriteLine($"mlnet accuracy {metrics.MicroAccuracy:F4}");
+
+// "mlnet prediction FILE LABEL SCORES" for every image, from a PredictionEngine over a loaded model.
+static void PrintPredictions(MLContext ml, ITransformer model, string images)
+{
+    var engine = ml.Model.CreatePredictionEngine<ImageRow, ImagePrediction>(model);
+    foreach (var file in Directory.GetFiles(images, "*.png", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+    {
+        var p = engine.Predict(new ImageRow { ImagePath = file });
+        Console.WriteLine($"mlnet prediction {Path.GetRelativePath(images, file)} {p.PredictedLabel} {string.Join(" ", p.Score.Select(v => v.ToString("R")))}");
+    }
+}
+
+public sealed class ImageRow
+{
+    public string ImagePath { get; set; } = "";
+    public string Label { get; set; } = "";
+}
+
+public sealed class ImagePrediction
+{
+    public string PredictedLabel { get; set; } = "";
+    public float[] Score { get; set; } = [];
+}
 CS
 
+# Pack, then a fresh console app on the package (nuget/consumer-app.sh), built in Release.
+bash "$repo/nuget/consumer-app.sh" "$work" "$work/src/Program.cs"
+app="$work/app"
+nupkg="$(ls "$work"/feed/OctaveML.*.nupkg | grep -v '\.symbols\.nupkg$' | head -n 1)"
+version="$(basename "$nupkg" .nupkg)"; version="${version#OctaveML.}"
+cd "$app"
+mkdir -p data
+cp "$repo"/data/fashion-mnist-small/*.gz data/
+# The ML.NET program's images: 15 PNGs of each of two classes.
+for cls in Bag Trouser; do
+  mkdir -p "images/$cls"
+  for i in $(seq 0 14); do cp "$repo/data/fashion-png/$cls/$i.png" "images/$cls/"; done
+done
+
 echo "== run"
-dotnet build -c Release "${msbuild_flags[@]}" -v:q
-out="$(dotnet bin/Release/net10.0/PackageConsumer.dll "$app/data")"
+out="$(dotnet bin/Release/net10.0/PackageConsumer.dll "$app/data" "$app/images")"
 echo "$out"
 if ! grep -Eq '^accuracy (0|1)\.[0-9]+$' <<<"$out"; then
   echo "check-package: no 'accuracy X' line in the consumer's output" >&2
   exit 1
 fi
+if ! grep -Eq '^mlnet accuracy (0|1)\.[0-9]+$' <<<"$out"; then
+  echo "check-package: no 'mlnet accuracy X' line in the consumer's output" >&2
+  exit 1
+fi
+# A second process loads the saved model.zip and must predict exactly what the first one did.
+second="$(dotnet bin/Release/net10.0/PackageConsumer.dll predict "$app/images")"
+first_predictions="$(grep '^mlnet prediction ' <<<"$out")"
+[ "$(wc -l <<<"$first_predictions")" -eq 30 ] || { echo "check-package: expected 30 predictions, got: $first_predictions" >&2; exit 1; }
+if [ "$first_predictions" != "$(grep '^mlnet prediction ' <<<"$second")" ]; then
+  echo "check-package: the reloaded model predicts differently in a second process:" >&2
+  diff <(echo "$first_predictions") <(grep '^mlnet prediction ' <<<"$second") >&2 || true
+  exit 1
+fi
+echo "mlnet reload: a second process predicts the same for all 30 images"
 echo "check-package: OK (OctaveML $version)"

@@ -72,15 +72,21 @@ public sealed partial record BenchModel(string Model, int? Depth, double Alpha, 
     public (int Steps, int Warmup) DefaultReps =>
         Model == "oct-resnet" && EffectiveDepth >= 50 && Size >= 160 ? (3, 1) : (5, 2);
 
-    /// <summary>A freshly initialised model (seed 0) of this configuration.</summary>
-    public ImageClassifier Create() => Model switch
+    /// <summary>The spec of this configuration (what every backend builds).</summary>
+    public ModelSpec Spec => Model switch
     {
-        "oct-cifar-resnet" => new OctCifarResNet(EffectiveDepth!.Value, Classes, Alpha, InChannels, seed: 0),
-        "oct-resnet" => new OctResNet(EffectiveDepth!.Value, Classes, Alpha,
-            Size <= SmallStemMaxSide ? ResNetStem.Small : ResNetStem.ImageNet, InChannels, seed: 0),
-        "oct-mobilenet" => new OctMobileNet(Classes, Alpha, InChannels, 1.0, seed: 0),
+        "oct-cifar-resnet" => new OctCifarResNetSpec { Depth = EffectiveDepth!.Value, Alpha = Alpha, NumClasses = Classes, InChannels = InChannels },
+        "oct-resnet" => new OctResNetSpec
+        {
+            Depth = EffectiveDepth!.Value, Alpha = Alpha, Stem = Size <= SmallStemMaxSide ? ResNetStem.Small : ResNetStem.ImageNet,
+            NumClasses = Classes, InChannels = InChannels,
+        },
+        "oct-mobilenet" => new OctMobileNetSpec { Alpha = Alpha, NumClasses = Classes, InChannels = InChannels },
         _ => throw new ArgumentException($"--model: got {Model}; expected {string.Join(", ", Models)}."),
     };
+
+    /// <summary>A freshly initialised model (seed 0) of this configuration.</summary>
+    public ImageClassifier Create() => Spec.CreateModel(seed: 0);
 
     /// <summary>
     /// The configuration a peer name describes ("oct_resnet50", "resnet50", "oct_mobilenet", "oct_resnet20",

@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using OctaveML.Models;
-using OctaveML.Ops;
-using OctaveML.Tensors;
 using OctaveML.Threading;
-using OctaveML.Training;
 
 namespace OctaveML.Bench;
 
@@ -33,7 +30,7 @@ public static class ModelBenchmark
     private const int SpeedupPairs = 9;
 
     /// <summary>The peer script's file name (next to this program).</summary>
-    public const string PeerScript = "model_peer.py";
+    public const string PeerScript = PyTorchPeer.Script;
 
     /// <summary>
     /// Measures every configuration, ours then the peer's, and writes their figures to <paramref name="output"/>;
@@ -44,36 +41,31 @@ public static class ModelBenchmark
     {
         var inv = CultureInfo.InvariantCulture;
         var failures = new List<PeerException>();
-        string script = PythonPeer.Script(PeerScript);
+        var pytorch = new PyTorchPeer(options.Python);
+        Machine.PrintHeader(output, options.Threads);
         Figure.Print(output, "models_threads", options.Threads);
         var trainSeconds = new Dictionary<BenchModel, double>();
         foreach (var m in configs)
         {
             string key = m.Key;
             var (steps, warmup) = (options.Steps ?? m.DefaultReps.Steps, options.Warmup ?? m.DefaultReps.Warmup);
-            string o = RunSelf(m, options.Threads, steps, warmup);
-            double trainS = Figure.Value(o, "train_step_s"), inferS = Figure.Value(o, "infer_step_s"), rss = Figure.Value(o, "peak_rss_mb");
+            var ours = MeasureOurs(m, options.Threads, steps, warmup, output);
+            double trainS = ours.TrainStepSeconds, inferS = ours.InferStepSeconds, rss = ours.PeakRssMb;
             trainSeconds[m] = trainS;
-            output.WriteLine(string.Create(inv,
-                $"{key}: {m.Model} depth {m.EffectiveDepth?.ToString(inv) ?? "-"} alpha {m.Alpha}, {m.Size}x{m.Size}, batch {m.BatchSize}, {options.Threads} threads, median of {steps} steps after {warmup} warm-up: OctaveML train {m.BatchSize / trainS:0.0} img/s, infer {m.BatchSize / inferS:0.0} img/s, peak RSS {rss:0} MB"));
-            Figure.Print(output, $"train_imgs_per_s_{key}", m.BatchSize / trainS);
-            Figure.Print(output, $"infer_imgs_per_s_{key}", m.BatchSize / inferS);
-            Figure.Print(output, $"peak_rss_mb_{key}", rss);
             if (failures.Any(f => f.Unavailable)) continue;
-            string p;
+            PeerRun p;
             try
             {
-                p = PythonPeer.Run(options.Python, script, m.PeerName, m.Size.ToString(inv), options.Threads.ToString(inv),
-                    m.BatchSize.ToString(inv), steps.ToString(inv), warmup.ToString(inv), m.Alpha.ToString(inv));
+                p = pytorch.Run(m, MallocSetting.Default, options.Threads, steps, warmup);
             }
             catch (PeerException e)
             {
                 failures.Add(e);
                 continue;
             }
-            double trainT = Figure.Value(p, "train_step_s"), inferT = Figure.Value(p, "infer_step_s"), rssT = Figure.Value(p, "peak_rss_mb");
+            double trainT = p.TrainStepSeconds, inferT = p.InferStepSeconds, rssT = p.PeakRssMb;
             output.WriteLine(string.Create(inv,
-                $"{key}: PyTorch {TorchVersion(p)} train {m.BatchSize / trainT:0.0} img/s, infer {m.BatchSize / inferT:0.0} img/s, peak RSS {rssT:0} MB"));
+                $"{key}: PyTorch {p.Version}: train {m.BatchSize / trainT:0.0} img/s, infer {m.BatchSize / inferT:0.0} img/s, peak RSS {rssT:0} MB"));
             Figure.Print(output, $"train_imgs_per_s_pytorch_{key}", m.BatchSize / trainT);
             Figure.Print(output, $"infer_imgs_per_s_pytorch_{key}", m.BatchSize / inferT);
             Figure.Print(output, $"train_ratio_vs_pytorch_{key}", trainT / trainS);
@@ -85,41 +77,86 @@ public static class ModelBenchmark
         // in one process with the two models' steps alternating, so that both see the same machine load.
         foreach (var oct in trainSeconds.Keys)
             if (oct.Alpha == 0.5 && trainSeconds.ContainsKey(oct with { Alpha = 0 }))
-            {
-                var (steps, warmup) = (options.Steps ?? oct.DefaultReps.Steps, options.Warmup ?? oct.DefaultReps.Warmup);
-                int pairs = Math.Max(steps, SpeedupPairs);
-                string o = RunSelf(oct, options.Threads, pairs, warmup, SpeedupOption);
-                double plainS = Figure.Value(o, "plain_step_s"), octS = Figure.Value(o, "oct_step_s");
-                output.WriteLine(string.Create(inv,
-                    $"{(oct with { Alpha = 0 }).Key} / {oct.Key}: steps alternating in one process, {pairs} pairs after {warmup} warm-up: alpha 0 {plainS * 1e3:0} ms, alpha 0.5 {octS * 1e3:0} ms (medians)"));
-                Figure.Print(output, $"oct_speedup_{(oct with { Alpha = 0 }).Key}", Figure.Value(o, "speedup"));
-            }
+                MeasureOctSpeedup(oct, options, output);
         return failures;
     }
 
-    private static string TorchVersion(string peerOutput)
+    /// <summary>
+    /// Prints <c>oct_speedup_PLAINKEY</c>: the alpha 0 twin's training step time over <paramref name="oct"/>'s,
+    /// from one child process that alternates the two models' steps, so that both see the same machine load.
+    /// </summary>
+    public static double MeasureOctSpeedup(BenchModel oct, ModelBenchmarkOptions options, TextWriter output)
     {
-        var line = peerOutput.Split('\n').FirstOrDefault(l => l.StartsWith("torch_version ", StringComparison.Ordinal));
-        return line is null ? "" : line["torch_version ".Length..].Trim() + ":";
+        var inv = CultureInfo.InvariantCulture;
+        var (steps, warmup) = (options.Steps ?? oct.DefaultReps.Steps, options.Warmup ?? oct.DefaultReps.Warmup);
+        int pairs = Math.Max(steps, SpeedupPairs);
+        string o = RunSelf(oct, options.Threads, pairs, warmup, SpeedupOption);
+        double plainS = Figure.Value(o, "plain_step_s"), octS = Figure.Value(o, "oct_step_s"), speedup = Figure.Value(o, "speedup");
+        string plainKey = (oct with { Alpha = 0 }).Key;
+        output.WriteLine(string.Create(inv,
+            $"{plainKey} / {oct.Key}: steps alternating in one process, {pairs} pairs after {warmup} warm-up: alpha 0 {plainS * 1e3:0} ms, alpha 0.5 {octS * 1e3:0} ms (medians)"));
+        Figure.Print(output, $"oct_speedup_{plainKey}", speedup);
+        return speedup;
     }
 
-    /// <summary>Measures <paramref name="m"/> in this process and writes "key value" lines (the child side).</summary>
+    /// <summary>
+    /// Measures our engine on <paramref name="m"/> in a child process and prints its figures: images/s, peak
+    /// memory (whole child and training), the share of the FMA peak the training steps reached (FLOP per
+    /// image: 3 x 2 x forward MACs of <see cref="ModelSummary"/>) and how close they ran to the roofline bound.
+    /// </summary>
+    public static EngineRun MeasureOurs(BenchModel m, int threads, int steps, int warmup, TextWriter output)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string key = m.Key;
+        var run = EngineRun.Parse(RunSelf(m, threads, steps, warmup));
+        var model = m.Create();
+        var summary = ModelSummary.Create(model, m.Size, m.Size);
+        double flopsPerImage = 6.0 * summary.TotalMacs;
+        double fraction = run.TrainPeakFraction(flopsPerImage, m.BatchSize);
+        var bound = Roofline.Bound(Roofline.Layers(model, summary, m.BatchSize), run.PeakGflops, run.MemoryGbps);
+        double boundS = bound.Sum(p => p.Seconds);
+        output.WriteLine(string.Create(inv,
+            $"{key}: {m.Model} depth {m.EffectiveDepth?.ToString(inv) ?? "-"} alpha {m.Alpha}, {m.Size}x{m.Size}, batch {m.BatchSize}, {threads} threads, median of {steps} steps after {warmup} warm-up: OctaveML train {m.BatchSize / run.TrainStepSeconds:0.0} img/s, infer {m.BatchSize / run.InferStepSeconds:0.0} img/s, peak RSS {run.PeakRssMb:0} MB (training {run.TrainPeakRssMb:0} MB)"));
+        output.WriteLine(string.Create(inv,
+            $"{key}: training {flopsPerImage / 1e9:0.###} GFLOP an image (3 x 2 x {summary.TotalMacs / 1e9:0.####} GMACs) at {fraction:0.###} of the FMA peak ({run.PeakGflops:0} GFLOP/s in the child, paired with the steps)"));
+        output.WriteLine(string.Create(inv,
+            $"{key}: roofline (layer by layer, FMA {run.PeakGflops:0} GFLOP/s, memory {run.MemoryGbps:0.#} GB/s triad) {Roofline.Describe(bound)}; measured {run.TrainStepSeconds * 1e3:0} ms, {boundS / run.TrainStepSeconds:0.###} of the bound's speed"));
+        Figure.Print(output, $"train_imgs_per_s_{key}", m.BatchSize / run.TrainStepSeconds);
+        Figure.Print(output, $"infer_imgs_per_s_{key}", m.BatchSize / run.InferStepSeconds);
+        Figure.Print(output, $"peak_rss_mb_{key}", run.PeakRssMb);
+        Figure.Print(output, $"train_peak_rss_mb_{key}", run.TrainPeakRssMb);
+        Figure.Print(output, $"train_peak_fraction_{key}", fraction);
+        Figure.Print(output, $"train_roofline_fraction_{key}", boundS / run.TrainStepSeconds);
+        return run;
+    }
+
+    /// <summary>
+    /// Measures <paramref name="m"/> in this process and writes "key value" lines (the child side): training
+    /// steps paired with FMA-peak samples, the peak memory they reached, inference, then memory bandwidth
+    /// (after the peaks are taken, so its arrays do not count).
+    /// </summary>
     public static void Measure(BenchModel m, int threads, int steps, int warmup, TextWriter output)
     {
         Parallelism.Threads = threads;
-        var run = new TrainingStep(m);
-        double train = Figure.MedianSeconds(run.Step, steps, warmup);
+        var run = new ModelTrainingStep(m.Create(), m.BatchSize, m.Size);
+        var train = PeakPairedSteps.Measure(run.Step, steps, warmup, threads);
+        double trainRss = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
         run.Model.Eval();
         double infer = Figure.MedianSeconds(run.Infer, steps, warmup);
+        double rss = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
         var inv = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(inv, $"train_step_s {train}"));
+        output.WriteLine(string.Create(inv, $"train_step_s {train.StepSeconds}"));
+        output.WriteLine(string.Create(inv, $"step_peak_gflop {train.StepPeakGflop}"));
+        output.WriteLine(string.Create(inv, $"fma_peak_gflops {train.PeakGflops}"));
         output.WriteLine(string.Create(inv, $"infer_step_s {infer}"));
         output.WriteLine(string.Create(inv, $"loss {run.Loss}"));
-        output.WriteLine(string.Create(inv, $"peak_rss_mb {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6}"));
+        output.WriteLine(string.Create(inv, $"train_peak_rss_mb {trainRss}"));
+        output.WriteLine(string.Create(inv, $"peak_rss_mb {rss}"));
         var gc = GC.GetGCMemoryInfo(GCKind.Any);
         output.WriteLine(string.Create(inv, $"gc_peak_committed_mb {gc.TotalCommittedBytes / 1e6}"));
         output.WriteLine(string.Create(inv, $"gc_heap_mb {gc.HeapSizeBytes / 1e6}"));
         output.WriteLine(string.Create(inv, $"parameters_mb {run.Model.ParameterCount() * 4 / 1e6}"));
+        output.WriteLine(string.Create(inv, $"memory_gbps {MemoryBandwidth.Gbps(threads)}"));
     }
 
     /// <summary>
@@ -131,8 +168,8 @@ public static class ModelBenchmark
     public static void MeasureSpeedup(BenchModel oct, int threads, int pairs, int warmup, TextWriter output)
     {
         Parallelism.Threads = threads;
-        var plain = new TrainingStep(oct with { Alpha = 0 });
-        var octave = new TrainingStep(oct);
+        var plain = new ModelTrainingStep((oct with { Alpha = 0 }).Create(), oct.BatchSize, oct.Size);
+        var octave = new ModelTrainingStep(oct.Create(), oct.BatchSize, oct.Size);
         for (int i = 0; i < warmup; i++) { plain.Step(); octave.Step(); }
         var plainT = new double[pairs];
         var octT = new double[pairs];
@@ -147,42 +184,6 @@ public static class ModelBenchmark
         output.WriteLine(string.Create(inv, $"plain_step_s {Figure.Median(plainT)}"));
         output.WriteLine(string.Create(inv, $"oct_step_s {Figure.Median(octT)}"));
         output.WriteLine(string.Create(inv, $"speedup {Figure.Median(ratios)}"));
-    }
-
-    /// <summary>One model's training step (forward, cross-entropy, backward, SGD momentum 0.9) on fixed random data, as the peer's.</summary>
-    private sealed class TrainingStep
-    {
-        private readonly Sgd _sgd;
-        private readonly Tensor _x, _grad;
-        private readonly int[] _labels;
-
-        public TrainingStep(BenchModel m)
-        {
-            int batch = m.BatchSize;
-            Model = m.Create();
-            _sgd = new Sgd(Model, 0.01, momentum: 0.9);
-            var rng = new Rng(0);
-            _x = new Tensor(batch, BenchModel.InChannels, m.Size, m.Size);
-            rng.FillNormal(_x.Data, 0, 1);
-            _labels = new int[batch];
-            for (int i = 0; i < batch; i++) _labels[i] = rng.NextInt(BenchModel.Classes);
-            _grad = new Tensor(batch, BenchModel.Classes);
-            Model.Train();
-        }
-
-        public ImageClassifier Model { get; }
-        public float Loss { get; private set; }
-
-        public void Step()
-        {
-            _sgd.ZeroGrad();
-            var logits = Model.Forward(_x);
-            Loss = CrossEntropyKernel.ForwardBackward(_labels.Length, BenchModel.Classes, logits.Data, _labels, _grad.Data);
-            Model.Backward(_grad);
-            _sgd.Step();
-        }
-
-        public void Infer() => Model.Forward(_x);
     }
 
     /// <summary>Runs <see cref="Measure"/> in a new process of this program and returns its output.</summary>
@@ -219,7 +220,7 @@ public static class ModelBenchmark
     /// OctaveML.Bench.dll</c>), else its apphost next to OctaveML.Bench.dll (<c>dotnet run</c>), else the
     /// dotnet on the PATH.
     /// </summary>
-    private static ProcessStartInfo BenchProcess()
+    internal static ProcessStartInfo BenchProcess()
     {
         string dll = typeof(ModelBenchmark).Assembly.Location;
         string apphost = Path.ChangeExtension(dll, OperatingSystem.IsWindows() ? ".exe" : null);

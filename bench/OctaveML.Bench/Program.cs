@@ -4,13 +4,15 @@ using OctaveML.Bench;
 var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["kernels"] = Done(KernelsSuite.Run),
-    ["imaging"] = Done(ImagingSuite.Run),
     ["data"] = Done(DataSuite.Run),
     ["ops"] = Done(OpsBench.Run),
     ["training"] = Done(TrainingSuite.Run),
     [ModelsSuite.Name] = a => ModelsSuite.Run(a, Console.Out, Console.Error),
     ["gemm-small"] = Done(SmallGemmBench.Run),
-    ["onnx"] = Done(OnnxSuite.Run),
+    [OnnxSuite.Name] = a => OnnxSuite.Run(a, Console.Out, Console.Error),
+    [SpeedSuite.Name] = a => SpeedSuite.Run(a, Console.Out, Console.Error),
+    [StepTiming.Suite] = a => StepTiming.Run(a, Console.Out, Console.Error),
+    ["mlnet-memory"] = Done(MLNetMemorySuite.Run),
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))

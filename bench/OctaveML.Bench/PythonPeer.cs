@@ -32,7 +32,10 @@ public static class PythonPeer
     /// Runs <paramref name="script"/> with <paramref name="python"/> and arguments; returns its standard
     /// output. Throws a <see cref="PeerException"/> whose message names what is missing or what failed.
     /// </summary>
-    public static string Run(string python, string script, params string[] args)
+    public static string Run(string python, string script, params string[] args) => Run(python, script, args, null);
+
+    /// <summary><see cref="Run(string, string, string[])"/> in a process with the allocator setting <paramref name="malloc"/> (null: this process's environment).</summary>
+    public static string Run(string python, string script, IReadOnlyList<string> args, MallocSetting? malloc)
     {
         if (!File.Exists(python))
             throw new PeerException($"the PyTorch peer needs {python}, which does not exist (Debian: apt install python3-torch).", unavailable: true);
@@ -41,6 +44,7 @@ public static class PythonPeer
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(script);
         foreach (var a in args) psi.ArgumentList.Add(a);
+        malloc?.Apply(psi);
         Process p;
         try
         {

@@ -1,13 +1,12 @@
 """PyTorch / torchvision peer of the data suite: the same work as DataSuite.cs, timed the same way
-(median of 3 after 1 warm-up). Args: FASHION_MNIST_FOLDER IMAGE_FOLDER. Prints "key value" lines."""
+(median of 3 after 1 warm-up). Args: FASHION_MNIST_FOLDER. Prints "key value" lines."""
 import gzip, os, struct, sys, time
 import torch
 from peerlib import median
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 import torchvision.transforms as T
-from torchvision.datasets import ImageFolder
 
-fashion, folder = sys.argv[1], sys.argv[2]
+fashion = sys.argv[1]
 
 def load_idx():
     # What torchvision's read_sn3_pascalvincent_tensor does: decompress, parse, frombuffer.
@@ -37,7 +36,3 @@ class Augmented(Dataset):
 aug = DataLoader(Augmented(), batch_size=64, shuffle=True, generator=g)
 print('loader_augmented_images_per_s', len(y) / median(lambda: epoch(aug)))
 
-tf = T.Compose([T.Resize(224), T.CenterCrop(224), T.ToTensor()])
-ds = ImageFolder(folder, transform=tf)
-fl = DataLoader(ds, batch_size=32, shuffle=True, generator=g, num_workers=2)
-print('imagefolder_images_per_s', len(ds) / median(lambda: epoch(fl)))

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using OctaveML.Data;
-using OctaveML.Imaging;
 using OctaveML.Training;
 
 namespace OctaveML.Samples.Commands;
@@ -14,21 +13,20 @@ public static class Cli
     /// <summary>Exit code of a user error.</summary>
     public const int UsageError = 2;
 
-    /// <summary>The root command (no subcommand = the ML.NET-style pipeline on the shipped image folder).</summary>
+    /// <summary>The root command (no subcommand = the main job: the ML.NET program on the shipped image folder).</summary>
     public static RootCommand Build(TextWriter output, TextWriter error, bool interactive)
     {
-        var root = new RootCommand("OctaveML samples: train and inspect Octave Convolution image classifiers. With no command: run the ML.NET-style pipeline on the shipped image folder data/fashion-png.");
+        var root = new RootCommand("OctaveML samples: train and inspect Octave Convolution image classifiers. With no command: the main job, the ML.NET program with an OctMobileNet trainer on the shipped image folder data/fashion-png.");
         var train = TrainCommand.Create(output, error, interactive);
         root.Add(train);
         root.Add(SummaryCommand.Create(output, error));
-        root.Add(DecodeCommand.Create(output, error));
-        root.Add(PreviewCommand.Create(output, error));
+        root.Add(ExportCommand.Create(output, error));
         root.Add(PipelineCommand.Create(output, error));
-        // Running with no subcommand is the README's main job: the ML.NET-style program (load an image
+        // Running with no subcommand is the README's main job: the ML.NET program (load an image
         // folder, resize, extract pixels, fit, evaluate, save, load, predict) with every default.
         root.SetAction(_ => Guard(error, () =>
         {
-            PipelineCommand.Execute(null, PipelineCommand.DefaultSize, PipelineCommand.DefaultEpochs, null, null, output);
+            PipelineCommand.Execute(null, PipelineCommand.DefaultSize, PipelineCommand.DefaultEpochs, PipelineCommand.DefaultModelPath, null, output);
             return 0;
         }));
         return root;
@@ -72,6 +70,6 @@ public static class Cli
 
     /// <summary>Errors caused by the command line or the user's files, not by a bug.</summary>
     public static bool IsUserError(Exception e) => e is UsageException or ArgumentException or FileNotFoundException
-        or DirectoryNotFoundException or DatasetFormatException or BadImageFilesException or ImageFormatException
+        or DirectoryNotFoundException or DatasetFormatException or InvalidImageException
         or CheckpointFormatException or UnauthorizedAccessException;
 }

@@ -1,22 +1,24 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using OctaveML.Models;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using OctaveML.Data;
 using OctaveML.Threading;
+using OctaveML.TorchSharp;
 using OctaveML.Training;
 using Spectre.Console;
-using ValidationResult = OctaveML.Training.ValidationResult;
 
 namespace OctaveML.Samples.Commands;
 
-/// <summary>The outcome of a <c>train</c> run: what was trained on what, the trained classifier and its metrics.</summary>
+/// <summary>The outcome of a <c>train</c> run: what was trained on what, the fitted model and ML.NET's test metrics.</summary>
 public sealed record TrainReport(string Model, DatasetKind Kind, int TrainImages, int ValidationImages, int TestImages,
-    TrainingResult Result, ValidationResult Test, TimeSpan Elapsed, ImageClassifier Classifier);
+    TrainingResult Result, MulticlassClassificationMetrics Test, TimeSpan Elapsed, ITransformer Fitted, IDataView TestData);
 
 /// <summary>
-/// <c>train</c>: trains an Octave Convolution classifier on an IDX, CIFAR-10, image-folder or manifest
-/// dataset (default: the shipped Fashion-MNIST subset), prints per-epoch metrics and the test metrics,
-/// and ends with <c>figure test_accuracy X</c>.
+/// <c>train</c>: trains an Octave Convolution classifier through the ML.NET trainers on an IDX, CIFAR-10,
+/// image-folder or manifest dataset (default: the shipped Fashion-MNIST subset), prints per-epoch
+/// metrics and ML.NET's test metrics, and ends with <c>figure test_accuracy X</c> (MicroAccuracy).
 /// </summary>
 public static class TrainCommand
 {
@@ -24,6 +26,8 @@ public static class TrainCommand
     public const int DefaultEpochsSmallImages = 6;
     /// <summary>Epochs on image folders when --epochs is not given.</summary>
     public const int DefaultEpochsFolders = 10;
+    /// <summary>The per-epoch CSV written beside the checkpoint (or the model).</summary>
+    public const string EpochsCsvName = "epochs.csv";
 
     /// <summary>The System.CommandLine command.</summary>
     public static Command Create(TextWriter output, TextWriter error, bool interactive)
@@ -32,32 +36,37 @@ public static class TrainCommand
         var depth = new Option<int?>("--depth") { Description = "network depth (oct-cifar-resnet: 20, 32, 44, 56, 110; oct-resnet: 26, 50, 101, 152, 200)" };
         var alpha = new Option<double>("--alpha") { Description = "low-frequency share of the channels, in [0, 1)", DefaultValueFactory = _ => 0.5 };
         var width = new Option<double>("--width") { Description = "oct-mobilenet width multiplier", DefaultValueFactory = _ => 1.0 };
-        var size = new Option<int?>("--size") { Description = "input side for image folders/manifests (default 224); IDX/CIFAR use their native size" };
+        var size = new Option<int?>("--size") { Description = "side image folders/manifests are resized to (default 224); IDX/CIFAR use their native size" };
         var epochs = new Option<int?>("--epochs") { Description = $"passes over the training data (default {DefaultEpochsSmallImages} for IDX/CIFAR, {DefaultEpochsFolders} for image folders)" };
         var batch = new Option<int>("--batch-size") { Description = "images per batch", DefaultValueFactory = _ => 64 };
         var optimizer = new Option<string>("--optimizer") { Description = "adamw | sgd", DefaultValueFactory = _ => "adamw" };
         var lr = new Option<double?>("--lr") { Description = "base (peak) learning rate (default 0.1 for sgd, 0.002 for adamw)" };
         var schedule = new Option<string>("--schedule") { Description = "constant | step | cosine | onecycle", DefaultValueFactory = _ => "onecycle" };
         var smoothing = new Option<double>("--label-smoothing") { Description = "label smoothing of the training loss, in [0, 1)", DefaultValueFactory = _ => 0.0 };
-        var threads = new Option<int?>("--threads") { Description = "compute threads (default: all processors)" };
+        var threads = new Option<int?>("--threads") { Description = "compute threads of the backend (default: all processors; libtorch's default for torchsharp)" };
+        var backend = new Option<string>("--backend") { Description = "managed (OctaveML's engine) | torchsharp (libtorch 2.10 through TorchSharp)", DefaultValueFactory = _ => "managed" };
+        var device = new Option<string>("--device") { Description = "cpu | cuda (cuda with --backend torchsharp and a TorchSharp CUDA bundle)", DefaultValueFactory = _ => "cpu" };
         var seed = new Option<int>("--seed") { Description = "seed of weights, shuffling, splits and augmentation", DefaultValueFactory = _ => 0 };
         var data = new Option<string?>("--data") { Description = "IDX folder, CIFAR-10 binary folder, image folder (one subfolder per class) or .csv/.tsv manifest (default: data/fashion-mnist-small)" };
         var valFraction = new Option<double>("--validation-fraction") { Description = "share of the training images validated on after each epoch, in [0, 1)", DefaultValueFactory = _ => 0.1 };
-        var checkpoint = new Option<string?>("--checkpoint-dir") { Description = "folder for checkpoint.safetensors, written after every epoch" };
+        var checkpoint = new Option<string?>("--checkpoint-dir") { Description = $"folder for checkpoint.safetensors, written after every epoch (and {EpochsCsvName} at the end)" };
         var resume = new Option<bool>("--resume") { Description = "continue from the checkpoint in --checkpoint-dir" };
-        var maxTrain = new Option<int?>("--max-train-images") { Description = "train on a stratified subset of about this many images (quick runs)" };
+        var maxTrain = new Option<int?>("--max-train-images") { Description = "train on a random sample of this many images (quick runs)" };
+        var modelOut = new Option<string?>("--model-out") { Description = $"save the fitted ML.NET model (model.zip) here, with {EpochsCsvName} beside it" };
+        var plot = new Option<string?>("--plot") { Description = "draw the training curves (loss, accuracy, learning rate per epoch) to this PNG" };
 
-        var command = new Command("train", "Train a model and report validation and test accuracy.")
+        var command = new Command("train", "Train a model through the ML.NET trainers and report ML.NET's test metrics.")
         {
-            model, depth, alpha, width, size, epochs, batch, optimizer, lr, schedule, smoothing, threads, seed, data, valFraction, checkpoint, resume, maxTrain,
+            model, depth, alpha, width, size, epochs, batch, optimizer, lr, schedule, smoothing, threads, backend, device, seed, data, valFraction, checkpoint, resume, maxTrain, modelOut, plot,
         };
         command.SetAction(r => Cli.Guard(error, () => Run(new TrainSettings
         {
             Model = r.GetValue(model), Depth = r.GetValue(depth), Alpha = r.GetValue(alpha), Width = r.GetValue(width),
             Size = r.GetValue(size), Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Optimizer = r.GetValue(optimizer)!,
             LearningRate = r.GetValue(lr), Schedule = r.GetValue(schedule)!, LabelSmoothing = r.GetValue(smoothing),
-            Threads = r.GetValue(threads), Seed = r.GetValue(seed), Data = r.GetValue(data), ValidationFraction = r.GetValue(valFraction),
+            Threads = r.GetValue(threads), Backend = r.GetValue(backend)!, Device = r.GetValue(device)!, Seed = r.GetValue(seed), Data = r.GetValue(data), ValidationFraction = r.GetValue(valFraction),
             CheckpointDirectory = r.GetValue(checkpoint), Resume = r.GetValue(resume), MaxTrainImages = r.GetValue(maxTrain),
+            ModelOut = r.GetValue(modelOut), Plot = r.GetValue(plot),
         }, output, interactive)));
         return command;
     }
@@ -69,68 +78,118 @@ public static class TrainCommand
         return 0;
     }
 
-    /// <summary>Validates, loads, trains, tests and prints; returns what happened.</summary>
+    /// <summary>Validates, loads, fits, evaluates and prints; returns what happened.</summary>
     public static TrainReport Execute(TrainSettings s, TextWriter output, bool interactive)
     {
         s.Validate();
         var clock = Stopwatch.StartNew();
-        if (s.Threads is { } t) Parallelism.Threads = t;
+        if (s.Threads is { } t && s.Backend == "managed") Parallelism.Threads = t;
         string path = s.Data ?? DatasetDetector.FindShippedDataset()
             ?? throw new UsageException($"--data: not given and the shipped {DatasetDetector.ShippedRelativePath} was not found from {Directory.GetCurrentDirectory()}; pass --data <folder>.");
         var kind = DatasetDetector.Detect(path);
         bool small = kind is DatasetKind.Idx or DatasetKind.Cifar;
-
-        using var data = TrainData.Load(path, kind, s, output);
-        string modelName = s.Model ?? (small ? "oct-cifar-resnet" : "oct-resnet");
-        var model = ModelFactory.Create(modelName, s.Depth, s.Alpha, s.Width, data.Train.Width, data.Train.Channels, data.Train.ClassNames.Count, s.Seed);
-        var options = new TrainerOptions
-        {
-            Epochs = s.Epochs ?? (small ? DefaultEpochsSmallImages : DefaultEpochsFolders),
-            Optimizer = s.OptimizerKind,
-            LearningRate = s.LearningRate ?? (s.OptimizerKind == OptimizerKind.AdamW ? 0.002 : 0.1),
-            WeightDecay = s.OptimizerKind == OptimizerKind.AdamW ? 0.05 : 5e-4,
-            Nesterov = s.OptimizerKind == OptimizerKind.Sgd,
-            Schedule = s.ScheduleKind,
-            StepSizeEpochs = Math.Max(1, (s.Epochs ?? DefaultEpochsSmallImages) / 3),
-            LabelSmoothing = (float)s.LabelSmoothing,
-            CheckpointDirectory = s.CheckpointDirectory,
-            Resume = s.Resume,
-        };
-
         var inv = CultureInfo.InvariantCulture;
-        long iterations = (long)options.Epochs * data.TrainLoader.BatchesPerEpoch;
-        double phaseEnd = options.PctStart * iterations - 1;
-        if (options.Schedule == ScheduleKind.OneCycle && !(phaseEnd > 0 && phaseEnd < iterations - 1))
+
+        var ml = new MLContext(seed: s.Seed);
+        var data = TrainData.Load(ml, path, kind, s);
+        var (channels, height, side) = data.Shape;
+        int epochs = s.Epochs ?? (small ? DefaultEpochsSmallImages : DefaultEpochsFolders);
+        bool adamW = s.OptimizerKind == OptimizerKind.AdamW;
+        var schedule = s.ScheduleKind;
+        int trainImages = s.ValidationFraction > 0 ? (int)Math.Ceiling(data.TrainRows * (1 - s.ValidationFraction)) : data.TrainRows;
+        long iterations = (long)epochs * ((trainImages + s.BatchSize - 1) / s.BatchSize);
+        if (schedule == ScheduleKind.OneCycle && iterations < 4)
         {
             // One-cycle (as torch) needs both phases to have length; a run this short gets cosine instead.
             output.WriteLine($"note     onecycle needs at least 4 iterations and this run has {iterations}; using cosine");
-            options = options with { Schedule = ScheduleKind.Cosine };
+            schedule = ScheduleKind.Cosine;
         }
-        output.WriteLine($"data     {kind} {Path.GetFullPath(path)}: {data.Train.Count} train, {data.Validation?.Count ?? 0} validation, {data.Test.Count} test images of {data.Train.Channels}x{data.Train.Height}x{data.Train.Width}, {data.Train.ClassNames.Count} classes");
-        output.WriteLine(string.Create(inv, $"augment  random crop (padding {data.CropPadding}){(data.Flip ? ", horizontal flip" : "")}, per-channel normalisation"));
-        output.WriteLine(string.Create(inv, $"model    {ModelFactory.Describe(model)}, {model.ParameterCount():N0} parameters"));
-        output.WriteLine(string.Create(inv, $"training {options.Epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {options.LearningRate} {options.Schedule.ToString().ToLowerInvariant()}, label smoothing {s.LabelSmoothing}, {Parallelism.Threads} threads, seed {s.Seed}"));
+        int padding = side >= 64 ? side / 16 : side >= 32 ? 4 : 2;
+        bool flip = !(kind == DatasetKind.Idx && ClassNames(data.Train).SequenceEqual(IdxDataset.DigitClassNames)); // a mirrored digit is another symbol
+        if (s.CheckpointDirectory is { } dir && !s.Resume && File.Exists(Checkpoint.PathIn(dir)))
+            File.Delete(Checkpoint.PathIn(dir)); // without --resume a run starts over
 
-        var trainer = new Trainer(options);
-        TrainingResult result;
+        IProgress<TrainingProgress> progress = new PlainProgress(output);
+        string modelName = s.Model ?? (small ? "oct-cifar-resnet" : "oct-resnet");
+        var trainer = TrainerFactory.Create(ml, modelName, s.Depth, s.Alpha, s.Width, side, o =>
+        {
+            o.Epoch = epochs;
+            o.BatchSize = s.BatchSize;
+            o.LearningRate = (float)(s.LearningRate ?? (adamW ? 0.002 : 0.1));
+            o.Optimizer = s.OptimizerKind;
+            o.Schedule = schedule;
+            o.WeightDecay = adamW ? 0.05f : 5e-4f;
+            o.LabelSmoothing = (float)s.LabelSmoothing;
+            o.Seed = s.Seed;
+            o.ValidationSetFraction = s.ValidationFraction > 0 ? (float)s.ValidationFraction : null;
+            o.CheckpointDirectory = s.CheckpointDirectory;
+            o.Augmentation = new ImageAugmentation { CropPadding = padding, HorizontalFlip = flip };
+            o.ImageFolder = data.ImageFolder;
+            // The managed engine is the default; libtorch trains the same spec from the same initial weights.
+            o.Backend = s.Backend == "torchsharp" ? new TorchSharpBackend(s.Device, s.Threads) : null;
+            o.MetricsCallback = m =>
+            {
+                if (m.Train is { } p) progress.Report(p);
+                else if (m.SkippedImage is { } skipped) output.WriteLine($"skipped  {skipped}");
+            };
+        }, out string description, out var lastReport);
+        IEstimator<ITransformer> pipeline = data.Preprocessing is { } pre ? pre.Append(trainer) : trainer;
+        pipeline = pipeline.Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+
+        output.WriteLine($"data     {kind} {Path.GetFullPath(path)}: {data.TrainRows} train images (validating on {s.ValidationFraction:0.##} of them), {data.TestRows} test images of {channels}x{height}x{side}, {data.Classes} classes");
+        if (data.Preprocessing is not null)
+            output.WriteLine($"pipeline MapValueToKey(Label) -> LoadImages -> ResizeImages({side}, {side}) -> ExtractPixels -> {description} -> MapKeyToValue(PredictedLabel)");
+        output.WriteLine(string.Create(inv, $"augment  random crop (padding {padding}){(flip ? ", horizontal flip" : "")}, per-channel normalisation"));
+        output.WriteLine(string.Create(inv, $"model    {description}"));
+        output.WriteLine(string.Create(inv, $"training {epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {s.LearningRate ?? (adamW ? 0.002 : 0.1)} {schedule.ToString().ToLowerInvariant()}, label smoothing {s.LabelSmoothing}, {(s.Backend == "torchsharp" ? $"libtorch on {s.Device}" : $"managed engine, {Parallelism.Threads} threads")}, seed {s.Seed}"));
+
+        ITransformer fitted = null!;
         if (interactive)
         {
-            result = null!;
             AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
-                .Start(ctx => result = trainer.Fit(model, data.TrainLoader, data.ValidationLoader, new LiveProgress(ctx)));
+                .Start(ctx =>
+                {
+                    progress = new LiveProgress(ctx);
+                    fitted = pipeline.Fit(data.Train);
+                });
         }
         else
         {
-            result = trainer.Fit(model, data.TrainLoader, data.ValidationLoader, new PlainProgress(output));
+            fitted = pipeline.Fit(data.Train);
         }
-        if (result.StopReason == StopReason.EarlyStopped) output.WriteLine($"stopped early after epoch {result.Last.Epoch + 1}");
+        var report = lastReport() ?? throw new InvalidOperationException("the trainer reported no training.");
+        if (report.Training.StopReason == StopReason.EarlyStopped) output.WriteLine($"stopped early after epoch {report.Training.Last.Epoch + 1}");
 
-        var test = Trainer.Evaluate(model, data.TestLoader);
+        var metrics = ml.MulticlassClassification.Evaluate(fitted.Transform(data.Test));
         clock.Stop();
-        var report = new TrainReport(ModelFactory.Describe(model), kind, data.Train.Count, data.Validation?.Count ?? 0, data.Test.Count, result, test, clock.Elapsed, model);
-        PrintSummary(report, output, interactive);
-        return report;
+        var result = new TrainReport(description, kind, report.TrainingImages, report.ValidationImages, data.TestRows, report.Training, metrics, clock.Elapsed, fitted, data.Test);
+        Save(result, ml, data, s, output);
+        PrintSummary(result, output, interactive);
+        return result;
+    }
+
+    /// <summary>The model, the per-epoch CSV and the curves, where the options ask for them.</summary>
+    private static void Save(TrainReport r, MLContext ml, TrainData data, TrainSettings s, TextWriter output)
+    {
+        if (s.ModelOut is { } modelOut)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(modelOut))!);
+            ml.Model.Save(r.Fitted, data.Train.Schema, modelOut);
+            output.WriteLine($"saved    {Path.GetFullPath(modelOut)} ({new FileInfo(modelOut).Length:N0} bytes)");
+        }
+        string? csvFolder = s.CheckpointDirectory ?? (s.ModelOut is { } m ? Path.GetDirectoryName(Path.GetFullPath(m)) : null);
+        if (csvFolder is not null)
+        {
+            string csv = Path.Combine(csvFolder, EpochsCsvName);
+            EpochMetricsCsv.Write(csv, r.Result.History);
+            output.WriteLine($"epochs   {Path.GetFullPath(csv)}");
+        }
+        if (s.Plot is { } plot)
+        {
+            TrainingCurves.SavePng(plot, [(r.Model, r.Result.History)]);
+            output.WriteLine($"plot     {Path.GetFullPath(plot)}");
+        }
     }
 
     private static void PrintSummary(TrainReport r, TextWriter output, bool interactive)
@@ -144,10 +203,20 @@ public static class TrainCommand
                     e.ValidationLoss?.ToString("0.0000", inv) ?? "-", e.ValidationAccuracy?.ToString("0.0000", inv) ?? "-", e.LearningRate.ToString("G3", inv));
             AnsiConsole.Write(table);
         }
-        output.WriteLine(string.Create(inv, $"test     loss {r.Test.Loss:0.0000} accuracy {r.Test.Accuracy:0.0000} on {r.Test.Images} images"));
+        var m = r.Test;
+        output.WriteLine(string.Create(inv, $"test     MicroAccuracy {m.MicroAccuracy:0.0000}, MacroAccuracy {m.MacroAccuracy:0.0000}, LogLoss {m.LogLoss:0.0000} on {r.TestImages} images"));
+        output.WriteLine(m.ConfusionMatrix.GetFormattedConfusionTable());
         output.WriteLine(string.Create(inv, $"time     {r.Elapsed.TotalSeconds:0.0} s"));
         output.WriteLine(string.Create(inv,
             $"memory   working set {Environment.WorkingSet / 1e6:0} MB, peak {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB; {GC.GetTotalAllocatedBytes() / 1e9:0.0} GB allocated, {GC.CollectionCount(2)} gen-2 collections"));
-        output.WriteLine(string.Create(inv, $"figure test_accuracy {r.Test.Accuracy:0.0000}"));
+        output.WriteLine(string.Create(inv, $"figure test_accuracy {m.MicroAccuracy:0.0000}"));
+    }
+
+    /// <summary>The Label key's class names (IDX and CIFAR views carry them as key values).</summary>
+    private static string[] ClassNames(IDataView view)
+    {
+        VBuffer<ReadOnlyMemory<char>> names = default;
+        view.Schema["Label"].GetKeyValues(ref names);
+        return names.DenseValues().Select(n => n.ToString()).ToArray();
     }
 }

@@ -1,115 +1,65 @@
-using OctaveML.Data;
-using OctaveML.Data.Augmentations;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace OctaveML.Samples.Commands;
 
 /// <summary>
-/// The three splits of a <c>train</c> run and their loaders: train (augmented: random crop, flip
-/// unless digits; normalised), validation and test (normalised only). IDX and CIFAR bring their own
-/// test split; image folders and manifests hold out a stratified 20% as test.
+/// The data of a <c>train</c> run as ML.NET data views: IDX and CIFAR through ml.Data.LoadFromIdx and
+/// LoadFromCifar10 (their own test split; Features and a named Label key already); image folders and
+/// manifests as rows of ImagePath and Label, 20% held out as test by ML.NET's TrainTestSplit, made into
+/// features by MapValueToKey, LoadImages, ResizeImages and ExtractPixels.
 /// </summary>
-public sealed class TrainData : IDisposable
+public sealed record TrainData(DatasetKind Kind, IDataView Train, IDataView Test, IEstimator<ITransformer>? Preprocessing,
+    int TrainRows, int TestRows, (int Channels, int Height, int Width) Shape, int Classes, string? ImageFolder)
 {
-    /// <summary>Share of an image folder held out as the test split.</summary>
+    /// <summary>Share of an image folder or manifest held out as the test split.</summary>
     public const double FolderTestFraction = 0.2;
 
-    private TrainData(DatasetKind kind, string path, IImageDataset train, IImageDataset? validation, IImageDataset test,
-                      DataLoader trainLoader, DataLoader? validationLoader, DataLoader testLoader, int padding, bool flip)
+    /// <summary>Loads and splits the data of <paramref name="path"/> (of layout <paramref name="kind"/>).</summary>
+    public static TrainData Load(MLContext ml, string path, DatasetKind kind, TrainSettings s)
     {
-        Kind = kind; Path = path; Train = train; Validation = validation; Test = test;
-        TrainLoader = trainLoader; ValidationLoader = validationLoader; TestLoader = testLoader;
-        CropPadding = padding; Flip = flip;
-    }
-
-    /// <summary>The detected layout.</summary>
-    public DatasetKind Kind { get; }
-    /// <summary>The --data path.</summary>
-    public string Path { get; }
-    /// <summary>The images trained on.</summary>
-    public IImageDataset Train { get; }
-    /// <summary>The per-epoch validation images (null with --validation-fraction 0).</summary>
-    public IImageDataset? Validation { get; }
-    /// <summary>The final test images.</summary>
-    public IImageDataset Test { get; }
-    /// <summary>Shuffled, augmented batches of <see cref="Train"/>.</summary>
-    public DataLoader TrainLoader { get; }
-    /// <summary>Batches of <see cref="Validation"/>.</summary>
-    public DataLoader? ValidationLoader { get; }
-    /// <summary>Batches of <see cref="Test"/>.</summary>
-    public DataLoader TestLoader { get; }
-    /// <summary>The random-crop padding of the training images.</summary>
-    public int CropPadding { get; }
-    /// <summary>Whether training images are flipped at random.</summary>
-    public bool Flip { get; }
-
-    /// <summary>Loads, splits and wraps the data of <paramref name="path"/> (of layout <paramref name="kind"/>).</summary>
-    public static TrainData Load(string path, DatasetKind kind, TrainSettings s, TextWriter log)
-    {
-        ulong seed = (ulong)s.Seed;
-        IImageDataset trainAll, test;
         switch (kind)
         {
             case DatasetKind.Idx:
             case DatasetKind.Cifar:
-                trainAll = kind == DatasetKind.Idx ? IdxDataset.LoadFolder(path, train: true) : CifarDataset.LoadFolder(path, train: true);
-                test = kind == DatasetKind.Idx ? IdxDataset.LoadFolder(path, train: false) : CifarDataset.LoadFolder(path, train: false);
-                if (s.Size is { } size && size != trainAll.Width)
-                    throw new UsageException($"--size: got {size}; {kind} data trains at its native {trainAll.Width}x{trainAll.Height}, so omit --size or pass {trainAll.Width}.");
-                break;
-            default:
-                int side = s.Size ?? 224;
-                var options = new ImageFolderOptions
+            {
+                var train = kind == DatasetKind.Idx ? ml.Data.LoadFromIdx(path, train: true) : ml.Data.LoadFromCifar10(path, train: true);
+                var test = kind == DatasetKind.Idx ? ml.Data.LoadFromIdx(path, train: false) : ml.Data.LoadFromCifar10(path, train: false);
+                var dims = ((VectorDataViewType)train.Schema["Features"].Type).Dimensions;
+                if (s.Size is { } size && size != dims[2])
+                    throw new UsageException($"--size: got {size}; {kind} data trains at its native {dims[2]}x{dims[1]}, so omit --size or pass {dims[2]}.");
+                int trainRows = (int)train.GetRowCount()!.Value;
+                if (s.MaxTrainImages is { } max && max < trainRows)
                 {
-                    Width = side, Height = side, SkipBadFiles = true,
-                    Workers = Math.Max(1, s.Threads ?? Environment.ProcessorCount),
-                    CacheBytes = 1L << 30, // decoded and resized once, then served from memory
-                    OnSkipped = new LineProgress<BadImageFile>(b => log.WriteLine($"skipped {b}")),
-                };
-                var all = kind == DatasetKind.Manifest ? ImageFolderDataset.FromManifest(path, options) : ImageFolderDataset.FromFolder(path, options);
-                if (all.Count < 4) throw new UsageException($"--data: {path} has {all.Count} usable images; expected at least 4.");
-                var (rest, held) = DatasetSplit.Stratified(all, FolderTestFraction, seed);
-                trainAll = rest; test = held;
-                break;
+                    train = ml.Data.TakeRows(ml.Data.ShuffleRows(train, seed: s.Seed), max); // a random sample of max images
+                    trainRows = max;
+                }
+                int classes = (int)((KeyDataViewType)train.Schema["Label"].Type).Count;
+                return new TrainData(kind, train, test, null, trainRows, (int)test.GetRowCount()!.Value, (dims[0], dims[1], dims[2]), classes, null);
+            }
+            default:
+            {
+                string folder = kind == DatasetKind.Manifest ? Path.GetDirectoryName(Path.GetFullPath(path))! : path;
+                var rows = kind == DatasetKind.Manifest ? ImageRows.FromManifest(ml, path) : ImageRows.FromFolder(path);
+                if (rows.Count < 4) throw new UsageException($"--data: {path} has {rows.Count} images; expected at least 4.");
+                var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(rows), FolderTestFraction, seed: s.Seed);
+                var train = split.TrainSet;
+                int trainRows = Count(ml, train);
+                if (s.MaxTrainImages is { } max && max < trainRows)
+                {
+                    train = ml.Data.TakeRows(ml.Data.ShuffleRows(train, seed: s.Seed), max);
+                    trainRows = max;
+                }
+                int side = s.Size ?? 224;
+                var preprocessing = ml.Transforms.Conversion.MapValueToKey("Label")
+                    .Append(ml.Transforms.LoadImages("Image", folder, "ImagePath"))
+                    .Append(ml.Transforms.ResizeImages("Image", side, side))
+                    .Append(ml.Transforms.ExtractPixels("Features", "Image"));
+                int classes = rows.Select(r => r.Label).Distinct().Count();
+                return new TrainData(kind, train, split.TestSet, preprocessing, trainRows, Count(ml, split.TestSet), (3, side, side), classes, folder);
+            }
         }
-
-        if (s.MaxTrainImages is { } max && max < trainAll.Count)
-            trainAll = DatasetSplit.Stratified(trainAll, (double)max / trainAll.Count, seed + 1).Validation; // a stratified sample of ~max images
-
-        IImageDataset train = trainAll;
-        IImageDataset? validation = null;
-        if (s.ValidationFraction > 0)
-        {
-            var (t, v) = DatasetSplit.Stratified(trainAll, s.ValidationFraction, seed + 2);
-            if (v.Count > 0 && t.Count > 0) { train = t; validation = v; }
-        }
-        if (train.Count == 0) throw new UsageException($"--max-train-images: no training images are left; expected a larger value.");
-
-        // Statistics of the training images only; an image folder decodes files, so a sample suffices.
-        var (mean, std) = ChannelStatistics.Compute(train, kind is DatasetKind.Idx or DatasetKind.Cifar ? 10_000 : 256);
-        for (int c = 0; c < std.Length; c++) std[c] = Math.Max(std[c], 1e-3f);
-        var normalize = new Normalize(mean, std);
-
-        int side2 = train.Width;
-        int padding = side2 >= 64 ? side2 / 16 : side2 >= 32 ? 4 : 2;
-        bool flip = !(kind == DatasetKind.Idx && trainAll.ClassNames.SequenceEqual(IdxDataset.DigitClassNames)); // a mirrored digit is another symbol
-        var augment = new List<IBatchTransform> { new RandomCrop(padding, seed) };
-        if (flip) augment.Add(new RandomHorizontalFlip(0.5, seed));
-        augment.Add(normalize);
-
-        int workers = kind is DatasetKind.ImageFolder or DatasetKind.Manifest ? Math.Max(1, s.Threads ?? Environment.ProcessorCount) : 1;
-        var trainLoader = new DataLoader(train, new DataLoaderOptions
-        {
-            BatchSize = s.BatchSize, Shuffle = true, Seed = seed, Workers = workers, Transform = new Compose(augment.ToArray()),
-        });
-        DataLoader Plain(IImageDataset d) => new(d, new DataLoaderOptions { BatchSize = s.BatchSize, Shuffle = false, Workers = workers, Transform = normalize });
-        return new TrainData(kind, path, train, validation, test, trainLoader, validation is null ? null : Plain(validation), Plain(test), padding, flip);
     }
 
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        TrainLoader.Dispose();
-        ValidationLoader?.Dispose();
-        TestLoader.Dispose();
-    }
+    private static int Count(MLContext ml, IDataView rows) => ml.Data.CreateEnumerable<ImageInput>(rows, reuseRowObject: true).Count();
 }

@@ -15,6 +15,10 @@ public sealed record TrainSettings
     public static readonly string[] Optimizers = ["sgd", "adamw"];
     /// <summary>The schedule names <c>--schedule</c> accepts.</summary>
     public static readonly string[] Schedules = ["constant", "step", "cosine", "onecycle"];
+    /// <summary>The backend names <c>--backend</c> accepts.</summary>
+    public static readonly string[] Backends = ["managed", "torchsharp"];
+    /// <summary>The device names <c>--device</c> accepts.</summary>
+    public static readonly string[] Devices = ["cpu", "cuda"];
 
     /// <summary>--model: oct-resnet, oct-cifar-resnet or oct-mobilenet (default per dataset).</summary>
     public string? Model { get; init; }
@@ -38,8 +42,12 @@ public sealed record TrainSettings
     public string Schedule { get; init; } = "onecycle";
     /// <summary>--label-smoothing, in [0, 1).</summary>
     public double LabelSmoothing { get; init; }
-    /// <summary>--threads (default: all processors).</summary>
+    /// <summary>--threads of the backend (default: all processors for the managed engine, libtorch's own default for torchsharp).</summary>
     public int? Threads { get; init; }
+    /// <summary>--backend: managed (OctaveML's engine) or torchsharp (libtorch 2.10 through TorchSharp).</summary>
+    public string Backend { get; init; } = "managed";
+    /// <summary>--device: cpu, or cuda (torchsharp only).</summary>
+    public string Device { get; init; } = "cpu";
     /// <summary>--seed of weights, shuffling, splits and augmentation.</summary>
     public int Seed { get; init; }
     /// <summary>--data: IDX folder, CIFAR-10 folder, image folder or manifest (default: the shipped Fashion-MNIST subset).</summary>
@@ -50,8 +58,12 @@ public sealed record TrainSettings
     public string? CheckpointDirectory { get; init; }
     /// <summary>--resume: continue from the checkpoint in --checkpoint-dir.</summary>
     public bool Resume { get; init; }
-    /// <summary>--max-train-images: train on a stratified subset of this many images (quick runs).</summary>
+    /// <summary>--max-train-images: train on a random sample of this many images (quick runs).</summary>
     public int? MaxTrainImages { get; init; }
+    /// <summary>--model-out: where the fitted ML.NET model is saved (model.zip).</summary>
+    public string? ModelOut { get; init; }
+    /// <summary>--plot: the PNG the training curves are drawn to.</summary>
+    public string? Plot { get; init; }
 
     /// <summary>Checks every value; throws <see cref="UsageException"/> naming the first bad option.</summary>
     public void Validate()
@@ -69,6 +81,9 @@ public sealed record TrainSettings
         if (!Schedules.Contains(Schedule)) throw Bad("--schedule", Schedule, string.Join(", ", Schedules));
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) throw Bad("--label-smoothing", LabelSmoothing, "a value in [0, 1)");
         if (Threads is { } t && t < 1) throw Bad("--threads", t, "at least 1");
+        if (!Backends.Contains(Backend)) throw Bad("--backend", Backend, string.Join(" or ", Backends));
+        if (!Devices.Contains(Device)) throw Bad("--device", Device, string.Join(" or ", Devices));
+        if (Device != "cpu" && Backend != "torchsharp") throw Bad("--device", Device, "cpu with --backend managed (the managed engine runs on the CPU; --backend torchsharp runs on cuda)");
         if (Seed < 0) throw Bad("--seed", Seed, "0 or more");
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) throw Bad("--validation-fraction", ValidationFraction, "a value in [0, 1)");
         if (MaxTrainImages is { } m && m < 2) throw Bad("--max-train-images", m, "at least 2");

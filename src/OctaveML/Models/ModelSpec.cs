@@ -23,11 +23,6 @@ public abstract record ModelSpec
     /// <summary>Input channels: 3 for RGB, 1 for grayscale.</summary>
     public int InChannels { get; init; } = 3;
 
-    /// <summary>The state-dict names of the classifier head (re-initialised when fine-tuning to other classes).</summary>
-    public IReadOnlyList<string> HeadParameterNames => FcHead;
-
-    private static readonly string[] FcHead = ["fc.weight", "fc.bias"];
-
     /// <summary>A short human-readable name, e.g. "OctResNet-50 (alpha 0.5, ImageNet stem)".</summary>
     public abstract string DisplayName { get; }
 

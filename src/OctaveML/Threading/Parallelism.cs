@@ -8,17 +8,44 @@ namespace OctaveML.Threading;
 public static class Parallelism
 {
     private static int _threads = Environment.ProcessorCount;
+    [ThreadStatic] private static int t_threads; // a UseThreads scope on this thread; 0 = none
 
-    /// <summary>Threads the kernels may use (default: all processors). Must be at least 1.</summary>
+    /// <summary>
+    /// Threads the kernels called from this thread may use: the count of an enclosing
+    /// <see cref="UseThreads"/> scope, else the process-wide default (all processors). Setting it
+    /// changes the process-wide default; it must be at least 1.
+    /// </summary>
     public static int Threads
     {
-        get => _threads;
+        get => t_threads > 0 ? t_threads : _threads;
         set
         {
             if (value < 1)
                 throw new ArgumentOutOfRangeException(nameof(value), value, "Threads must be at least 1.");
             _threads = value;
         }
+    }
+
+    /// <summary>
+    /// Until the scope is disposed, kernels called from this thread use <paramref name="threads"/>
+    /// (a training session's own count) instead of the process-wide <see cref="Threads"/>. Scopes nest.
+    /// </summary>
+    internal static ThreadsScope UseThreads(int threads)
+    {
+        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be at least 1.");
+        var scope = new ThreadsScope(t_threads);
+        t_threads = threads;
+        return scope;
+    }
+
+    /// <summary>Restores the calling thread's previous thread count when disposed (see <see cref="UseThreads"/>).</summary>
+    internal readonly struct ThreadsScope : IDisposable
+    {
+        private readonly int _previous;
+        internal ThreadsScope(int previous) => _previous = previous;
+
+        /// <summary>Restores the previous count.</summary>
+        public void Dispose() => t_threads = _previous;
     }
 
     /// <summary>
@@ -43,14 +70,15 @@ public static class Parallelism
 
     private static void Run(int count, Action<int> body, int maxThreads, bool team)
     {
-        int threads = Math.Min(maxThreads > 0 ? maxThreads : _threads, count);
+        int all = Threads;
+        int threads = Math.Min(maxThreads > 0 ? maxThreads : all, count);
         if (threads <= 1)
         {
             for (int i = 0; i < count; i++) body(i);
             return;
         }
         // The kernels' own team when it is free (same threads, same scratch every call); else the thread pool.
-        if (team && threads <= _threads && WorkerTeam.TryRun(count, threads, body)) return;
+        if (team && threads <= all && WorkerTeam.TryRun(count, threads, body)) return;
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
     }
 

@@ -6,7 +6,6 @@ using OctaveML.Models;
 using OctaveML.Nn;
 using OctaveML.Ops;
 using OctaveML.Tensors;
-using OctaveML.Threading;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace OctaveML.Training;
@@ -15,15 +14,18 @@ namespace OctaveML.Training;
 public sealed record ValidationResult(double Loss, double Accuracy, long Images);
 
 /// <summary>
-/// The training loop: epochs of forward, softmax cross-entropy (with label smoothing), backward and
-/// an optimizer step at a scheduled learning rate; validation after each epoch; early stopping with
-/// best-weights restore; progress reports; cancellation between batches; and checkpoints that make
-/// a resumed run end bit-identical to an uninterrupted one (same thread count).
+/// The training loop, one for every backend: epochs of a session's forward/backward (softmax
+/// cross-entropy with label smoothing) and an optimizer step at a scheduled learning rate; validation
+/// after each epoch; early stopping with best-weights restore; progress reports; cancellation between
+/// batches; a stop on a non-finite loss or weight; and checkpoints (weights and optimizer state by
+/// parameter name) that make a resumed run end bit-identical to an uninterrupted one (same backend and
+/// thread count) and that a session of another backend continues.
 /// </summary>
 /// <example>
 /// <code>
 /// var trainer = new Trainer(new TrainerOptions { Epochs = 20, LearningRate = 0.1, CheckpointDirectory = "runs/a" });
-/// TrainingResult result = trainer.Fit(model, trainBatches, validationBatches, progress, token);
+/// using ITrainingSession session = backend.CreateSession(spec, trainer.Options, seed: 1);
+/// TrainingResult result = trainer.Fit(session, trainBatches, validationBatches, progress, token);
 /// </code>
 /// </example>
 public sealed class Trainer
@@ -46,17 +48,17 @@ public sealed class Trainer
     public string? CheckpointPath => Options.CheckpointDirectory is { } d ? Checkpoint.PathIn(d) : null;
 
     /// <summary>
-    /// Trains <paramref name="model"/> in place. With a checkpoint directory and <see cref="TrainerOptions.Resume"/>,
-    /// continues from the checkpoint there (a finished run returns its result at once).
+    /// Trains the network of <paramref name="session"/> (built with these <see cref="Options"/>). With a
+    /// checkpoint directory and <see cref="TrainerOptions.Resume"/>, continues from the checkpoint there,
+    /// whichever backend wrote it (a finished run returns its result at once).
     /// Cancellation is checked before every batch: the run stops within one batch, writes a checkpoint at
-    /// that position (when checkpointing), leaves the model usable in eval mode and throws
-    /// <see cref="OperationCanceledException"/>. A non-finite loss throws <see cref="TrainingDivergedException"/>
-    /// before any step is taken with it.
+    /// that position (when checkpointing) and throws <see cref="OperationCanceledException"/>. A non-finite
+    /// loss throws <see cref="TrainingDivergedException"/> before any step is taken with it.
     /// </summary>
-    public TrainingResult Fit(ImageClassifier model, IBatchSource train, IBatchSource? validation = null,
+    public TrainingResult Fit(ITrainingSession session, IBatchSource train, IBatchSource? validation = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(train);
         if (Options.EarlyStopping != EarlyStoppingMetric.None && validation is null)
             throw new ArgumentException($"early stopping on {Options.EarlyStopping} needs validation data.", nameof(validation));
@@ -64,8 +66,22 @@ public sealed class Trainer
         if (batches < 1)
             throw new ArgumentException($"the training source has {batches} batches per epoch; it needs at least 1.", nameof(train));
 
-        var run = new Run(this, model, train, validation, progress, cancellationToken);
+        var run = new Run(this, session, train, validation, progress, cancellationToken);
         return run.Execute();
+    }
+
+    /// <summary>
+    /// Trains <paramref name="model"/> in place on the managed engine (the process-wide thread count);
+    /// see <see cref="Fit(ITrainingSession, IBatchSource, IBatchSource?, IProgress{TrainingProgress}?, CancellationToken)"/>.
+    /// The model is left in eval mode.
+    /// </summary>
+    public TrainingResult Fit(ImageClassifier model, IBatchSource train, IBatchSource? validation = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var session = ManagedBackend.Default.CreateSession(model, Options);
+        try { return Fit(session, train, validation, progress, cancellationToken); }
+        finally { model.Eval(); }
     }
 
     /// <summary>
@@ -78,6 +94,17 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(train);
         return Fit(model, new DataLoaderSource(train), validation is null ? null : new DataLoaderSource(validation), progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="Fit(ITrainingSession, IBatchSource, IBatchSource?, IProgress{TrainingProgress}?, CancellationToken)"/>
+    /// over data loaders (the training loader's seed and epoch fix order and augmentation).
+    /// </summary>
+    public TrainingResult Fit(ITrainingSession session, DataLoader train, DataLoader? validation = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return Fit(session, new DataLoaderSource(train), validation is null ? null : new DataLoaderSource(validation), progress, cancellationToken);
     }
 
     /// <summary>Loss and accuracy over one pass of a data loader (see <see cref="Evaluate(ImageClassifier, IBatchSource, CancellationToken)"/>).</summary>
@@ -94,72 +121,69 @@ public sealed class Trainer
     public static ValidationResult Evaluate(ImageClassifier model, IBatchSource data, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(data);
         model.Eval();
+        return Evaluate(images =>
+        {
+            var logits = model.Forward(images);
+            if (!logits.HasShape(images.N, model.NumClasses))
+                throw new InvalidOperationException($"{model.GetType().Name}.Forward returned {logits.ShapeString}; expected [{images.N}, {model.NumClasses}].");
+            return logits;
+        }, model.NumClasses, data, cancellationToken);
+    }
+
+    /// <summary>
+    /// Mean cross-entropy (no label smoothing) and top-1 accuracy of a session's network over one pass
+    /// of <paramref name="data"/> (epoch 0), in eval mode.
+    /// </summary>
+    public static ValidationResult Evaluate(ITrainingSession session, IBatchSource data, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return Evaluate(session.Predict, session.NumClasses, data, cancellationToken);
+    }
+
+    private static ValidationResult Evaluate(Func<Tensor, Tensor> predict, int classes, IBatchSource data, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(data);
         double lossSum = 0; long correct = 0, seen = 0;
         foreach (var (images, labels) in data.GetEpoch(0, 0, cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var logits = model.Forward(images);
-            CheckLogits(model, logits, labels.Length);
-            float loss = CrossEntropyKernel.ForwardBackward(labels.Length, model.NumClasses, logits.Data, labels, Span<float>.Empty);
+            var logits = predict(images);
+            float loss = CrossEntropyKernel.ForwardBackward(labels.Length, classes, logits.Data, labels, Span<float>.Empty);
             lossSum += (double)loss * labels.Length;
-            correct += CountCorrect(logits, labels, model.NumClasses);
+            correct += TopOne.CountCorrect(logits, labels, classes);
             seen += labels.Length;
         }
         if (seen == 0) throw new ArgumentException("the evaluation source yielded no images.", nameof(data));
         return new ValidationResult(lossSum / seen, (double)correct / seen, seen);
     }
 
-    private static void CheckLogits(ImageClassifier model, Tensor logits, int n)
-    {
-        if (!logits.HasShape(n, model.NumClasses))
-            throw new InvalidOperationException($"{model.GetType().Name}.Forward returned {logits.ShapeString}; expected [{n}, {model.NumClasses}].");
-    }
-
-    private static int CountCorrect(Tensor logits, int[] labels, int classes)
-    {
-        int correct = 0;
-        for (int n = 0; n < labels.Length; n++)
-        {
-            var row = logits.Data.AsSpan(n * classes, classes);
-            int arg = 0;
-            for (int k = 1; k < classes; k++) if (row[k] > row[arg]) arg = k;
-            if (arg == labels[n]) correct++;
-        }
-        return correct;
-    }
-
-    private static Dictionary<string, Tensor> Snapshot(ImageClassifier model) =>
-        model.StateDict().ToDictionary(x => x.Key, x => x.Value.Clone(), StringComparer.Ordinal);
-
     /// <summary>One Fit call: the mutable state of the run, kept together so checkpoints capture all of it.</summary>
     private sealed class Run
     {
         private readonly Trainer _trainer;
         private readonly TrainerOptions _o;
-        private readonly ImageClassifier _model;
+        private readonly ITrainingSession _session;
         private readonly IBatchSource _train;
         private readonly IBatchSource? _validation;
         private readonly IProgress<TrainingProgress>? _progress;
         private readonly CancellationToken _ct;
-        private readonly Optimizer _optimizer;
         private readonly LearningRateSchedule _schedule;
         private readonly int _batches;
 
         private TrainingState _state;
         private Dictionary<string, Tensor>? _best;
         private string? _lastCheckpoint;
-        private double _lastLoss = double.NaN;
+        private double _lastLoss = double.NaN, _lastLearningRate;
         private readonly List<EpochMetrics> _history = new();
 
-        public Run(Trainer trainer, ImageClassifier model, IBatchSource train, IBatchSource? validation,
+        public Run(Trainer trainer, ITrainingSession session, IBatchSource train, IBatchSource? validation,
             IProgress<TrainingProgress>? progress, CancellationToken ct)
         {
-            _trainer = trainer; _o = trainer.Options; _model = model; _train = train; _validation = validation;
+            _trainer = trainer; _o = trainer.Options; _session = session; _train = train; _validation = validation;
             _progress = progress; _ct = ct;
             _batches = train.BatchesPerEpoch;
-            _optimizer = _o.CreateOptimizer(model);
+            _lastLearningRate = _o.LearningRate;
             _schedule = _o.CreateSchedule(_batches);
             _state = new TrainingState { BatchesPerEpoch = _batches, DataSeed = train.Seed, Options = _o };
         }
@@ -167,11 +191,7 @@ public sealed class Trainer
         public TrainingResult Execute()
         {
             if (_trainer.CheckpointPath is { } path && _o.Resume && File.Exists(path)) Restore(path);
-            if (_state.Completed)
-            {
-                _model.Eval();
-                return Result(_state.StopReason ?? StopReason.Completed);
-            }
+            if (_state.Completed) return Result(_state.StopReason ?? StopReason.Completed);
             try
             {
                 StopReason reason = StopReason.Completed;
@@ -187,7 +207,6 @@ public sealed class Trainer
             {
                 // Every state change happens after a whole step, so this position is consistent.
                 SaveCheckpoint();
-                _model.Eval();
                 throw;
             }
         }
@@ -199,7 +218,6 @@ public sealed class Trainer
             var clock = Stopwatch.StartNew();
             long imagesThisSession = 0; int batchesThisSession = 0;
             int b = _state.Batch; // > 0 when resuming mid-epoch
-            var gradBuffer = Array.Empty<float>();
             foreach (var (images, labels) in _train.GetEpoch(epoch, b, _ct))
             {
                 _ct.ThrowIfCancellationRequested();
@@ -208,29 +226,21 @@ public sealed class Trainer
 
                 int n = labels.Length;
                 double lr = _schedule.LearningRate(_state.Iteration);
-                _optimizer.LearningRate = lr;
-                if (_schedule.Momentum(_state.Iteration) is { } momentum) SetMomentum(momentum);
-                _model.Train();
-                _optimizer.ZeroGrad();
-                Tensor logits;
-                try { logits = _model.Forward(images); }
+                BatchResult r;
+                try { r = _session.ForwardBackward(images, labels); }
                 catch (BatchTooSmallException e)
                 {
                     throw new ArgumentException(
-                        $"epoch {epoch}, batch {b}: a training batch of {n} image(s) of {images.ShapeString} leaves {_model.GetType().Name} " +
+                        $"epoch {epoch}, batch {b}: a training batch of {n} image(s) of {images.ShapeString} leaves {_session.Spec?.DisplayName ?? "the network"} " +
                         $"with a 1x1 feature map ({e.InputShape} at a batch norm), whose variance is undefined. Use larger images, or a batch " +
                         "size that does not leave a last batch of one image (or DataLoaderOptions.DropLast).", "train", e);
                 }
-                CheckLogits(_model, logits, n);
-                int classes = _model.NumClasses;
-                if (gradBuffer.Length != n * classes) gradBuffer = new float[n * classes];
-                float loss = CrossEntropyKernel.ForwardBackward(n, classes, logits.Data, labels, gradBuffer, labelSmoothing: _o.LabelSmoothing);
+                float loss = r.Loss;
                 if (!float.IsFinite(loss))
                     throw new TrainingDivergedException(epoch, b, _state.Iteration, loss, _lastCheckpoint);
-                int correct = CountCorrect(logits, labels, classes);
                 _lastLoss = loss;
-                _model.Backward(new Tensor(gradBuffer, n, classes));
-                _optimizer.Step();
+                _session.Step(lr, _schedule.Momentum(_state.Iteration));
+                _lastLearningRate = lr;
 
                 b++;
                 _state = _state with
@@ -238,7 +248,7 @@ public sealed class Trainer
                     Batch = b,
                     Iteration = _state.Iteration + 1,
                     EpochLossSum = _state.EpochLossSum + (double)loss * n,
-                    EpochCorrect = _state.EpochCorrect + correct,
+                    EpochCorrect = _state.EpochCorrect + r.Correct,
                     EpochSeen = _state.EpochSeen + n,
                 };
                 imagesThisSession += n; batchesThisSession++;
@@ -262,24 +272,15 @@ public sealed class Trainer
                 throw new InvalidOperationException($"the training source yielded {b} batches in epoch {epoch}; its BatchesPerEpoch is {_batches}.");
         }
 
-        private void SetMomentum(double momentum)
-        {
-            switch (_optimizer)
-            {
-                case Sgd sgd: sgd.Momentum = momentum; break;
-                case AdamW adam: adam.Beta1 = momentum; break;
-            }
-        }
-
         /// <summary>Validates, records the epoch, tracks the best weights; true when early stopping says stop.</summary>
         private bool EndEpoch()
         {
             int epoch = _state.Epoch;
             CheckWeightsFinite();
-            ValidationResult? v = _validation is null ? null : Evaluate(_model, _validation, _ct);
+            ValidationResult? v = _validation is null ? null : Evaluate(_session, _validation, _ct);
             var metrics = new EpochMetrics(epoch,
                 _state.EpochLossSum / _state.EpochSeen, (double)_state.EpochCorrect / _state.EpochSeen,
-                v?.Loss, v?.Accuracy, _optimizer.LearningRate);
+                v?.Loss, v?.Accuracy, _lastLearningRate);
             _history.Add(metrics);
 
             bool stop = false;
@@ -292,7 +293,7 @@ public sealed class Trainer
                     || (accuracy ? value > best + _o.MinDelta : value < best - _o.MinDelta);
                 if (improved)
                 {
-                    _best = Snapshot(_model);
+                    _best = _session.StateDict();
                     next = next with { BestMetric = value, BestEpoch = epoch, EpochsWithoutImprovement = 0 };
                 }
                 else
@@ -315,37 +316,39 @@ public sealed class Trainer
 
         private void Finish(StopReason reason)
         {
-            if (_o.RestoreBestWeights && _best is not null) _model.LoadStateDict(_best);
+            if (_o.RestoreBestWeights && _best is not null) _session.LoadStateDict(_best);
             _state = _state with { Completed = true, StopReason = reason };
             SaveCheckpoint();
-            _model.Eval();
         }
 
         private TrainingResult Result(StopReason reason) =>
             new(_history.ToArray(), reason, _state.Iteration, _state.BestEpoch, _state.BestMetric);
 
-        /// <summary>Throws when a parameter holds NaN or infinity (a finite loss does not prove the step was sane).</summary>
-        private void CheckWeightsFinite()
+        /// <summary>Throws when a weight holds NaN or infinity (a finite loss does not prove the step was sane).</summary>
+        private Dictionary<string, Tensor> CheckWeightsFinite()
         {
-            foreach (var (name, p) in _model.NamedParameters())
-                if (!TensorPrimitives.IsFiniteAll<float>(p.Value.Data))
+            var weights = _session.StateDict();
+            foreach (var (name, t) in weights)
+                if (!TensorPrimitives.IsFiniteAll<float>(t.Data))
                     throw new TrainingDivergedException(_state.Epoch, _state.Batch, _state.Iteration, _lastLoss, _lastCheckpoint,
-                        $"parameter '{name}' holds NaN or infinity after {_state.Iteration} steps");
+                        $"'{name}' holds NaN or infinity after {_state.Iteration} steps");
+            return weights;
         }
 
         private void SaveCheckpoint()
         {
             if (_trainer.CheckpointPath is not { } path) return;
-            CheckWeightsFinite();
+            var weights = CheckWeightsFinite();
             var state = _state with
             {
                 History = _history.ToList(),
-                Optimizer = _optimizer.GetType().Name,
-                Model = _model.GetType().FullName ?? _model.GetType().Name,
-                Threads = Parallelism.Threads,
+                Optimizer = _o.Optimizer.ToString(),
+                Model = _session.Spec?.DisplayName ?? "a network without a spec",
+                Backend = _session.Backend,
+                Threads = _session.Threads,
                 SavedAtUtc = DateTime.UtcNow.ToString("O"),
             };
-            new Checkpoint { State = state, Model = _model.StateDict(), Optimizer = _optimizer.StateView(), BestModel = _best }.Save(path);
+            new Checkpoint { State = state, Model = weights, Optimizer = _session.OptimizerStateDict(), BestModel = _best }.Save(path);
             _lastCheckpoint = path;
         }
 
@@ -365,12 +368,12 @@ public sealed class Trainer
             try
             {
                 if (ck.BestModel is { } best) CheckFits(best, "best/");
-                _model.LoadStateDict(ck.Model);
-                _optimizer.LoadState(ck.Optimizer);
+                _session.LoadStateDict(ck.Model);
+                _session.LoadOptimizerStateDict(ck.Optimizer);
             }
             catch (ArgumentException e)
             {
-                throw new InvalidOperationException($"checkpoint {path} does not fit this model ({_model.GetType().Name}) and optimizer: {e.Message}", e);
+                throw new InvalidOperationException($"checkpoint {path} does not fit this model ({_session.Spec?.DisplayName ?? "a network without a spec"}) and optimizer: {e.Message}", e);
             }
             _best = ck.BestModel?.ToDictionary(x => x.Key, x => x.Value, StringComparer.Ordinal);
             _history.Clear();
@@ -381,7 +384,7 @@ public sealed class Trainer
 
         private void CheckFits(IReadOnlyDictionary<string, Tensor> weights, string what)
         {
-            var own = _model.StateDict();
+            var own = _session.StateDict();
             foreach (var (name, t) in own)
                 if (!weights.TryGetValue(name, out var w) || w.Length != t.Length)
                     throw new ArgumentException($"the {what} weights lack '{name}' {t.ShapeString} or have another size.");

@@ -62,10 +62,13 @@ public sealed record TrainingState
     /// <summary>The optimizer's type name (information).</summary>
     public string Optimizer { get; init; } = "";
 
-    /// <summary>The model's type name (information).</summary>
+    /// <summary>The model's description (information).</summary>
     public string Model { get; init; } = "";
 
-    /// <summary>Kernel threads when saved (results are bit-identical only for the same count).</summary>
+    /// <summary>The backend that wrote it (information: any backend continues the run).</summary>
+    public string Backend { get; init; } = "";
+
+    /// <summary>Kernel threads when saved (results are bit-identical only for the same backend and count).</summary>
     public int Threads { get; init; }
 
     /// <summary>UTC time of writing, ISO 8601 (information).</summary>

@@ -1,6 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using OctaveML.Imaging;
+using OctaveML.Tests.Infrastructure;
 using OctaveML.Models;
 using OctaveML.Onnx;
 using OctaveML.Tensors;
@@ -36,7 +36,7 @@ public sealed class OnnxImagePipelineTests : IDisposable
                 (pixels[p], pixels[p + 1], pixels[p + 2]) = ((byte)(x * 10), (byte)(y * 12), (byte)(40 * index + 3));
             }
         string path = System.IO.Path.Combine(_temp.FullName, $"image{index}.png");
-        PngEncoder.Save(new Image(Width, Height, 3, pixels), path);
+        TestPng.Save(path, Width, Height, pixels);
         return path;
     }
 

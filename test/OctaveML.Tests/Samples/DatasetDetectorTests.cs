@@ -1,5 +1,4 @@
 using OctaveML.Data;
-using OctaveML.Imaging;
 using OctaveML.Samples.Commands;
 
 namespace OctaveML.Tests.Samples;
@@ -27,7 +26,7 @@ public class DatasetDetectorTests
     {
         using var t = new TempFolder();
         Directory.CreateDirectory(t.File("cat"));
-        PngEncoder.Save(TempFolder.Gradient(4, 4), Path.Combine(t.File("cat"), "a.png"));
+        TempFolder.SaveGradient(Path.Combine(t.File("cat"), "a.png"), 4, 4);
         DatasetDetector.Detect(t.Path).Should().Be(DatasetKind.ImageFolder);
     }
 

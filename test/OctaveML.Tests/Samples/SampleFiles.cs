@@ -1,4 +1,4 @@
-using OctaveML.Imaging;
+using OctaveML.Tests.Infrastructure;
 
 namespace OctaveML.Tests.Samples;
 
@@ -15,15 +15,15 @@ internal sealed class TempFolder : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
-    /// <summary>A w x h RGB image with a different value in every byte (a gradient plus a channel offset).</summary>
-    public static Image Gradient(int w, int h, int seed = 0)
+    /// <summary>Writes a w x h RGB PNG with a different value in every byte (a gradient plus a channel offset).</summary>
+    public static void SaveGradient(string path, int w, int h, int seed = 0)
     {
         var px = new byte[w * h * 3];
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
                 for (int c = 0; c < 3; c++)
                     px[(y * w + x) * 3 + c] = (byte)(x * 7 + y * 13 + c * 50 + seed * 31);
-        return new Image(w, h, 3, px);
+        TestPng.Save(path, w, h, px);
     }
 
     public void Dispose()

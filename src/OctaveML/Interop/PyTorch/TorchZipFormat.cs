@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using OctaveML.Imaging;
+using System.IO.Hashing;
 using OctaveML.Interop.Pickle;
 using OctaveML.Tensors;
 
@@ -86,7 +86,7 @@ internal static class TorchZipFormat
         }
         catch (EndOfStreamException) { throw new InvalidDataException($"{entry.FullName} ends before its {length} bytes."); }
         catch (Exception e) when (e is InvalidDataException or NotSupportedException) { throw new InvalidDataException($"{entry.FullName} cannot be read: {e.Message}", e); }
-        if (Crc32.Compute(bytes) != entry.Crc32)
+        if (Crc32.HashToUInt32(bytes) != entry.Crc32)
             throw new InvalidDataException($"{entry.FullName} fails its CRC-32 check: the file is corrupted.");
         return bytes;
     }

@@ -1,0 +1,15 @@
+namespace OctaveML.Bench;
+
+/// <summary>The fastest of the peers' runs, each peer under each allocator setting, against our training step.</summary>
+public static class BestPeer
+{
+    /// <summary>The run with the shortest training step, or null when there is none.</summary>
+    public static PeerRun? Fastest(IEnumerable<PeerRun> runs) => runs.MinBy(r => r.TrainStepSeconds);
+
+    /// <summary><c>train_ratio_vs_...</c>: the peer's training step time over ours (our images/s over the peer's; above 1 = we are faster).</summary>
+    public static double TrainRatio(PeerRun peer, double ourTrainSeconds)
+    {
+        if (!(ourTrainSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(ourTrainSeconds), ourTrainSeconds, "our step time must be positive.");
+        return peer.TrainStepSeconds / ourTrainSeconds;
+    }
+}

@@ -1,0 +1,25 @@
+namespace OctaveML.Bench;
+
+/// <summary>
+/// What a <c>models --child</c> process measured of our engine on one configuration (its "key value"
+/// lines): step times, the FMA peak paired with the training steps, memory bandwidth and peak memory.
+/// </summary>
+/// <param name="TrainStepSeconds">Median training step.</param>
+/// <param name="InferStepSeconds">Median inference batch.</param>
+/// <param name="StepPeakGflop">Median of training step seconds x the FMA peak sampled just before (see <see cref="PeakPairedSteps"/>).</param>
+/// <param name="PeakGflops">Median FMA peak sample of the child, GFLOP/s.</param>
+/// <param name="MemoryGbps">Triad bandwidth measured after the steps, GB/s.</param>
+/// <param name="TrainPeakRssMb">Peak resident memory after the training steps (before inference).</param>
+/// <param name="PeakRssMb">Peak resident memory of the whole child.</param>
+public sealed record EngineRun(double TrainStepSeconds, double InferStepSeconds, double StepPeakGflop, double PeakGflops,
+    double MemoryGbps, double TrainPeakRssMb, double PeakRssMb)
+{
+    /// <summary>Reads a child's output; throws <see cref="InvalidOperationException"/> naming a missing line.</summary>
+    public static EngineRun Parse(string output) => new(
+        Figure.Value(output, "train_step_s"), Figure.Value(output, "infer_step_s"), Figure.Value(output, "step_peak_gflop"),
+        Figure.Value(output, "fma_peak_gflops"), Figure.Value(output, "memory_gbps"), Figure.Value(output, "train_peak_rss_mb"),
+        Figure.Value(output, "peak_rss_mb"));
+
+    /// <summary>The share of the FMA peak the training steps reached, for a model of <paramref name="trainFlopsPerImage"/> and <paramref name="batch"/> images a step.</summary>
+    public double TrainPeakFraction(double trainFlopsPerImage, int batch) => PeakPairedSteps.Fraction(trainFlopsPerImage * batch, StepPeakGflop);
+}
