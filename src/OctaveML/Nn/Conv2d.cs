@@ -83,12 +83,6 @@ public sealed class Conv2d : Layer, IOp
     public static long Macs(ConvGeometry g) =>
         (long)g.OutChannels * g.OutHeight * g.OutWidth * (g.InChannels / g.Groups) * g.KernelH * g.KernelW;
 
-    /// <summary>
-    /// As <see cref="Layer.Backward(Tensor)"/>; with <paramref name="inputGradient"/> false only the parameter
-    /// gradients are computed and null is returned (a network's first layer: the images need no gradient).
-    /// </summary>
-    public Tensor? Backward(Tensor gradOutput, bool inputGradient) => EagerBackward(gradOutput, inputGradient);
-
     bool IOp.SavesInput(int input) => true;
     bool IOp.SavesOutput(int output) => false;
     bool IOp.SkipsInputGradient(int input) => true;

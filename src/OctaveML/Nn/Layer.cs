@@ -22,13 +22,10 @@ public abstract class Layer : Module, ILayer
     }
 
     /// <inheritdoc/>
-    public Tensor Backward(Tensor gradOutput) => EagerBackward(gradOutput, inputGradient: true)!;
-
-    /// <summary>The eager backward; without <paramref name="inputGradient"/> the op gets no input gradient to write (see <see cref="IOp.SkipsInputGradient"/>).</summary>
-    private protected Tensor? EagerBackward(Tensor gradOutput, bool inputGradient)
+    public Tensor Backward(Tensor gradOutput)
     {
         ArgumentNullException.ThrowIfNull(gradOutput);
-        return Eager.Backward([gradOutput], inputGradient)[0];
+        return Eager.Backward([gradOutput])[0]!;
     }
 
     private GraphExecutor Eager => _eager ??= new GraphExecutor((g, x) => [Forward(g, x[0]!.Value)], inputGradients: true);

@@ -155,28 +155,28 @@ public sealed class TempDir : IDisposable
 }
 
 /// <summary>
-/// A tiny CNN from the library's own layers: conv 3x3 -> BatchNorm + ReLU -> flatten -> linear.
+/// A tiny CNN from the library's own layers: conv 3x3 -> BatchNorm + ReLU -> global average pool -> linear.
 /// Exercises real BN buffers (running_mean, running_var, num_batches_tracked) in checkpoints.
 /// </summary>
 public sealed class TinyConvNet : ImageClassifier
 {
     private readonly Conv2d _conv;
     private readonly BatchNorm2d _bn;
-    private readonly Flatten _flatten = new();
+    private readonly GlobalAvgPool2d _pool = new();
     private readonly Linear _fc;
 
-    public TinyConvNet(int channels, int height, int width, int classes, int seed, int width1 = 4)
+    public TinyConvNet(int channels, int classes, int seed, int width1 = 4)
     {
         InChannels = channels; NumClasses = classes;
         var random = InitGenerator(seed);
         _conv = RegisterModule("conv1", new Conv2d(channels, width1, 3, padding: 1, bias: false, random: random));
         _bn = RegisterModule("bn1", new BatchNorm2d(width1, fusedRelu: true));
-        _fc = RegisterModule("fc", new Linear(width1 * height * width, classes, random: random));
+        _fc = RegisterModule("fc", new Linear(width1, classes, random: random));
     }
 
     public override int InChannels { get; }
     public override int NumClasses { get; }
 
     public override Value Forward(Graph graph, Value images) =>
-        _fc.Forward(graph, _flatten.Forward(graph, _bn.Forward(graph, _conv.Forward(graph, images))));
+        _fc.Forward(graph, _pool.Forward(graph, _bn.Forward(graph, _conv.Forward(graph, images))));
 }
