@@ -141,7 +141,7 @@ public static class TrainCommand
             output.WriteLine($"pipeline MapValueToKey(Label) -> LoadImages -> ResizeImages({side}, {side}) -> ExtractPixels -> {description} -> MapKeyToValue(PredictedLabel)");
         output.WriteLine(string.Create(inv, $"augment  random crop (padding {padding}){(flip ? ", horizontal flip" : "")}, per-channel normalisation"));
         output.WriteLine(string.Create(inv, $"model    {description}"));
-        output.WriteLine(string.Create(inv, $"training {epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {s.LearningRate ?? (adamW ? 0.002 : 0.1)} {schedule.ToString().ToLowerInvariant()}, label smoothing {s.LabelSmoothing}, {(s.Backend == "torchsharp" ? $"libtorch on {s.Device}" : $"managed engine, {Parallelism.Threads} threads")}, seed {s.Seed}"));
+        output.WriteLine(string.Create(inv, $"training {epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {s.LearningRate ?? (adamW ? 0.002 : 0.1)} {schedule.ToString().ToLowerInvariant()}, label smoothing {s.LabelSmoothing}, {s.Backend} backend, seed {s.Seed}"));
 
         ITransformer fitted = null!;
         if (interactive)
@@ -159,6 +159,7 @@ public static class TrainCommand
             fitted = pipeline.Fit(data.Train);
         }
         var report = lastReport() ?? throw new InvalidOperationException("the trainer reported no training.");
+        output.WriteLine($"backend  {report.Backend}");
         if (report.Training.StopReason == StopReason.EarlyStopped) output.WriteLine($"stopped early after epoch {report.Training.Last.Epoch + 1}");
 
         var metrics = ml.MulticlassClassification.Evaluate(fitted.Transform(data.Test));

@@ -128,7 +128,7 @@ public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
         var (t, v) = (data.TrainRead, data.ValidationRead);
         var report = new TrainingReport
         {
-            Spec = spec, Training = result, ClassNames = classNames, ImageShape = (shape.Channels, shape.Height, shape.Width),
+            Spec = spec, Backend = session.Description, Training = result, ClassNames = classNames, ImageShape = (shape.Channels, shape.Height, shape.Width),
             Mean = mean, Std = std, TrainingImages = trainSet.Count, ValidationImages = validationSet?.Count ?? 0,
             SkippedImages = [.. t.Skipped, .. v?.Skipped ?? []],
             UnlabelledRows = t.UnlabelledRows + (v?.UnlabelledRows ?? 0),

@@ -9,6 +9,9 @@ public sealed record TrainingReport
     /// <summary>The network trained, with its classes and input channels.</summary>
     public required ModelSpec Spec { get; init; }
 
+    /// <summary>The backend that trained, as its session describes itself ("managed engine, 2 threads", "libtorch 2.10.0 on cpu, ...").</summary>
+    public required string Backend { get; init; }
+
     /// <summary>Every epoch's losses and accuracies, why training stopped, and the best epoch under early stopping.</summary>
     public required TrainingResult Training { get; init; }
 
