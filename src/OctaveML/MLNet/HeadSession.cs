@@ -46,7 +46,7 @@ internal sealed class HeadSession : ITrainingSession
 
     public string Backend => "managed";
 
-    public string Description => $"classifier head {NumClasses} x {_features} on cached features, managed engine, {Threads} threads";
+    public string Description => $"head only: backbone features by ONNX Runtime, the classifier head ({NumClasses} x {_features}) on the managed engine, {Threads} threads";
 
     public int Threads => _threads;
 

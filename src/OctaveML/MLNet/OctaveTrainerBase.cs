@@ -116,10 +116,10 @@ public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
 
         var progress = new CallbackProgress(p => o.MetricsCallback?.Invoke(new ImageClassificationMetric(train: p)));
         var trainerOptions = ToTrainerOptions(fineTune);
-        TrainingResult result;
+        (TrainingResult Result, string Description) trained;
         try
         {
-            result = fineTune is { Mode: FineTuneMode.HeadOnly }
+            trained = fineTune is { Mode: FineTuneMode.HeadOnly }
                 ? TrainHead(model, shape, classNames, mean, std, trainSet, validationSet, trainerOptions, progress)
                 : TrainNetwork(model, spec, mean, std, trainSet, validationSet, trainerOptions, initial is not null, progress);
         }
@@ -128,7 +128,7 @@ public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
         var (t, v) = (data.TrainRead, data.ValidationRead);
         var report = new TrainingReport
         {
-            Spec = spec, Backend = session.Description, Training = result, ClassNames = classNames, ImageShape = (shape.Channels, shape.Height, shape.Width),
+            Spec = spec, Backend = trained.Description, Training = trained.Result, ClassNames = classNames, ImageShape = (shape.Channels, shape.Height, shape.Width),
             Mean = mean, Std = std, TrainingImages = trainSet.Count, ValidationImages = validationSet?.Count ?? 0,
             SkippedImages = [.. t.Skipped, .. v?.Skipped ?? []],
             UnlabelledRows = t.UnlabelledRows + (v?.UnlabelledRows ?? 0),
@@ -142,7 +142,7 @@ public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
     }
 
     /// <summary>Trains the whole network (from scratch, or all layers from initial weights) on the options' backend.</summary>
-    private TrainingResult TrainNetwork(ImageClassifier model, ModelSpec spec, float[] mean, float[] std, IImageDataset trainSet, IImageDataset? validationSet,
+    private (TrainingResult Result, string Description) TrainNetwork(ImageClassifier model, ModelSpec spec, float[] mean, float[] std, IImageDataset trainSet, IImageDataset? validationSet,
         TrainerOptions trainerOptions, bool loaded, IProgress<TrainingProgress> progress)
     {
         var o = TrainingOptions;
@@ -158,7 +158,7 @@ public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
         if (loaded && session is not ManagedSession) session.LoadStateDict(model.StateDict());
         var result = new Trainer(trainerOptions).Fit(session, trainBatches, validationBatches, progress, o.CancellationToken);
         if (session is not ManagedSession) model.LoadStateDict(session.StateDict());
-        return result;
+        return (result, session.Description);
     }
 
     /// <summary>
@@ -166,7 +166,7 @@ public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
     /// the head alone trained on them by the same loop (schedule, validation, early stopping, checkpoints); the
     /// trained head goes back into <paramref name="model"/>, whose backbone keeps the loaded weights bit for bit.
     /// </summary>
-    private TrainingResult TrainHead(ImageClassifier model, ImageShape shape, string[] classNames, float[] mean, float[] std,
+    private (TrainingResult Result, string Description) TrainHead(ImageClassifier model, ImageShape shape, string[] classNames, float[] mean, float[] std,
         IImageDataset trainSet, IImageDataset? validationSet, TrainerOptions trainerOptions, IProgress<TrainingProgress> progress)
     {
         var o = TrainingOptions;
@@ -191,7 +191,7 @@ public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
         using var head = new HeadSession(model, trainerOptions, threads);
         var result = new Trainer(trainerOptions).Fit(head, trainBatches, validationBatches, progress, o.CancellationToken);
         model.LoadStateDict(head.StateDict(), strict: false);
-        return result;
+        return (result, head.Description);
     }
 
     /// <summary>Loads <see cref="OctaveTrainerOptions.InitialWeights"/> into <paramref name="model"/> (all or nothing) and says what it did.</summary>

@@ -126,6 +126,7 @@ public class FineTuneTests
 
         var report = trainer.LastTrainingReport!;
         report.InitialWeights!.Format.Should().Be(WeightsFormat.PyTorchZip);
+        report.Backend.Should().StartWith("head only: backbone features by ONNX Runtime, the classifier head (3 x 2048) on the managed engine");
         report.InitialWeights.HeadReinitialized.Should().BeTrue("the file's head is for 10 classes, the data has 3");
         report.InitialWeights.Loaded.Should().NotContain(["fc.weight", "fc.bias"]);
         epochs.Should().HaveCount(3).And.OnlyContain(e => e.ValidationAccuracy != null, "the head is validated after every epoch");
