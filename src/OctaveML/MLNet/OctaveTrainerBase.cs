@@ -111,7 +111,7 @@ public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
         var initial = o.InitialWeights is { } path ? LoadInitialWeights(model, path) : null;
         var (mean, std) = InputNormalization(trainSet, initial);
         var fineTune = initial is null ? null : o.FineTune ?? FineTuning.AllLayers();
-        Note($"{Name}: {(fineTune is null ? "training" : $"fine-tuning ({fineTune})")} {spec.DisplayName} ({o.Backend?.ToString() ?? "managed"}) on {trainSet.Count} images {shape} of {classNames.Length} classes"
+        Note($"{Name}: {(fineTune is null ? "training" : $"fine-tuning, {fineTune},")} {spec.DisplayName} ({o.Backend?.ToString() ?? "managed"}) on {trainSet.Count} images {shape} of {classNames.Length} classes"
             + (validationSet is null ? "" : $", validating on {validationSet.Count}") + $", {o.Epoch} epochs of batch {o.BatchSize}, seed {o.Seed}.");
 
         var progress = new CallbackProgress(p => o.MetricsCallback?.Invoke(new ImageClassificationMetric(train: p)));
