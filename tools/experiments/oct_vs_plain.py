@@ -344,6 +344,9 @@ def report(doc: Path, out: Path, runs: list[Run], quick: bool, build_id: str, ch
     add("")
     add("## Results")
     add("")
+    add(f"**{len(done)} of {len(runs)} runs finished**" + (f"; the {len(pending)} pending runs are listed under \"Pending\" and "
+        "appear here when they finish (nothing below is extrapolated)." if pending else "."))
+    add("")
     add("Test accuracy: mean over seeds (lowest-highest, number of runs). Times are means per run: `train` is the "
         "command's own wall time (data loading, training, evaluation; for a run resumed after an interruption, the sum of its "
         "processes' wall times), CPU is user + system time of the process(es). "
@@ -396,6 +399,8 @@ def report(doc: Path, out: Path, runs: list[Run], quick: bool, build_id: str, ch
     add("")
     add("| run | test accuracy | with flip | final train loss / acc | train time (s) | CPU time (s) | peak memory (MB) | load at start | attempts | finished |")
     add("|---|---|---|---|---|---|---|---|---|---|")
+    if not done:
+        add("| (none finished yet) | | | | | | | | | |")
     for r in done:
         flip = f"{r['test_accuracy_flip']:.4f}" if r.get("test_accuracy_flip") is not None else "-"
         add(f"| {r['run']} | {r['test_accuracy']:.4f} | {flip} | {r['final_train_loss']:.4f} / {r['final_train_accuracy']:.4f} | "
@@ -403,7 +408,9 @@ def report(doc: Path, out: Path, runs: list[Run], quick: bool, build_id: str, ch
             f"{r['attempts']} | {r['finished']} |")
     add("")
     if pending:
-        add(f"Pending ({len(pending)} of {len(runs)} runs, not yet run or not finished):")
+        add("## Pending")
+        add("")
+        add(f"{len(pending)} of {len(runs)} runs, not yet run or not finished:")
         add("")
         for run in pending:
             add(f"- {run.id}")
