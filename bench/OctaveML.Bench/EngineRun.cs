@@ -11,14 +11,16 @@ namespace OctaveML.Bench;
 /// <param name="MemoryGbps">Triad bandwidth measured after the steps, GB/s.</param>
 /// <param name="TrainPeakRssMb">Peak resident memory after the training steps (before inference).</param>
 /// <param name="PeakRssMb">Peak resident memory of the whole child.</param>
+/// <param name="TrainCpuSeconds">CPU time of the child (all threads) per timed training step, the peak samples left out (null when not printed).</param>
+/// <param name="TrainMinorFaults">Minor page faults per timed training step (null when not printed).</param>
 public sealed record EngineRun(double TrainStepSeconds, double InferStepSeconds, double StepPeakGflop, double PeakGflops,
-    double MemoryGbps, double TrainPeakRssMb, double PeakRssMb)
+    double MemoryGbps, double TrainPeakRssMb, double PeakRssMb, double? TrainCpuSeconds = null, double? TrainMinorFaults = null)
 {
     /// <summary>Reads a child's output; throws <see cref="InvalidOperationException"/> naming a missing line.</summary>
     public static EngineRun Parse(string output) => new(
         Figure.Value(output, "train_step_s"), Figure.Value(output, "infer_step_s"), Figure.Value(output, "step_peak_gflop"),
         Figure.Value(output, "fma_peak_gflops"), Figure.Value(output, "memory_gbps"), Figure.Value(output, "train_peak_rss_mb"),
-        Figure.Value(output, "peak_rss_mb"));
+        Figure.Value(output, "peak_rss_mb"), Figure.TryValue(output, "train_cpu_s"), Figure.TryValue(output, "train_minor_faults"));
 
     /// <summary>The share of the FMA peak the training steps reached, for a model of <paramref name="trainFlopsPerImage"/> and <paramref name="batch"/> images a step.</summary>
     public double TrainPeakFraction(double trainFlopsPerImage, int batch) => PeakPairedSteps.Fraction(trainFlopsPerImage * batch, StepPeakGflop);

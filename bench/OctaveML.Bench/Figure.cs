@@ -42,13 +42,17 @@ public static class Figure
     }
 
     /// <summary>Parses the value of a line "key value" (first match) from a benchmark process's or a peer's output.</summary>
-    public static double Value(string output, string key)
+    public static double Value(string output, string key) =>
+        TryValue(output, key) ?? throw new InvalidOperationException($"the benchmark process printed no '{key}' line:\n{output}");
+
+    /// <summary>The value of the first line "key value" of <paramref name="output"/>, or null when there is none.</summary>
+    public static double? TryValue(string output, string key)
     {
         foreach (var line in output.Split('\n'))
         {
             var parts = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length == 2 && parts[0] == key) return double.Parse(parts[1], CultureInfo.InvariantCulture);
         }
-        throw new InvalidOperationException($"the benchmark process printed no '{key}' line:\n{output}");
+        return null;
     }
 }

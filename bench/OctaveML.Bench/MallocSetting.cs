@@ -15,8 +15,11 @@ public sealed record MallocSetting(string Name, string Description, IReadOnlyDic
     /// <summary>Debian's libjemalloc2.</summary>
     public const string DebianJemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2";
 
-    /// <summary>Variables any of the settings sets; unset in the child unless the setting sets them, so "default" is glibc untouched.</summary>
-    public static IReadOnlyList<string> Cleared { get; } = ["MALLOC_MMAP_MAX_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "LD_PRELOAD"];
+    /// <summary>
+    /// Variables any of the settings sets, and MALLOC_MMAP_THRESHOLD_ (which the TorchSharp backend also takes as the
+    /// user's own choice); unset in the child unless the setting sets them, so "default" is glibc untouched.
+    /// </summary>
+    public static IReadOnlyList<string> Cleared { get; } = ["MALLOC_MMAP_MAX_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_", "LD_PRELOAD"];
 
     /// <summary>glibc's malloc untouched.</summary>
     public static MallocSetting Default { get; } = new("default_malloc", "glibc malloc untouched", new Dictionary<string, string>());

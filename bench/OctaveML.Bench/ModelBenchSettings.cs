@@ -30,6 +30,10 @@ public sealed record ModelBenchSettings
     public int? Warmup { get; init; }
     /// <summary>--python: the PyTorch peer's interpreter.</summary>
     public string Python { get; init; } = PythonPeer.DefaultPython;
+    /// <summary>--peers: comma-separated peer names (see <see cref="ModelPeers"/>; default all of them).</summary>
+    public string Peers { get; init; } = string.Join(",", ModelPeers.Names);
+    /// <summary>--libtorch-malloc (models): also libtorch with glibc's malloc untouched against its tuned default, alternating processes.</summary>
+    public bool LibtorchMalloc { get; init; }
 
     /// <summary>Checks every value; throws an <see cref="ArgumentException"/> naming the first bad option.</summary>
     public void Validate()
@@ -55,7 +59,13 @@ public sealed record ModelBenchSettings
         if (Steps is { } n && n < 1) throw Bad("--steps", n, "at least 1");
         if (Warmup is { } w && w < 0) throw Bad("--warmup", w, "0 or more");
         if (string.IsNullOrWhiteSpace(Python)) throw Bad("--python", Python, "the path of a Python interpreter with torch");
+        var peers = PeerList();
+        if (LibtorchMalloc && !peers.Any(p => p is LibtorchPeer))
+            throw new ArgumentException("--libtorch-malloc: needs libtorch among --peers (it compares libtorch runs).");
     }
+
+    /// <summary>The peers <see cref="Peers"/> names; an <see cref="ArgumentException"/> names a bad one.</summary>
+    public IReadOnlyList<IModelPeer> PeerList() => ModelPeers.Parse(SpeedSettings.List(Peers), Python);
 
     /// <summary>The configurations to measure: the one described, or the default comparisons.</summary>
     public IReadOnlyList<BenchModel> Configs()

@@ -5,15 +5,21 @@ using OctaveML.Threading;
 
 namespace OctaveML.Bench;
 
-/// <summary>How <see cref="ModelBenchmark.Run"/> measures: threads of both sides, timed and warm-up steps (null = per model), the peer's interpreter.</summary>
-public sealed record ModelBenchmarkOptions(int Threads, int? Steps = null, int? Warmup = null, string Python = PythonPeer.DefaultPython);
+/// <summary>
+/// How <see cref="ModelBenchmark.Run"/> measures: threads of every side, timed and warm-up steps (null = per model),
+/// the PyTorch peer's interpreter, the peers (null = all of <see cref="ModelPeers.Names"/>), and whether libtorch
+/// with glibc's malloc untouched is measured against its default (tuned) run in alternating processes.
+/// </summary>
+public sealed record ModelBenchmarkOptions(int Threads, int? Steps = null, int? Warmup = null, string Python = PythonPeer.DefaultPython,
+    IReadOnlyList<IModelPeer>? Peers = null, bool LibtorchMalloc = false);
 
 /// <summary>
 /// Whole-model training step (forward, cross-entropy, backward, SGD momentum 0.9 step) and inference
-/// throughput against the PyTorch peer (model_peer.py, the same models from tools/reference/octaveml_ref.py)
-/// on random data, same batch and thread count: the <c>models</c> suite. Each side runs in its own process
-/// so that peak resident memory belongs to one model only: ours is this program re-run as
-/// <c>models --child ...</c>.
+/// throughput against the peers (<see cref="ModelPeers"/>: the PyTorch script model_peer.py on the same
+/// models from tools/reference/octaveml_ref.py, and libtorch through the TorchSharp backend on the same spec
+/// and weights) on random data, same batch and thread count: the <c>models</c> suite. Each side runs in its
+/// own process so that peak resident memory belongs to one model only: ours and libtorch's are this program
+/// re-run as <c>models --child [--backend torchsharp] ...</c>.
 /// </summary>
 public static class ModelBenchmark
 {
@@ -22,6 +28,15 @@ public static class ModelBenchmark
 
     /// <summary>The hidden option of the <c>models</c> suite that measures a model's alpha 0 twin against it, steps alternating (with <see cref="ChildOption"/>).</summary>
     public const string SpeedupOption = "--speedup";
+
+    /// <summary>The hidden option naming what a child measures: managed (our engine, the default) or torchsharp (<see cref="LibtorchPeer"/>).</summary>
+    public const string BackendOption = "--backend";
+
+    /// <summary>The hidden option of a torchsharp child that leaves glibc's malloc as it is (the backend tunes it by default).</summary>
+    public const string UntunedMallocOption = "--untuned-malloc";
+
+    /// <summary>Alternating libtorch processes of each malloc kind behind <c>libtorch_malloc_speedup</c>.</summary>
+    private const int MallocRounds = 3;
 
     /// <summary>
     /// Least number of alternating step pairs behind <c>oct_speedup</c> (a pair is ~2.6 s for ResNet-50 at 224):
@@ -33,45 +48,41 @@ public static class ModelBenchmark
     public const string PeerScript = PyTorchPeer.Script;
 
     /// <summary>
-    /// Measures every configuration, ours then the peer's, and writes their figures to <paramref name="output"/>;
-    /// returns the peer's failures (empty when it ran every configuration). After a failure that means the
-    /// peer cannot run here (<see cref="PeerException.Unavailable"/>) only our side is measured.
+    /// Measures every configuration, ours then each peer's under the allocator setting its users get
+    /// (<see cref="IModelPeer.DefaultMalloc"/>), and writes their figures to <paramref name="output"/>; returns the
+    /// peers' failures (empty when they ran every configuration). A peer that cannot run here
+    /// (<see cref="PeerException.Unavailable"/>) is tried once and then left out; the others go on.
     /// </summary>
     public static IReadOnlyList<PeerException> Run(IReadOnlyList<BenchModel> configs, ModelBenchmarkOptions options, TextWriter output)
     {
-        var inv = CultureInfo.InvariantCulture;
         var failures = new List<PeerException>();
-        var pytorch = new PyTorchPeer(options.Python);
+        var peers = options.Peers ?? ModelPeers.Parse(ModelPeers.Names, options.Python);
+        var unavailable = new HashSet<string>();
         Machine.PrintHeader(output, options.Threads);
         Figure.Print(output, "models_threads", options.Threads);
+        output.WriteLine($"peers: {string.Join("; ", peers.Select(p => $"{p.Name} with {p.DefaultMalloc.Name} ({p.DescribeMalloc(p.DefaultMalloc)})"))}");
         var trainSeconds = new Dictionary<BenchModel, double>();
         foreach (var m in configs)
         {
-            string key = m.Key;
             var (steps, warmup) = (options.Steps ?? m.DefaultReps.Steps, options.Warmup ?? m.DefaultReps.Warmup);
             var ours = MeasureOurs(m, options.Threads, steps, warmup, output);
-            double trainS = ours.TrainStepSeconds, inferS = ours.InferStepSeconds, rss = ours.PeakRssMb;
-            trainSeconds[m] = trainS;
-            if (failures.Any(f => f.Unavailable)) continue;
-            PeerRun p;
-            try
+            trainSeconds[m] = ours.TrainStepSeconds;
+            foreach (var peer in peers)
             {
-                p = pytorch.Run(m, MallocSetting.Default, options.Threads, steps, warmup);
+                if (unavailable.Contains(peer.Name)) continue;
+                PeerRun p;
+                try
+                {
+                    p = peer.Run(m, peer.DefaultMalloc, options.Threads, steps, warmup);
+                    PrintPeerRun(m, p, ours, output);
+                    if (options.LibtorchMalloc && peer is LibtorchPeer) CompareLibtorchMalloc(m, peer, p, options.Threads, steps, warmup, output);
+                }
+                catch (PeerException e)
+                {
+                    failures.Add(e);
+                    if (e.Unavailable) unavailable.Add(peer.Name);
+                }
             }
-            catch (PeerException e)
-            {
-                failures.Add(e);
-                continue;
-            }
-            double trainT = p.TrainStepSeconds, inferT = p.InferStepSeconds, rssT = p.PeakRssMb;
-            output.WriteLine(string.Create(inv,
-                $"{key}: PyTorch {p.Version}: train {m.BatchSize / trainT:0.0} img/s, infer {m.BatchSize / inferT:0.0} img/s, peak RSS {rssT:0} MB"));
-            Figure.Print(output, $"train_imgs_per_s_pytorch_{key}", m.BatchSize / trainT);
-            Figure.Print(output, $"infer_imgs_per_s_pytorch_{key}", m.BatchSize / inferT);
-            Figure.Print(output, $"train_ratio_vs_pytorch_{key}", trainT / trainS);
-            Figure.Print(output, $"infer_ratio_vs_pytorch_{key}", inferT / inferS);
-            Figure.Print(output, $"peak_rss_mb_pytorch_{key}", rssT);
-            Figure.Print(output, $"train_peak_rss_ratio_vs_pytorch_{key}", rss / rssT);
         }
         // What octave convolution buys: the alpha 0 model's step time over the alpha 0.5 one's, measured
         // in one process with the two models' steps alternating, so that both see the same machine load.
@@ -79,6 +90,61 @@ public static class ModelBenchmark
             if (oct.Alpha == 0.5 && trainSeconds.ContainsKey(oct with { Alpha = 0 }))
                 MeasureOctSpeedup(oct, options, output);
         return failures;
+    }
+
+    /// <summary>
+    /// One peer's line and figures beside ours (peer time / our time: above 1 means OctaveML is faster):
+    /// <c>train_imgs_per_s_PEER_KEY</c>, <c>infer_imgs_per_s_PEER_KEY</c>, <c>train_ratio_vs_PEER_KEY</c>,
+    /// <c>infer_ratio_vs_PEER_KEY</c>, <c>peak_rss_mb_PEER_KEY</c>, <c>train_peak_rss_ratio_vs_PEER_KEY</c> (ours over
+    /// the peer's), and when both sides counted it <c>train_cpu_ratio_vs_PEER_KEY</c> (CPU time per step, all threads:
+    /// less moved by a neighbour's load than wall time).
+    /// </summary>
+    public static void PrintPeerRun(BenchModel m, PeerRun p, EngineRun ours, TextWriter output)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string tag = $"{p.Peer}_{m.Key}";
+        string cpu = ours.TrainCpuSeconds is { } c && p.TrainCpuSeconds is { } pc
+            ? string.Create(inv, $"; CPU time per train step: OctaveML {c * 1e3:0} ms, {p.Peer} {pc * 1e3:0} ms")
+            : "";
+        output.WriteLine(string.Create(inv,
+            $"{m.Key}: {p.Title}: train {m.BatchSize / p.TrainStepSeconds:0.0} img/s, infer {m.BatchSize / p.InferStepSeconds:0.0} img/s, peak RSS {p.PeakRssMb:0} MB{cpu}"));
+        Figure.Print(output, $"train_imgs_per_s_{tag}", m.BatchSize / p.TrainStepSeconds);
+        Figure.Print(output, $"infer_imgs_per_s_{tag}", m.BatchSize / p.InferStepSeconds);
+        Figure.Print(output, $"train_ratio_vs_{tag}", BestPeer.TrainRatio(p, ours.TrainStepSeconds));
+        Figure.Print(output, $"infer_ratio_vs_{tag}", p.InferStepSeconds / ours.InferStepSeconds);
+        Figure.Print(output, $"peak_rss_mb_{tag}", p.PeakRssMb);
+        Figure.Print(output, $"train_peak_rss_ratio_vs_{tag}", ours.PeakRssMb / p.PeakRssMb);
+        if (ours.TrainCpuSeconds is { } ourCpu && p.TrainCpuSeconds is { } peerCpu && ourCpu > 0)
+            Figure.Print(output, $"train_cpu_ratio_vs_{tag}", peerCpu / ourCpu);
+    }
+
+    /// <summary>
+    /// libtorch with glibc's malloc untouched (default_malloc) against its default, tuned run (<paramref name="tuned"/>,
+    /// glibc_tuned), in alternating processes since mallopt is process-wide and one-way: medians of wall and CPU
+    /// time, page faults and peak memory; <c>libtorch_malloc_speedup_KEY</c> (untouched wall time over tuned),
+    /// <c>libtorch_malloc_cpu_speedup_KEY</c> and <c>peak_rss_mb_libtorch_untuned_malloc_KEY</c>.
+    /// </summary>
+    private static void CompareLibtorchMalloc(BenchModel m, IModelPeer libtorch, PeerRun tuned, int threads, int steps, int warmup, TextWriter output)
+    {
+        var tunedRuns = new List<PeerRun> { tuned };
+        var untunedRuns = new List<PeerRun>();
+        for (int r = 0; r < MallocRounds; r++)
+        {
+            untunedRuns.Add(libtorch.Run(m, MallocSetting.Default, threads, steps, warmup));
+            if (r < MallocRounds - 1) tunedRuns.Add(libtorch.Run(m, tuned.Malloc, threads, steps, warmup));
+        }
+        static double Med(List<PeerRun> runs, Func<PeerRun, double?> figure) => Figure.Median([.. runs.Select(r => figure(r) ?? double.NaN)]);
+        double wallT = Med(tunedRuns, r => r.TrainStepSeconds), wallU = Med(untunedRuns, r => r.TrainStepSeconds);
+        double cpuT = Med(tunedRuns, r => r.TrainCpuSeconds), cpuU = Med(untunedRuns, r => r.TrainCpuSeconds);
+        double rssU = Med(untunedRuns, r => r.PeakRssMb);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{m.Key}: libtorch train step, glibc malloc tuned / untouched (medians of {tunedRuns.Count} / {untunedRuns.Count} alternating processes): " +
+            $"wall {wallT * 1e3:0} / {wallU * 1e3:0} ms, CPU {cpuT * 1e3:0} / {cpuU * 1e3:0} ms, " +
+            $"minor page faults {Med(tunedRuns, r => r.TrainMinorFaults):0} / {Med(untunedRuns, r => r.TrainMinorFaults):0}, " +
+            $"peak RSS {Med(tunedRuns, r => r.PeakRssMb):0} / {rssU:0} MB"));
+        Figure.Print(output, $"libtorch_malloc_speedup_{m.Key}", wallU / wallT);
+        Figure.Print(output, $"libtorch_malloc_cpu_speedup_{m.Key}", cpuU / cpuT);
+        Figure.Print(output, $"peak_rss_mb_libtorch_untuned_malloc_{m.Key}", rssU);
     }
 
     /// <summary>
@@ -139,13 +205,18 @@ public static class ModelBenchmark
     {
         Parallelism.Threads = threads;
         var run = new ModelTrainingStep(m.Create(), m.BatchSize, m.Size);
-        var train = PeakPairedSteps.Measure(run.Step, steps, warmup, threads);
+        for (int i = 0; i < warmup; i++) run.Step();
+        // CPU time and page faults of the timed steps only, not of the peak samples between them.
+        var spent = default(ProcessCounters);
+        var train = PeakPairedSteps.Measure(() => ProcessCounters.Count(run.Step, ref spent), steps, warmup: 0, threads);
         double trainRss = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
         run.Model.Eval();
         double infer = Figure.MedianSeconds(run.Infer, steps, warmup);
         double rss = Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
         var inv = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(inv, $"train_step_s {train.StepSeconds}"));
+        output.WriteLine(string.Create(inv, $"train_cpu_s {spent.CpuSeconds / steps}"));
+        output.WriteLine(string.Create(inv, $"train_minor_faults {(double)spent.MinorFaults / steps}"));
         output.WriteLine(string.Create(inv, $"step_peak_gflop {train.StepPeakGflop}"));
         output.WriteLine(string.Create(inv, $"fma_peak_gflops {train.PeakGflops}"));
         output.WriteLine(string.Create(inv, $"infer_step_s {infer}"));
@@ -186,16 +257,12 @@ public static class ModelBenchmark
         output.WriteLine(string.Create(inv, $"speedup {Figure.Median(ratios)}"));
     }
 
-    /// <summary>Runs <see cref="Measure"/> in a new process of this program and returns its output.</summary>
-    private static string RunSelf(BenchModel m, int threads, int steps, int warmup, string? mode = null)
+    /// <summary>The arguments of a <c>models --child</c> run of this program on <paramref name="m"/> (with <paramref name="mode"/>, e.g. <see cref="SpeedupOption"/>).</summary>
+    public static IReadOnlyList<string> ChildArguments(BenchModel m, int threads, int steps, int warmup, string? mode = null)
     {
-        var psi = BenchProcess();
-        psi.RedirectStandardOutput = true;
-        psi.RedirectStandardError = true;
         var inv = CultureInfo.InvariantCulture;
-        psi.ArgumentList.Add(ModelsSuite.Name);
-        psi.ArgumentList.Add(ChildOption);
-        if (mode is not null) psi.ArgumentList.Add(mode);
+        var args = new List<string> { ModelsSuite.Name, ChildOption };
+        if (mode is not null) args.Add(mode);
         foreach (var (option, value) in new (string, string?)[]
         {
             ("--model", m.Model), ("--depth", m.Depth?.ToString(inv)), ("--alpha", m.Alpha.ToString(inv)), ("--size", m.Size.ToString(inv)),
@@ -203,9 +270,19 @@ public static class ModelBenchmark
         })
         {
             if (value is null) continue;
-            psi.ArgumentList.Add(option);
-            psi.ArgumentList.Add(value);
+            args.Add(option);
+            args.Add(value);
         }
+        return args;
+    }
+
+    /// <summary>Runs <see cref="Measure"/> in a new process of this program and returns its output.</summary>
+    private static string RunSelf(BenchModel m, int threads, int steps, int warmup, string? mode = null)
+    {
+        var psi = BenchProcess();
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        foreach (var a in ChildArguments(m, threads, steps, warmup, mode)) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {psi.FileName}");
         var stderr = p.StandardError.ReadToEndAsync();
         string stdout = p.StandardOutput.ReadToEnd();

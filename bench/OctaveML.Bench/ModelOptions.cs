@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace OctaveML.Bench;
 
-/// <summary>The command-line options that choose the models and how they are timed, shared by the <c>models</c> and <c>speed</c> suites.</summary>
+/// <summary>The command-line options that choose the models, how they are timed and the peers, shared by the <c>models</c> and <c>speed</c> suites.</summary>
 public sealed class ModelOptions
 {
     public Option<string?> Model { get; } = new("--model") { Description = "oct-resnet | oct-cifar-resnet | oct-mobilenet (default: the comparisons oct_resnet50 and resnet50 at 224 batch 16, oct_mobilenet 224 batch 16, oct_resnet20 28 batch 128)" };
@@ -14,15 +14,20 @@ public sealed class ModelOptions
     public Option<int?> Steps { get; } = new("--steps") { Description = "timed steps, the median is reported (default 3 for ResNet-50 and deeper at 160 px or more, else 5)" };
     public Option<int?> Warmup { get; } = new("--warmup") { Description = "untimed steps before timing (default 1 with 3 steps, else 2)" };
     public Option<string> Python { get; } = new("--python") { Description = "interpreter of the PyTorch peer (needs torch)", DefaultValueFactory = _ => PythonPeer.DefaultPython };
+    public Option<string> Peers { get; } = new("--peers")
+    {
+        Description = $"comma-separated peers: {string.Join(", ", ModelPeers.Names)} (libtorch: libtorch 2.10 through the TorchSharp backend)",
+        DefaultValueFactory = _ => string.Join(",", ModelPeers.Names),
+    };
 
     /// <summary>Every option, to add to a command.</summary>
-    public IEnumerable<Option> All => [Model, Depth, Alpha, Size, Batch, Threads, Steps, Warmup, Python];
+    public IEnumerable<Option> All => [Model, Depth, Alpha, Size, Batch, Threads, Steps, Warmup, Python, Peers];
 
     /// <summary>The settings the parsed command line gives (not yet validated).</summary>
     public ModelBenchSettings Read(ParseResult r) => new()
     {
         Model = r.GetValue(Model), Depth = r.GetValue(Depth), Alpha = r.GetValue(Alpha), Size = r.GetValue(Size),
         BatchSize = r.GetValue(Batch), Threads = r.GetValue(Threads), Steps = r.GetValue(Steps), Warmup = r.GetValue(Warmup),
-        Python = r.GetValue(Python)!,
+        Python = r.GetValue(Python)!, Peers = r.GetValue(Peers)!,
     };
 }

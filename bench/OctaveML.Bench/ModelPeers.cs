@@ -1,10 +1,10 @@
 namespace OctaveML.Bench;
 
-/// <summary>The peers the <c>speed</c> suite can compare against, by name.</summary>
+/// <summary>The peers the <c>models</c> and <c>speed</c> suites compare against, by name.</summary>
 public static class ModelPeers
 {
-    /// <summary>The names <see cref="Parse"/> takes.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["pytorch"];
+    /// <summary>The names <see cref="Parse"/> takes, all of them measured by default: Debian's PyTorch and libtorch through the TorchSharp backend.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["pytorch", "libtorch"];
 
     /// <summary>The peers named in <paramref name="names"/>; throws an <see cref="ArgumentException"/> naming an unknown one.</summary>
     public static IReadOnlyList<IModelPeer> Parse(IEnumerable<string> names, string python)
@@ -12,9 +12,11 @@ public static class ModelPeers
         var peers = new List<IModelPeer>();
         foreach (var name in names)
         {
+            if (peers.Any(p => p.Name == name)) throw new ArgumentException($"--peers: {name} is named twice.");
             peers.Add(name switch
             {
                 "pytorch" => new PyTorchPeer(python),
+                "libtorch" => new LibtorchPeer(),
                 _ => throw new ArgumentException($"--peers: got {name}; expected {string.Join(", ", Names)}."),
             });
         }

@@ -21,13 +21,23 @@ public sealed class ModelTrainingStep
     {
         Model = model;
         _sgd = new Sgd(Model, 0.01, momentum: 0.9);
-        var rng = new Rng(0);
-        _x = new Tensor(batch, model.InChannels, size, size);
-        rng.FillNormal(_x.Data, 0, 1);
-        _labels = new int[batch];
-        for (int i = 0; i < batch; i++) _labels[i] = rng.NextInt(model.NumClasses);
+        (_x, _labels) = RandomBatch(batch, model.InChannels, size, model.NumClasses);
         _grad = new Tensor(batch, model.NumClasses);
         Model.Train();
+    }
+
+    /// <summary>
+    /// The benchmark's batch: <paramref name="batch"/> images of standard normal pixels and uniform labels, from seed 0
+    /// (every side that trains on it, the libtorch child included, draws the same one).
+    /// </summary>
+    public static (Tensor Images, int[] Labels) RandomBatch(int batch, int channels, int size, int classes)
+    {
+        var rng = new Rng(0);
+        var x = new Tensor(batch, channels, size, size);
+        rng.FillNormal(x.Data, 0, 1);
+        var labels = new int[batch];
+        for (int i = 0; i < batch; i++) labels[i] = rng.NextInt(classes);
+        return (x, labels);
     }
 
     /// <summary>The model being trained.</summary>

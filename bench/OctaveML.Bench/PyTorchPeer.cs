@@ -12,6 +12,9 @@ public sealed class PyTorchPeer(string Python = PythonPeer.DefaultPython) : IMod
     /// <inheritdoc/>
     public string Name => "pytorch";
 
+    /// <summary>default_malloc: PyTorch leaves glibc's malloc as it is.</summary>
+    public MallocSetting DefaultMalloc => MallocSetting.Default;
+
     /// <inheritdoc/>
     public PeerRun Run(BenchModel model, MallocSetting malloc, int threads, int steps, int warmup)
     {
@@ -19,7 +22,8 @@ public sealed class PyTorchPeer(string Python = PythonPeer.DefaultPython) : IMod
         string p = PythonPeer.Run(Python, PythonPeer.Script(Script),
             [model.PeerName, model.Size.ToString(inv), threads.ToString(inv), model.BatchSize.ToString(inv), steps.ToString(inv), warmup.ToString(inv), model.Alpha.ToString(inv)],
             malloc);
-        return new PeerRun(Name, malloc, Version(p), Figure.Value(p, "train_step_s"), Figure.Value(p, "infer_step_s"), Figure.Value(p, "peak_rss_mb"));
+        return new PeerRun(Name, malloc, Version(p), Figure.Value(p, "train_step_s"), Figure.Value(p, "infer_step_s"), Figure.Value(p, "peak_rss_mb"),
+            Figure.TryValue(p, "train_cpu_s"), Figure.TryValue(p, "train_minor_faults"));
     }
 
     /// <summary>The version model_peer.py printed on its "torch_version" line ("" when none).</summary>

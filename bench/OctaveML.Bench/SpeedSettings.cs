@@ -2,11 +2,9 @@ using System.Globalization;
 
 namespace OctaveML.Bench;
 
-/// <summary>The <c>speed</c> suite's own options, beside the models' (<see cref="ModelBenchSettings"/>).</summary>
+/// <summary>The <c>speed</c> suite's own options, beside the models' (<see cref="ModelBenchSettings"/>, which has the peers).</summary>
 public sealed record SpeedSettings
 {
-    /// <summary>--peers: comma-separated peer names (see <see cref="ModelPeers"/>).</summary>
-    public string Peers { get; init; } = string.Join(",", ModelPeers.Names);
     /// <summary>--mallocs: comma-separated allocator settings each peer runs under (see <see cref="MallocSetting"/>).</summary>
     public string Mallocs { get; init; } = string.Join(",", MallocSetting.Names);
     /// <summary>--onnx-runs: alternating ONNX Runtime / engine inference runs per model; 0 skips ONNX Runtime.</summary>

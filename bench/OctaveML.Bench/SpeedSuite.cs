@@ -10,7 +10,7 @@ namespace OctaveML.Bench;
 /// memory; each peer under each allocator setting and <c>train_ratio_vs_best_peer_KEY</c> against the fastest;
 /// the octave speedup (alternating steps); ONNX Runtime inference of each exported model beside ours and its
 /// octave speedup; the NuGet consumer's speed over the bench's; last, each target met or missed.
-/// Usage: <c>OctaveML.Bench speed [--model M ... as models] [--peers pytorch] [--mallocs default_malloc,glibc_tuned,jemalloc]
+/// Usage: <c>OctaveML.Bench speed [--model M ... as models] [--peers pytorch,libtorch] [--mallocs default_malloc,glibc_tuned,jemalloc]
 /// [--onnx-runs R] [--consumer-rounds R]</c>.
 /// </summary>
 public static class SpeedSuite
@@ -26,16 +26,15 @@ public static class SpeedSuite
     {
         var models = new ModelOptions();
         var defaults = new SpeedSettings();
-        var peers = new Option<string>("--peers") { Description = $"comma-separated peers: {string.Join(", ", ModelPeers.Names)}", DefaultValueFactory = _ => defaults.Peers };
         var mallocs = new Option<string>("--mallocs") { Description = $"comma-separated allocator settings every peer runs under: {string.Join(", ", MallocSetting.Names)}", DefaultValueFactory = _ => defaults.Mallocs };
         var onnxRuns = new Option<int>("--onnx-runs") { Description = "alternating ONNX Runtime / OctaveML inference runs a model (0 skips ONNX Runtime)", DefaultValueFactory = _ => defaults.OnnxRuns };
         var consumerRounds = new Option<int>("--consumer-rounds") { Description = "alternating bench / NuGet consumer app rounds (0 skips packing and the consumer figure)", DefaultValueFactory = _ => defaults.ConsumerRounds };
         var command = new Command(Name, "Every figure of the speed targets in one run: peak fractions, peers at their best allocator, octave speedups, ONNX Runtime, the NuGet consumer.");
         foreach (var o in models.All) command.Options.Add(o);
-        foreach (var o in new Option[] { peers, mallocs, onnxRuns, consumerRounds, new HelpOption() }) command.Options.Add(o);
+        foreach (var o in new Option[] { mallocs, onnxRuns, consumerRounds, new HelpOption() }) command.Options.Add(o);
         command.SetAction(r => Run(models.Read(r), new SpeedSettings
         {
-            Peers = r.GetValue(peers)!, Mallocs = r.GetValue(mallocs)!, OnnxRuns = r.GetValue(onnxRuns), ConsumerRounds = r.GetValue(consumerRounds),
+            Mallocs = r.GetValue(mallocs)!, OnnxRuns = r.GetValue(onnxRuns), ConsumerRounds = r.GetValue(consumerRounds),
         }, output, error));
         return SuiteCommand.Invoke(command, args, output, error);
     }
@@ -45,7 +44,7 @@ public static class SpeedSuite
     {
         settings.Validate();
         speed.Validate();
-        var peers = ModelPeers.Parse(SpeedSettings.List(speed.Peers), settings.Python);
+        var peers = settings.PeerList();
         var mallocs = MallocSetting.Parse(SpeedSettings.List(speed.Mallocs));
         var configs = settings.Configs();
         var record = new RecordingWriter(output);
@@ -56,6 +55,8 @@ public static class SpeedSuite
         Machine.PrintHeader(record, threads);
         Figure.Print(record, "speed_threads", threads);
         record.WriteLine($"peers: {string.Join(", ", peers.Select(p => p.Name))}; allocator settings: {string.Join("; ", mallocs.Select(m => $"{m.Name} ({m.Description})"))}");
+        foreach (var peer in peers.Where(p => mallocs.Any(m => p.DescribeMalloc(m) != m.Description)))
+            record.WriteLine($"{peer.Name} under them: {string.Join("; ", mallocs.Select(m => $"{m.Name}: {peer.DescribeMalloc(m)}"))}");
 
         var failures = new List<(string Peer, PeerException Error)>();
         foreach (var m in configs)
@@ -75,7 +76,7 @@ public static class SpeedSuite
             {
                 double ratio = BestPeer.TrainRatio(best, ours.TrainStepSeconds);
                 record.WriteLine(string.Create(inv,
-                    $"{m.Key}: fastest peer {best.Peer} {best.Version} with {best.Malloc.Name}, {m.BatchSize / best.TrainStepSeconds:0.0} img/s; OctaveML {m.BatchSize / ours.TrainStepSeconds:0.0} img/s, {ratio:0.##}x"));
+                    $"{m.Key}: fastest peer {best.Title}, {m.BatchSize / best.TrainStepSeconds:0.0} img/s; OctaveML {m.BatchSize / ours.TrainStepSeconds:0.0} img/s, {ratio:0.##}x"));
                 Figure.Print(record, $"train_ratio_vs_best_peer_{m.Key}", ratio);
             }
         }
@@ -104,7 +105,7 @@ public static class SpeedSuite
     {
         string tag = $"{p.Peer}_{p.Malloc.Name}_{m.Key}";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{m.Key}: {p.Peer} {p.Version} with {p.Malloc.Name}: train {m.BatchSize / p.TrainStepSeconds:0.0} img/s, infer {m.BatchSize / p.InferStepSeconds:0.0} img/s, peak RSS {p.PeakRssMb:0} MB"));
+            $"{m.Key}: {p.Title}: train {m.BatchSize / p.TrainStepSeconds:0.0} img/s, infer {m.BatchSize / p.InferStepSeconds:0.0} img/s, peak RSS {p.PeakRssMb:0} MB"));
         Figure.Print(output, $"train_imgs_per_s_{tag}", m.BatchSize / p.TrainStepSeconds);
         Figure.Print(output, $"train_ratio_vs_{tag}", BestPeer.TrainRatio(p, ourTrainSeconds));
         Figure.Print(output, $"peak_rss_mb_{tag}", p.PeakRssMb);

@@ -1,7 +1,7 @@
 """PyTorch peer of the "models" suite: seconds per training step (forward, cross-entropy, backward,
 SGD momentum 0.9 lr 0.01) and per inference batch (eval mode, no_grad) of a reference model
 (tools/reference/octaveml_ref.py) on random data, 10 classes; medians of STEPS timed steps after
-WARMUP, and peak RSS of this process.
+WARMUP, CPU time (all threads) and minor page faults per timed training step, and peak RSS of this process.
 usage: /usr/bin/python3 model_peer.py MODEL SIZE [THREADS=2] [BATCH=16] [STEPS=5] [WARMUP=2] [ALPHA]
 MODEL: oct_resnet50 | resnet50 | oct_mobilenet | mobilenet | oct_resnet20 ... (no oct_ = alpha 0, else
 alpha .5 unless ALPHA is given); cifar_resnetD is the CIFAR ResNet of a depth OctResNet also has (50)."""
@@ -44,11 +44,16 @@ opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
 x = torch.randn(batch, 3, size, size); y = torch.randint(0, 10, (batch,))
 
 
-def median_s(f):
+def median_s(f, counters=None):
+    """Median wall time of STEPS calls after WARMUP; with a dict, also CPU seconds (all threads) and minor
+    page faults per timed call."""
     for _ in range(warmup): f()
-    ts = []
+    ts, cpu, faults = [], 0.0, 0
     for _ in range(steps):
+        c0, f0 = time.process_time(), resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         t0 = time.perf_counter(); f(); ts.append(time.perf_counter() - t0)
+        cpu += time.process_time() - c0; faults += resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0
+    if counters is not None: counters.update(cpu=cpu / steps, faults=faults / steps)
     return statistics.median(ts)
 
 
@@ -58,7 +63,10 @@ def step():
 
 print(f'torch_version {torch.__version__}')
 m.train()
-print(f'train_step_s {median_s(step)}')
+counters = {}
+print(f'train_step_s {median_s(step, counters)}')
+print(f'train_cpu_s {counters["cpu"]}')
+print(f'train_minor_faults {counters["faults"]}')
 m.eval()
 with torch.no_grad():
     print(f'infer_step_s {median_s(lambda: m(x))}')

@@ -43,6 +43,12 @@ public class ModelsSuiteTests
     [InlineData("--steps", "at least 1", "--steps", "0")]
     [InlineData("--warmup", "0 or more", "--warmup", "-1")]
     [InlineData("--steps", "expected an integer", "--steps", "many")]
+    [InlineData("--peers", "expected pytorch, libtorch", "--peers", "mxnet")]
+    [InlineData("--peers", "named twice", "--peers", "libtorch,libtorch")]
+    [InlineData("--libtorch-malloc", "needs libtorch among --peers", "--peers", "pytorch", "--libtorch-malloc")]
+    [InlineData("--backend", "only with --child", "--backend", "torchsharp")]
+    [InlineData("--backend", "expected managed or torchsharp", "--child", "--model", "oct-resnet", "--backend", "tensorflow")]
+    [InlineData("--untuned-malloc", "only with --backend torchsharp", "--child", "--model", "oct-resnet", "--untuned-malloc")]
     public void A_bad_option_is_one_line_naming_the_option_with_exit_code_2(string option, string expected, params string[] args)
     {
         var (code, output, err) = Run(args);
@@ -158,6 +164,24 @@ public class ModelsSuiteTests
     }
 
     [Fact]
+    public void The_libtorch_child_trains_the_same_model_from_the_same_weights()
+    {
+        var (managedCode, managed, managedErr) = Run([ModelBenchmark.ChildOption, .. Tiny]);
+        var (code, output, err) = Run([ModelBenchmark.ChildOption, ModelBenchmark.BackendOption, LibtorchPeer.Backend, .. Tiny]);
+        (managedCode, managedErr).Should().Be((0, ""));
+        (code, err).Should().Be((0, ""));
+        output.Should().Contain("backend libtorch 2.10").And.Contain("glibc malloc tuned");
+        LibtorchPeer.Description(output).Version.Should().StartWith("2.10");
+        Figure.Value(output, "train_step_s").Should().BePositive();
+        Figure.Value(output, "train_cpu_s").Should().BePositive();
+        Figure.Value(output, "infer_step_s").Should().BePositive();
+        Figure.Value(output, "peak_rss_mb").Should().BePositive();
+        Figure.Value(output, "parameters_mb").Should().Be(Figure.Value(managed, "parameters_mb"));
+        // One step, no warm-up: both print the seed 0 model's cross-entropy on the same batch.
+        Figure.Value(output, "loss").Should().BeApproximately(Figure.Value(managed, "loss"), 1e-5);
+    }
+
+    [Fact]
     public void The_speedup_child_alternates_the_model_and_its_alpha_zero_twin()
     {
         var (code, output, err) = Run([ModelBenchmark.ChildOption, ModelBenchmark.SpeedupOption, .. Tiny]);
@@ -173,6 +197,7 @@ public class ModelsSuiteTests
     [Theory]
     [InlineData("--speedup: only with --child", "--speedup", "--model", "oct-resnet")]
     [InlineData("--speedup: needs an --alpha other than 0", "--child", "--speedup", "--model", "oct-resnet", "--alpha", "0")]
+    [InlineData("--speedup: measures our engine only", "--child", "--speedup", "--model", "oct-resnet", "--backend", "torchsharp")]
     public void Misusing_the_speedup_option_is_a_usage_error(string expected, params string[] args)
     {
         var (code, output, err) = Run(args);
@@ -182,17 +207,72 @@ public class ModelsSuiteTests
     }
 
     [Fact]
-    public void Without_the_peer_our_figures_are_printed_and_the_error_names_the_interpreter()
+    public void Without_the_pytorch_peer_our_figures_and_libtorchs_are_printed_and_the_error_names_the_interpreter()
     {
         var (code, output, err) = Run([.. Tiny, "--python", MissingPython]);
         code.Should().Be(ModelsSuite.PeerFailed);
         FigureValue(output, "models_threads").Should().Be(2);
-        FigureValue(output, "train_imgs_per_s_oct_resnet20_16").Should().BePositive();
-        FigureValue(output, "infer_imgs_per_s_oct_resnet20_16").Should().BePositive();
-        FigureValue(output, "peak_rss_mb_oct_resnet20_16").Should().BePositive();
-        output.Should().NotContain("pytorch");
+        double train = FigureValue(output, "train_imgs_per_s_oct_resnet20_16"), infer = FigureValue(output, "infer_imgs_per_s_oct_resnet20_16");
+        double rss = FigureValue(output, "peak_rss_mb_oct_resnet20_16");
+        (train, infer, rss).Should().Match<(double, double, double)>(t => t.Item1 > 0 && t.Item2 > 0 && t.Item3 > 0);
+        // libtorch (glibc_tuned, its users' default) beside ours: figures print 4 decimals, so ratios agree to 1e-3.
+        output.Should().Contain("oct_resnet20_16: libtorch 2.10").And.Contain("glibc malloc tuned) with glibc_tuned: train ");
+        double trainL = FigureValue(output, "train_imgs_per_s_libtorch_oct_resnet20_16"), inferL = FigureValue(output, "infer_imgs_per_s_libtorch_oct_resnet20_16");
+        double rssL = FigureValue(output, "peak_rss_mb_libtorch_oct_resnet20_16");
+        FigureValue(output, "train_ratio_vs_libtorch_oct_resnet20_16").Should().BeApproximately(train / trainL, 1e-3 * train / trainL);
+        FigureValue(output, "infer_ratio_vs_libtorch_oct_resnet20_16").Should().BeApproximately(infer / inferL, 1e-3 * infer / inferL);
+        rssL.Should().BePositive();
+        FigureValue(output, "train_peak_rss_ratio_vs_libtorch_oct_resnet20_16").Should().BeApproximately(rss / rssL, 1e-3 * rss / rssL);
+        FigureValue(output, "train_cpu_ratio_vs_libtorch_oct_resnet20_16").Should().BePositive();
+        output.Should().NotContain("figure train_ratio_vs_pytorch").And.NotContain("_pytorch_oct_resnet20_16");
         err.Should().StartWith("error: PyTorch peer: ").And.Contain(MissingPython).And.Contain("does not exist").And.Contain("python3-torch");
+        err.Should().NotContain("libtorch");
         err.Should().NotContain("   at "); // no stack trace
+    }
+
+    [Fact]
+    public void A_libtorch_that_does_not_load_is_unavailable_in_one_line_and_the_rest_is_measured()
+    {
+        // The bench's managed assemblies without its native libraries: TorchSharp finds no libtorch next to them
+        // (and, with NUGET_PACKAGES pointing nowhere, does not copy half a gigabyte out of the NuGet cache to try).
+        string dir = Directory.CreateTempSubdirectory("octaveml-no-libtorch-").FullName;
+        try
+        {
+            string bench = Path.GetDirectoryName(typeof(ModelBenchmark).Assembly.Location)!;
+            foreach (var f in Directory.EnumerateFiles(bench).Where(f => f.EndsWith(".dll", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal)))
+                File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+            var broken = new LibtorchPeer(() =>
+            {
+                var psi = ChildProcess.Dotnet(Path.Combine(dir, "OctaveML.Bench.dll"));
+                psi.Environment["NUGET_PACKAGES"] = Path.Combine(dir, "no-packages");
+                return psi;
+            });
+            var oct = new BenchModel("oct-cifar-resnet", 20, 0.5, 16, 4);
+            var o = new StringWriter();
+            var failures = ModelBenchmark.Run([oct, oct with { Alpha = 0 }], new ModelBenchmarkOptions(1, 1, 0, MissingPython, [broken]), o);
+            var e = failures.Should().ContainSingle().Subject; // tried once, then left out
+            (e.Unavailable, e.Peer).Should().Be((true, LibtorchPeer.Label));
+            e.Message.Should().StartWith("TorchSharp could not load libtorch: ").And.Contain("libLibTorchSharp.so").And.NotContain("\n");
+            FigureValue(o.ToString(), "train_imgs_per_s_resnet20_16").Should().BePositive();
+            FigureValue(o.ToString(), "oct_speedup_resnet20_16").Should().BePositive();
+            o.ToString().Should().NotContain("libtorch_");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Libtorch_alone_with_its_malloc_comparison_prints_the_malloc_figures()
+    {
+        var (code, output, err) = Run([.. Tiny, "--peers", "libtorch", "--libtorch-malloc"]);
+        (code, err).Should().Be((0, ""));
+        output.Should().Contain("glibc malloc tuned / untouched (medians of 3 / 3 alternating processes)");
+        FigureValue(output, "libtorch_malloc_speedup_oct_resnet20_16").Should().BePositive();
+        FigureValue(output, "libtorch_malloc_cpu_speedup_oct_resnet20_16").Should().BePositive();
+        FigureValue(output, "peak_rss_mb_libtorch_untuned_malloc_oct_resnet20_16").Should().BePositive();
+        output.Should().NotContain("pytorch");
     }
 
     [Fact]
@@ -200,7 +280,7 @@ public class ModelsSuiteTests
     {
         var oct = new BenchModel("oct-cifar-resnet", 20, 0.5, 16, 4);
         var o = new StringWriter();
-        var failures = ModelBenchmark.Run([oct, oct with { Alpha = 0 }], new ModelBenchmarkOptions(1, 1, 0, MissingPython), o);
+        var failures = ModelBenchmark.Run([oct, oct with { Alpha = 0 }], new ModelBenchmarkOptions(1, 1, 0, MissingPython, [new PyTorchPeer(MissingPython)]), o);
         failures.Should().ContainSingle().Which.Unavailable.Should().BeTrue(); // tried once, then skipped
         FigureValue(o.ToString(), "train_imgs_per_s_resnet20_16").Should().BePositive();
         FigureValue(o.ToString(), "oct_speedup_resnet20_16").Should().BePositive();
