@@ -309,13 +309,14 @@ public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
         };
     }
 
-    /// <summary>Normalisation, then the augmentation the options ask for (so crop padding is the mean colour).</summary>
+    /// <summary>Normalisation, then the augmentation the options ask for (so crop padding and erased rectangles are the mean colour).</summary>
     private IBatchTransform Augmentations(Normalize normalize, ulong seed)
     {
         if (TrainingOptions.Augmentation is not { } a) return normalize;
         var transforms = new List<IBatchTransform> { normalize };
         if (a.CropPadding > 0) transforms.Add(new RandomCrop(a.CropPadding, seed));
         if (a.HorizontalFlip) transforms.Add(new RandomHorizontalFlip(0.5, seed));
+        if (a.ErasingProbability > 0) transforms.Add(new RandomErasing(a.ErasingProbability, seed));
         return new Compose(transforms.ToArray());
     }
 

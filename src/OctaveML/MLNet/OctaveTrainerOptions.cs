@@ -95,7 +95,7 @@ public abstract class OctaveTrainerOptions
     /// </summary>
     public FineTuning? FineTune { get; set; }
 
-    /// <summary>Random crops and flips of the training images (default none).</summary>
+    /// <summary>Random crops, flips and erasing of the training images (default none).</summary>
     public ImageAugmentation? Augmentation { get; set; }
 
     /// <summary>
@@ -158,6 +158,7 @@ public abstract class OctaveTrainerOptions
         Check(EarlyStoppingCriteria is null || ValidationSet is not null || ValidationSetFraction is not null,
             nameof(EarlyStoppingCriteria), "set", "null unless there is validation data (ValidationSet or ValidationSetFraction)");
         Check(Augmentation is null || Augmentation.CropPadding >= 0, "Augmentation.CropPadding", Augmentation?.CropPadding, "0 or more");
+        Check(Augmentation is null || Augmentation.ErasingProbability is >= 0 and <= 1, "Augmentation.ErasingProbability", Augmentation?.ErasingProbability, "in [0, 1]");
         Check(ImagePathColumnName is null || !string.IsNullOrWhiteSpace(ImagePathColumnName), nameof(ImagePathColumnName), ImagePathColumnName,
             "a column name, or null for no image file checks");
         Check(ImageFolder is null || Directory.Exists(ImageFolder), nameof(ImageFolder), ImageFolder, "an existing folder (the one given to LoadImages), or null");
