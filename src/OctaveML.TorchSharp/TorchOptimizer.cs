@@ -9,32 +9,41 @@ namespace OctaveML.TorchSharp;
 
 /// <summary>
 /// torch.optim.SGD or AdamW set up as the engine's optimizer for the same <see cref="TrainerOptions"/>
-/// (no weight decay on rank-1 parameters in a second param group when asked), with its state exchanged
+/// (param groups for no weight decay on rank-1 parameters when asked, and for a backbone learning at
+/// <see cref="TrainerOptions.BackboneLearningRateFactor"/> times the rate; a frozen one is left out), with its state exchanged
 /// under the engine's names: "&lt;parameter&gt;.momentum_buffer"; ".exp_avg", ".exp_avg_sq", ".step".
 /// </summary>
 internal sealed class TorchOptimizer : IDisposable
 {
     private readonly OptimizerHelper _optimizer;
     private readonly (string Name, Parameter Parameter)[] _order; // the order of state_dict().State
+    private readonly double[] _factors; // each param group's learning-rate factor
     private readonly OptimizerKind _kind;
     private readonly double _beta2;
 
     public TorchOptimizer(IEnumerable<(string Name, Parameter Parameter)> parameters, TrainerOptions o)
     {
-        var all = parameters.ToArray();
-        var decayed = all.Where(x => !o.NoWeightDecayOnBiasAndNorm || x.Parameter.dim() > 1).ToArray();
-        var undecayed = all.Where(x => o.NoWeightDecayOnBiasAndNorm && x.Parameter.dim() <= 1).ToArray();
-        var groups = new[] { (decayed, o.WeightDecay), (undecayed, 0.0) }.Where(g => g.Item1.Length > 0).ToArray();
-        _order = groups.SelectMany(g => g.Item1).ToArray();
+        // Param groups by learning-rate factor (the head at 1, the rest at BackboneLearningRateFactor; a
+        // frozen backbone is left out) and by weight decay (none on rank-1 parameters when asked).
+        var all = parameters.Where(x => o.BackboneLearningRateFactor > 0 || TrainerOptions.IsHead(x.Name)).ToArray();
+        double Factor((string Name, Parameter Parameter) x) => TrainerOptions.IsHead(x.Name) ? 1 : o.BackboneLearningRateFactor;
+        bool Decayed((string Name, Parameter Parameter) x) => !o.NoWeightDecayOnBiasAndNorm || x.Parameter.dim() > 1;
+        var groups = all.GroupBy(x => (Factor: Factor(x), Decayed: Decayed(x)))
+            .OrderByDescending(g => g.Key.Decayed).ThenByDescending(g => g.Key.Factor)
+            .Select(g => (Parameters: g.ToArray(), g.Key.Factor, WeightDecay: g.Key.Decayed ? o.WeightDecay : 0.0)).ToArray();
+        if (groups.Length == 0)
+            throw new ArgumentException($"no parameters under '{OctaveML.Models.ImageClassifier.HeadName}.' to train with BackboneLearningRateFactor = 0.", nameof(parameters));
+        _order = groups.SelectMany(g => g.Parameters).ToArray();
+        _factors = groups.Select(g => g.Factor).ToArray();
         _kind = o.Optimizer;
         _beta2 = o.Beta2;
         _optimizer = o.Optimizer switch
         {
             OptimizerKind.Sgd => optim.SGD(
-                groups.Select(g => new SGD.ParamGroup(g.Item1.Select(x => x.Parameter), o.LearningRate, o.Momentum, 0, g.Item2, o.Nesterov)),
+                groups.Select(g => new SGD.ParamGroup(g.Parameters.Select(x => x.Parameter), o.LearningRate * g.Factor, o.Momentum, 0, g.WeightDecay, o.Nesterov)),
                 o.LearningRate, o.Momentum, 0, o.WeightDecay, o.Nesterov),
             OptimizerKind.AdamW => optim.AdamW(
-                groups.Select(g => new AdamW.ParamGroup(g.Item1.Select(x => x.Parameter), o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, g.Item2)),
+                groups.Select(g => new AdamW.ParamGroup(g.Parameters.Select(x => x.Parameter), o.LearningRate * g.Factor, o.Beta1, o.Beta2, o.Epsilon, g.WeightDecay)),
                 o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay),
             _ => throw new ArgumentOutOfRangeException(nameof(o), o.Optimizer, "unknown optimizer kind."),
         };
@@ -45,9 +54,10 @@ internal sealed class TorchOptimizer : IDisposable
     /// <summary>One step at <paramref name="learningRate"/>, after setting SGD's momentum or AdamW's beta1 when given.</summary>
     public void Step(double learningRate, double? momentum)
     {
+        int index = 0;
         foreach (var group in _optimizer.ParamGroups)
         {
-            group.LearningRate = learningRate;
+            group.LearningRate = learningRate * _factors[index++];
             if (momentum is not { } m) continue;
             switch (group)
             {

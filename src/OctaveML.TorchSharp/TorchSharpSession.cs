@@ -11,7 +11,8 @@ namespace OctaveML.TorchSharp;
 
 /// <summary>
 /// A <see cref="TorchSharpBackend"/> session: the spec's TorchSharp module on a device, started from the
-/// engine's initial weights for the seed, trained with autograd and a torch optimizer set up as the engine's.
+/// engine's initial weights for the seed, trained with autograd and a torch optimizer set up as the engine's
+/// (fine-tuning too: a backbone at a lower learning rate or frozen, batch norms in eval mode).
 /// </summary>
 internal sealed class TorchSharpSession : ITrainingSession
 {
@@ -20,6 +21,7 @@ internal sealed class TorchSharpSession : ITrainingSession
     private readonly Device _device;
     private readonly int? _threads;
     private readonly double _labelSmoothing;
+    private readonly global::TorchSharp.Modules.BatchNorm2d[] _frozenBatchNorms;
 
     public TorchSharpSession(ModelSpec spec, TrainerOptions options, int seed, Device device, int? threads)
     {
@@ -35,6 +37,11 @@ internal sealed class TorchSharpSession : ITrainingSession
         // The engine's initial weights for this seed: the same start in every backend.
         Load(spec.CreateModel(seed).StateDict());
         _module.to(device);
+        if (options.BackboneLearningRateFactor == 0) // a frozen backbone: autograd skips its gradients
+            foreach (var (name, p) in _module.named_parameters())
+                if (!TrainerOptions.IsHead(name)) p.requires_grad = false;
+        _frozenBatchNorms = options.FreezeBatchNormStatistics
+            ? _module.named_modules().Select(x => x.module).OfType<global::TorchSharp.Modules.BatchNorm2d>().ToArray() : [];
         _optimizer = new TorchOptimizer(_module.named_parameters(), options);
     }
 
@@ -64,6 +71,7 @@ internal sealed class TorchSharpSession : ITrainingSession
         UseThreads();
         using var scope = NewDisposeScope();
         _module.train();
+        foreach (var bn in _frozenBatchNorms) bn.eval(); // running statistics: used, not updated
         _optimizer.ZeroGrad();
         var x = TensorConversion.ToTorch(images, _device);
         var y = TensorConversion.Labels(labels, _device);

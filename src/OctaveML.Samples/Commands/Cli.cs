@@ -22,6 +22,8 @@ public static class Cli
         root.Add(SummaryCommand.Create(output, error));
         root.Add(ExportCommand.Create(output, error));
         root.Add(PipelineCommand.Create(output, error));
+        root.Add(FineTuneDemoCommand.Create(output, error));
+        root.Add(CurvesCommand.Create(output, error));
         // Running with no subcommand is the README's main job: the ML.NET program (load an image
         // folder, resize, extract pixels, fit, evaluate, save, load, predict) with every default.
         root.SetAction(_ => Guard(error, () =>

@@ -13,7 +13,11 @@ namespace OctaveML.Samples.Commands;
 
 /// <summary>The outcome of a <c>train</c> run: what was trained on what, the fitted model and ML.NET's test metrics.</summary>
 public sealed record TrainReport(string Model, DatasetKind Kind, int TrainImages, int ValidationImages, int TestImages,
-    TrainingResult Result, MulticlassClassificationMetrics Test, TimeSpan Elapsed, ITransformer Fitted, IDataView TestData);
+    TrainingResult Result, MulticlassClassificationMetrics Test, TimeSpan Elapsed, ITransformer Fitted, IDataView TestData)
+{
+    /// <summary>With --test-flip: the test accuracy of averaging each image's and its mirror's class probabilities.</summary>
+    public double? TestFlipAccuracy { get; init; }
+}
 
 /// <summary>
 /// <c>train</c>: trains an Octave Convolution classifier through the ML.NET trainers on an IDX, CIFAR-10,
@@ -43,6 +47,10 @@ public static class TrainCommand
         var lr = new Option<double?>("--lr") { Description = "base (peak) learning rate (default 0.1 for sgd, 0.002 for adamw)" };
         var schedule = new Option<string>("--schedule") { Description = "constant | step | cosine | onecycle", DefaultValueFactory = _ => "onecycle" };
         var smoothing = new Option<double>("--label-smoothing") { Description = "label smoothing of the training loss, in [0, 1)", DefaultValueFactory = _ => 0.0 };
+        var weightDecay = new Option<double?>("--weight-decay") { Description = "weight decay: decoupled for adamw, L2 for sgd (default 0.05 for adamw, 5e-4 for sgd)" };
+        var augment = new Option<string>("--augment") { Description = "training augmentation: crop, flip, crop,flip or none (default crop,flip; digits never flip)", DefaultValueFactory = _ => "crop,flip" };
+        var erasing = new Option<double>("--random-erasing") { Description = "chance that a random rectangle of each training image is erased, in [0, 1]", DefaultValueFactory = _ => 0.0 };
+        var testFlip = new Option<bool>("--test-flip") { Description = "also report the test accuracy of averaging each image's and its mirror's class probabilities" };
         var threads = new Option<int?>("--threads") { Description = "compute threads of the backend (default: all processors; libtorch's default for torchsharp)" };
         var backend = new Option<string>("--backend") { Description = "managed (OctaveML's engine) | torchsharp (libtorch 2.10 through TorchSharp)", DefaultValueFactory = _ => "managed" };
         var device = new Option<string>("--device") { Description = "cpu | cuda (cuda with --backend torchsharp and a TorchSharp CUDA bundle)", DefaultValueFactory = _ => "cpu" };
@@ -57,13 +65,15 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a model through the ML.NET trainers and report ML.NET's test metrics.")
         {
-            model, depth, alpha, width, size, epochs, batch, optimizer, lr, schedule, smoothing, threads, backend, device, seed, data, valFraction, checkpoint, resume, maxTrain, modelOut, plot,
+            model, depth, alpha, width, size, epochs, batch, optimizer, lr, schedule, smoothing, weightDecay, augment, erasing, testFlip,
+            threads, backend, device, seed, data, valFraction, checkpoint, resume, maxTrain, modelOut, plot,
         };
         command.SetAction(r => Cli.Guard(error, () => Run(new TrainSettings
         {
             Model = r.GetValue(model), Depth = r.GetValue(depth), Alpha = r.GetValue(alpha), Width = r.GetValue(width),
             Size = r.GetValue(size), Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Optimizer = r.GetValue(optimizer)!,
             LearningRate = r.GetValue(lr), Schedule = r.GetValue(schedule)!, LabelSmoothing = r.GetValue(smoothing),
+            WeightDecay = r.GetValue(weightDecay), Augment = r.GetValue(augment)!, RandomErasing = r.GetValue(erasing), TestFlip = r.GetValue(testFlip),
             Threads = r.GetValue(threads), Backend = r.GetValue(backend)!, Device = r.GetValue(device)!, Seed = r.GetValue(seed), Data = r.GetValue(data), ValidationFraction = r.GetValue(valFraction),
             CheckpointDirectory = r.GetValue(checkpoint), Resume = r.GetValue(resume), MaxTrainImages = r.GetValue(maxTrain),
             ModelOut = r.GetValue(modelOut), Plot = r.GetValue(plot),
@@ -104,8 +114,15 @@ public static class TrainCommand
             output.WriteLine($"note     onecycle needs at least 4 iterations and this run has {iterations}; using cosine");
             schedule = ScheduleKind.Cosine;
         }
-        int padding = side >= 64 ? side / 16 : side >= 32 ? 4 : 2;
-        bool flip = !(kind == DatasetKind.Idx && ClassNames(data.Train).SequenceEqual(IdxDataset.DigitClassNames)); // a mirrored digit is another symbol
+        int padding = s.AugmentCrop ? (side >= 64 ? side / 16 : side >= 32 ? 4 : 2) : 0;
+        bool mirrorable = !(kind == DatasetKind.Idx && ClassNames(data.Train).SequenceEqual(IdxDataset.DigitClassNames)); // a mirrored digit is another symbol
+        bool flip = s.AugmentFlip && mirrorable;
+        if (s.TestFlip && !mirrorable)
+            throw new UsageException("--test-flip: the classes are digits, and a mirrored digit is another symbol; omit --test-flip.");
+        double weightDecay = s.WeightDecay ?? (adamW ? 0.05 : 5e-4);
+        var augmentation = padding > 0 || flip || s.RandomErasing > 0
+            ? new ImageAugmentation { CropPadding = padding, HorizontalFlip = flip, ErasingProbability = (float)s.RandomErasing }
+            : null;
         if (s.CheckpointDirectory is { } dir && !s.Resume && File.Exists(Checkpoint.PathIn(dir)))
             File.Delete(Checkpoint.PathIn(dir)); // without --resume a run starts over
 
@@ -118,12 +135,12 @@ public static class TrainCommand
             o.LearningRate = (float)(s.LearningRate ?? (adamW ? 0.002 : 0.1));
             o.Optimizer = s.OptimizerKind;
             o.Schedule = schedule;
-            o.WeightDecay = adamW ? 0.05f : 5e-4f;
+            o.WeightDecay = (float)weightDecay;
             o.LabelSmoothing = (float)s.LabelSmoothing;
             o.Seed = s.Seed;
             o.ValidationSetFraction = s.ValidationFraction > 0 ? (float)s.ValidationFraction : null;
             o.CheckpointDirectory = s.CheckpointDirectory;
-            o.Augmentation = new ImageAugmentation { CropPadding = padding, HorizontalFlip = flip };
+            o.Augmentation = augmentation;
             o.ImageFolder = data.ImageFolder;
             // The managed engine is the default; libtorch trains the same spec from the same initial weights.
             o.Backend = s.Backend == "torchsharp" ? new TorchSharpBackend(s.Device, s.Threads) : null;
@@ -139,9 +156,9 @@ public static class TrainCommand
         output.WriteLine($"data     {kind} {Path.GetFullPath(path)}: {data.TrainRows} train images (validating on {s.ValidationFraction:0.##} of them), {data.TestRows} test images of {channels}x{height}x{side}, {data.Classes} classes");
         if (data.Preprocessing is not null)
             output.WriteLine($"pipeline MapValueToKey(Label) -> LoadImages -> ResizeImages({side}, {side}) -> ExtractPixels -> {description} -> MapKeyToValue(PredictedLabel)");
-        output.WriteLine(string.Create(inv, $"augment  random crop (padding {padding}){(flip ? ", horizontal flip" : "")}, per-channel normalisation"));
+        output.WriteLine($"augment  {Describe(augmentation)}");
         output.WriteLine(string.Create(inv, $"model    {description}"));
-        output.WriteLine(string.Create(inv, $"training {epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {s.LearningRate ?? (adamW ? 0.002 : 0.1)} {schedule.ToString().ToLowerInvariant()}, label smoothing {s.LabelSmoothing}, {s.Backend} backend, seed {s.Seed}"));
+        output.WriteLine(string.Create(inv, $"training {epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {s.LearningRate ?? (adamW ? 0.002 : 0.1)} {schedule.ToString().ToLowerInvariant()}, weight decay {weightDecay}, label smoothing {s.LabelSmoothing}, {s.Backend} backend, seed {s.Seed}"));
 
         ITransformer fitted = null!;
         if (interactive)
@@ -163,8 +180,12 @@ public static class TrainCommand
         if (report.Training.StopReason == StopReason.EarlyStopped) output.WriteLine($"stopped early after epoch {report.Training.Last.Epoch + 1}");
 
         var metrics = ml.MulticlassClassification.Evaluate(fitted.Transform(data.Test));
+        double? flipAccuracy = s.TestFlip ? TestTimeFlip.Accuracy(ml, fitted, data.Test, channels, height, side) : null;
         clock.Stop();
-        var result = new TrainReport(description, kind, report.TrainingImages, report.ValidationImages, data.TestRows, report.Training, metrics, clock.Elapsed, fitted, data.Test);
+        var result = new TrainReport(description, kind, report.TrainingImages, report.ValidationImages, data.TestRows, report.Training, metrics, clock.Elapsed, fitted, data.Test)
+        {
+            TestFlipAccuracy = flipAccuracy,
+        };
         Save(result, ml, data, s, output);
         PrintSummary(result, output, interactive);
         return result;
@@ -207,10 +228,24 @@ public static class TrainCommand
         var m = r.Test;
         output.WriteLine(string.Create(inv, $"test     MicroAccuracy {m.MicroAccuracy:0.0000}, MacroAccuracy {m.MacroAccuracy:0.0000}, LogLoss {m.LogLoss:0.0000} on {r.TestImages} images"));
         output.WriteLine(m.ConfusionMatrix.GetFormattedConfusionTable());
+        if (r.TestFlipAccuracy is { } flip)
+            output.WriteLine(string.Create(inv, $"test     with test-time flip (mean of the image's and its mirror's probabilities): MicroAccuracy {flip:0.0000}"));
         output.WriteLine(string.Create(inv, $"time     {r.Elapsed.TotalSeconds:0.0} s"));
         output.WriteLine(string.Create(inv,
             $"memory   working set {Environment.WorkingSet / 1e6:0} MB, peak {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB; {GC.GetTotalAllocatedBytes() / 1e9:0.0} GB allocated, {GC.CollectionCount(2)} gen-2 collections"));
+        if (r.TestFlipAccuracy is { } f) output.WriteLine(string.Create(inv, $"figure test_accuracy_flip {f:0.0000}"));
         output.WriteLine(string.Create(inv, $"figure test_accuracy {m.MicroAccuracy:0.0000}"));
+    }
+
+    /// <summary>"random crop (padding 2), horizontal flip, random erasing (p 0.5), per-channel normalisation", or "none, ...".</summary>
+    private static string Describe(ImageAugmentation? a)
+    {
+        var parts = new List<string>();
+        if (a is { CropPadding: > 0 }) parts.Add(FormattableString.Invariant($"random crop (padding {a.CropPadding})"));
+        if (a is { HorizontalFlip: true }) parts.Add("horizontal flip");
+        if (a is { ErasingProbability: > 0 }) parts.Add(FormattableString.Invariant($"random erasing (p {a.ErasingProbability})"));
+        if (parts.Count == 0) parts.Add("none");
+        return string.Join(", ", parts) + ", per-channel normalisation";
     }
 
     /// <summary>The Label key's class names (IDX and CIFAR views carry them as key values).</summary>

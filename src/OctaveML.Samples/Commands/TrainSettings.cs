@@ -17,6 +17,8 @@ public sealed record TrainSettings
     public static readonly string[] Schedules = ["constant", "step", "cosine", "onecycle"];
     /// <summary>The backend names <c>--backend</c> accepts.</summary>
     public static readonly string[] Backends = ["managed", "torchsharp"];
+    /// <summary>The augmentation names <c>--augment</c> accepts (a comma-separated list, or none).</summary>
+    public static readonly string[] Augmentations = ["crop", "flip", "none"];
     /// <summary>The device names <c>--device</c> accepts.</summary>
     public static readonly string[] Devices = ["cpu", "cuda"];
 
@@ -42,6 +44,14 @@ public sealed record TrainSettings
     public string Schedule { get; init; } = "onecycle";
     /// <summary>--label-smoothing, in [0, 1).</summary>
     public double LabelSmoothing { get; init; }
+    /// <summary>--weight-decay: decoupled for AdamW, L2 for SGD (default 0.05 for AdamW, 5e-4 for SGD).</summary>
+    public double? WeightDecay { get; init; }
+    /// <summary>--augment: random crop and/or horizontal flip as a comma-separated list, or none (default crop,flip; digits never flip).</summary>
+    public string Augment { get; init; } = "crop,flip";
+    /// <summary>--random-erasing: the chance that a rectangle of each training image is erased, in [0, 1] (default 0).</summary>
+    public double RandomErasing { get; init; }
+    /// <summary>--test-flip: also report the test accuracy of the average of each image's and its mirror's class probabilities.</summary>
+    public bool TestFlip { get; init; }
     /// <summary>--threads of the backend (default: all processors for the managed engine, libtorch's own default for torchsharp).</summary>
     public int? Threads { get; init; }
     /// <summary>--backend: managed (OctaveML's engine) or torchsharp (libtorch 2.10 through TorchSharp).</summary>
@@ -80,6 +90,11 @@ public sealed record TrainSettings
         if (LearningRate is { } lr && !(lr > 0 && double.IsFinite(lr))) throw Bad("--lr", lr, "a finite value > 0");
         if (!Schedules.Contains(Schedule)) throw Bad("--schedule", Schedule, string.Join(", ", Schedules));
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) throw Bad("--label-smoothing", LabelSmoothing, "a value in [0, 1)");
+        if (WeightDecay is { } wd && !(wd >= 0 && double.IsFinite(wd))) throw Bad("--weight-decay", wd, "a finite value >= 0");
+        var augment = AugmentList;
+        if (augment.Length == 0 || augment.Any(a => !Augmentations.Contains(a)) || (augment.Contains("none") && augment.Length > 1) || augment.Distinct().Count() != augment.Length)
+            throw Bad("--augment", Augment, "crop, flip or crop,flip (a comma-separated list), or none");
+        if (!(RandomErasing >= 0 && RandomErasing <= 1)) throw Bad("--random-erasing", RandomErasing, "a probability in [0, 1]");
         if (Threads is { } t && t < 1) throw Bad("--threads", t, "at least 1");
         if (!Backends.Contains(Backend)) throw Bad("--backend", Backend, string.Join(" or ", Backends));
         if (!Devices.Contains(Device)) throw Bad("--device", Device, string.Join(" or ", Devices));
@@ -89,6 +104,15 @@ public sealed record TrainSettings
         if (MaxTrainImages is { } m && m < 2) throw Bad("--max-train-images", m, "at least 2");
         if (Resume && CheckpointDirectory is null) throw new UsageException("--resume: needs --checkpoint-dir (the folder holding checkpoint.safetensors).");
     }
+
+    /// <summary>The names in <see cref="Augment"/>, trimmed and lower-case.</summary>
+    public string[] AugmentList => (Augment ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(a => a.ToLowerInvariant()).ToArray();
+
+    /// <summary>Whether <see cref="Augment"/> asks for random crops.</summary>
+    public bool AugmentCrop => AugmentList.Contains("crop");
+
+    /// <summary>Whether <see cref="Augment"/> asks for horizontal flips.</summary>
+    public bool AugmentFlip => AugmentList.Contains("flip");
 
     /// <summary>The optimizer kind of <see cref="Optimizer"/>.</summary>
     public OptimizerKind OptimizerKind => Optimizer == "adamw" ? OptimizerKind.AdamW : OptimizerKind.Sgd;

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using OctaveML.Data;
@@ -5,6 +7,7 @@ using OctaveML.Data.Augmentations;
 using OctaveML.MLNet;
 using OctaveML.Models;
 using OctaveML.Onnx;
+using OctaveML.Threading;
 using OctaveML.Training;
 
 namespace OctaveML;
@@ -13,8 +16,9 @@ namespace OctaveML;
 /// The Fit shared by the OctaveML trainers (the shape of ML.NET's TorchSharp trainers: the base owns
 /// the loop, each family supplies its <see cref="ModelSpec"/>). Fit reads the feature and label columns
 /// once into a compact cache (checking image files first), holds out or reads validation data, computes
-/// the per-channel input normalisation from the training images, trains the network on the options'
-/// backend (the managed engine by default) and returns ML.NET's own transformers that score it (Score
+/// the per-channel input normalisation from the training images, loads initial weights when fine-tuning,
+/// trains the network on the options' backend (the managed engine by default; head-only fine-tuning trains
+/// the head on cached backbone features) and returns ML.NET's own transformers that score it (Score
 /// and PredictedLabel columns).
 /// </summary>
 public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
@@ -102,45 +106,125 @@ public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
         var data = ReadImages(input);
         var (trainSet, validationSet, shape, classNames) = (data.Train, data.Validation, data.Shape, data.ClassNames);
 
-        var (mean, std) = ChannelStatistics.Compute(trainSet);
-        for (int c = 0; c < std.Length; c++) if (!(std[c] > 0)) std[c] = 1; // a constant channel: (x - mean) / 1
         var spec = CreateSpec(classNames.Length, shape.Channels);
         var model = spec.CreateModel(o.Seed);
-        Note($"{Name}: training {spec.DisplayName} ({o.Backend?.ToString() ?? "managed"}) on {trainSet.Count} images {shape} of {classNames.Length} classes"
+        var initial = o.InitialWeights is { } path ? LoadInitialWeights(model, path) : null;
+        var (mean, std) = InputNormalization(trainSet, initial);
+        var fineTune = initial is null ? null : o.FineTune ?? FineTuning.AllLayers();
+        Note($"{Name}: {(fineTune is null ? "training" : $"fine-tuning, {fineTune},")} {spec.DisplayName} ({o.Backend?.ToString() ?? "managed"}) on {trainSet.Count} images {shape} of {classNames.Length} classes"
             + (validationSet is null ? "" : $", validating on {validationSet.Count}") + $", {o.Epoch} epochs of batch {o.BatchSize}, seed {o.Seed}.");
 
-        var normalize = new Normalize(mean, std);
-        ulong seed = (ulong)(uint)o.Seed;
-        using var trainBatches = new CacheBatchSource(trainSet, o.BatchSize, shuffle: true, seed, fillLastBatch: true, Augmentations(normalize, seed));
-        using var validationBatches = validationSet is null ? null
-            : new CacheBatchSource(validationSet, o.BatchSize, shuffle: false, seed: 0, fillLastBatch: false, normalize);
         var progress = new CallbackProgress(p => o.MetricsCallback?.Invoke(new ImageClassificationMetric(train: p)));
-        var trainerOptions = ToTrainerOptions();
-        // The managed engine trains the model in place; another backend trains the spec from the same initial weights.
-        using var session = o.Backend is null or ManagedBackend
-            ? (o.Backend as ManagedBackend ?? ManagedBackend.Default).CreateSession(model, trainerOptions)
-            : o.Backend.CreateSession(spec, trainerOptions, o.Seed);
-        TrainingResult result;
+        var trainerOptions = ToTrainerOptions(fineTune);
+        (TrainingResult Result, string Description) trained;
         try
         {
-            result = new Trainer(trainerOptions).Fit(session, trainBatches, validationBatches, progress, o.CancellationToken);
-            if (session is not ManagedSession) model.LoadStateDict(session.StateDict());
+            trained = fineTune is { Mode: FineTuneMode.HeadOnly }
+                ? TrainHead(model, shape, classNames, mean, std, trainSet, validationSet, trainerOptions, progress)
+                : TrainNetwork(model, spec, mean, std, trainSet, validationSet, trainerOptions, initial is not null, progress);
         }
         finally { model.Eval(); }
 
         var (t, v) = (data.TrainRead, data.ValidationRead);
         var report = new TrainingReport
         {
-            Spec = spec, Backend = session.Description, Training = result, ClassNames = classNames, ImageShape = (shape.Channels, shape.Height, shape.Width),
+            Spec = spec, Backend = trained.Description, Training = trained.Result, ClassNames = classNames, ImageShape = (shape.Channels, shape.Height, shape.Width),
             Mean = mean, Std = std, TrainingImages = trainSet.Count, ValidationImages = validationSet?.Count ?? 0,
             SkippedImages = [.. t.Skipped, .. v?.Skipped ?? []],
             UnlabelledRows = t.UnlabelledRows + (v?.UnlabelledRows ?? 0),
             CheckedImageFiles = t.CheckedFiles + (v?.CheckedFiles ?? 0),
             UncheckedImageFiles = t.UncheckedFiles + (v?.UncheckedFiles ?? 0),
             ByteCache = t.Cache.IsBytes, CacheBytes = t.Cache.SizeInBytes + (v?.Cache.SizeInBytes ?? 0),
+            InitialWeights = initial, FineTune = fineTune,
         };
         LastTrainingReport = report;
         return new TrainedModel(model, spec, shape, classNames, mean, std, report);
+    }
+
+    /// <summary>Trains the whole network (from scratch, or all layers from initial weights) on the options' backend.</summary>
+    private (TrainingResult Result, string Description) TrainNetwork(ImageClassifier model, ModelSpec spec, float[] mean, float[] std, IImageDataset trainSet, IImageDataset? validationSet,
+        TrainerOptions trainerOptions, bool loaded, IProgress<TrainingProgress> progress)
+    {
+        var o = TrainingOptions;
+        var normalize = new Normalize(mean, std);
+        ulong seed = (ulong)(uint)o.Seed;
+        using var trainBatches = new CacheBatchSource(trainSet, o.BatchSize, shuffle: true, seed, fillLastBatch: true, Augmentations(normalize, seed));
+        using var validationBatches = validationSet is null ? null
+            : new CacheBatchSource(validationSet, o.BatchSize, shuffle: false, seed: 0, fillLastBatch: false, normalize);
+        // The managed engine trains the model in place; another backend trains the spec from the same initial weights.
+        using var session = o.Backend is null or ManagedBackend
+            ? (o.Backend as ManagedBackend ?? ManagedBackend.Default).CreateSession(model, trainerOptions)
+            : o.Backend.CreateSession(spec, trainerOptions, o.Seed);
+        if (loaded && session is not ManagedSession) session.LoadStateDict(model.StateDict());
+        var result = new Trainer(trainerOptions).Fit(session, trainBatches, validationBatches, progress, o.CancellationToken);
+        if (session is not ManagedSession) model.LoadStateDict(session.StateDict());
+        return (result, session.Description);
+    }
+
+    /// <summary>
+    /// Head-only fine-tuning: the frozen backbone's features of every image, once (ONNX Runtime, eval mode), then
+    /// the head alone trained on them by the same loop (schedule, validation, early stopping, checkpoints); the
+    /// trained head goes back into <paramref name="model"/>, whose backbone keeps the loaded weights bit for bit.
+    /// </summary>
+    private (TrainingResult Result, string Description) TrainHead(ImageClassifier model, ImageShape shape, string[] classNames, float[] mean, float[] std,
+        IImageDataset trainSet, IImageDataset? validationSet, TrainerOptions trainerOptions, IProgress<TrainingProgress> progress)
+    {
+        var o = TrainingOptions;
+        int threads = (o.Backend as ManagedBackend)?.Threads ?? Parallelism.Threads;
+        var clock = Stopwatch.StartNew();
+        BottleneckDataset train;
+        BottleneckDataset? validation;
+        using (var backbone = new BottleneckFeatures(model, shape, classNames, mean, std, threads))
+        {
+            train = backbone.Compute(trainSet, o.CancellationToken);
+            validation = validationSet is null ? null : backbone.Compute(validationSet, o.CancellationToken);
+        }
+        Note(string.Create(CultureInfo.InvariantCulture,
+            $"{Name}: head only: the frozen backbone's {train.Channels} features of each of {trainSet.Count + (validationSet?.Count ?? 0)} images computed once by ONNX Runtime " +
+            $"({threads} threads) in {clock.Elapsed.TotalSeconds:0.00} s; the head ({classNames.Length} x {train.Channels}) trains on them on the managed engine") +
+            (o.Backend is null or ManagedBackend ? "." : $" ({o.Backend} is not used: nothing else learns)."));
+
+        ulong seed = (ulong)(uint)o.Seed;
+        using var trainBatches = new CacheBatchSource(train, o.BatchSize, shuffle: true, seed, fillLastBatch: true, new Compose());
+        using var validationBatches = validation is null ? null
+            : new CacheBatchSource(validation, o.BatchSize, shuffle: false, seed: 0, fillLastBatch: false, new Compose());
+        using var head = new HeadSession(model, trainerOptions, threads);
+        var result = new Trainer(trainerOptions).Fit(head, trainBatches, validationBatches, progress, o.CancellationToken);
+        model.LoadStateDict(head.StateDict(), strict: false);
+        return (result, head.Description);
+    }
+
+    /// <summary>Loads <see cref="OctaveTrainerOptions.InitialWeights"/> into <paramref name="model"/> (all or nothing) and says what it did.</summary>
+    private InitialWeightsReport LoadInitialWeights(ImageClassifier model, string path)
+    {
+        var report = InitialWeights.Load(model, path);
+        Note($"{Name}: initial weights from {path} ({report.Format}): {report.Loaded.Count} tensors loaded" + (report.HeadReinitialized
+            ? $"; the file's head '{ImageClassifier.HeadName}' is for {report.FileNumClasses} classes and the data has {model.NumClasses}, so the head is re-initialised (seed {TrainingOptions.Seed})."
+            : "."));
+        return report;
+    }
+
+    /// <summary>
+    /// The input normalisation: the one an OctaveML safetensors file says its weights were trained with, else the
+    /// per-channel mean and standard deviation of the training images (1 for a constant channel).
+    /// </summary>
+    private (float[] Mean, float[] Std) InputNormalization(IImageDataset trainSet, InitialWeightsReport? initial)
+    {
+        var (mean, std) = ChannelStatistics.Compute(trainSet);
+        for (int c = 0; c < std.Length; c++) if (!(std[c] > 0)) std[c] = 1; // a constant channel: (x - mean) / 1
+        if (initial?.Metadata is not { } properties || !OnnxModelMetadata.IsOctaveModel(properties)) return (mean, std);
+        OnnxModelMetadata file;
+        try { file = OnnxModelMetadata.FromProperties(properties); }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"{initial.Path}: its OctaveML metadata cannot be read ({e.Message}); Options.InitialWeights needs a readable file.", e);
+        }
+        if (file.Mean.Count != mean.Length)
+            throw new InvalidDataException($"{initial.Path} was trained on images of {file.Mean.Count} channels (input_mean); the training images have {mean.Length}.");
+        static string List(IEnumerable<float> values) => string.Join(", ", values.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)));
+        Note($"{Name}: input normalisation from {initial.Path}, which the weights were trained with: mean [{List(file.Mean)}], std [{List(file.Std)}] " +
+             $"(the training images' own: mean [{List(mean)}], std [{List(std)}]).");
+        return (file.Mean.ToArray(), file.Std.ToArray());
     }
 
     /// <summary>The images to train and validate on, read from the data views.</summary>
@@ -204,7 +288,7 @@ public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
     }
 
     /// <summary>The engine's training options: the one place the shared options map onto the training loop.</summary>
-    private TrainerOptions ToTrainerOptions()
+    private TrainerOptions ToTrainerOptions(FineTuning? fineTune)
     {
         var o = TrainingOptions;
         var options = new TrainerOptions
@@ -216,6 +300,8 @@ public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
             WeightDecay = o.WeightDecay,
             LabelSmoothing = o.LabelSmoothing,
             CheckpointDirectory = o.CheckpointDirectory,
+            BackboneLearningRateFactor = fineTune?.BackboneLearningRateFactor ?? 1,
+            FreezeBatchNormStatistics = fineTune?.FreezeBatchNormStatistics ?? false,
         };
         return o.EarlyStoppingCriteria is not { } stop ? options : options with
         {
@@ -223,13 +309,14 @@ public abstract class OctaveTrainerBase<TOptions> : IEstimator<ITransformer>
         };
     }
 
-    /// <summary>Normalisation, then the augmentation the options ask for (so crop padding is the mean colour).</summary>
+    /// <summary>Normalisation, then the augmentation the options ask for (so crop padding and erased rectangles are the mean colour).</summary>
     private IBatchTransform Augmentations(Normalize normalize, ulong seed)
     {
         if (TrainingOptions.Augmentation is not { } a) return normalize;
         var transforms = new List<IBatchTransform> { normalize };
         if (a.CropPadding > 0) transforms.Add(new RandomCrop(a.CropPadding, seed));
         if (a.HorizontalFlip) transforms.Add(new RandomHorizontalFlip(0.5, seed));
+        if (a.ErasingProbability > 0) transforms.Add(new RandomErasing(a.ErasingProbability, seed));
         return new Compose(transforms.ToArray());
     }
 

@@ -7,8 +7,9 @@ namespace OctaveML;
 /// What every OctaveML trainer takes. Names follow ML.NET's <c>ImageClassificationTrainer.Options</c>
 /// where they mean the same (the column names, Epoch, BatchSize, LearningRate, MetricsCallback,
 /// ValidationSet, ValidationSetFraction, EarlyStoppingCriteria, with ML.NET's defaults); the rest
-/// choose the training recipe and how image files are checked. The network is trained from its
-/// initial weights (ML.NET's trainer fine-tunes a pretrained one).
+/// choose the training recipe and how image files are checked. The network is trained from random
+/// initial weights drawn from <see cref="Seed"/>, or fine-tuned from a pretrained network's
+/// (<see cref="InitialWeights"/>, <see cref="FineTune"/>), as ML.NET's trainer fine-tunes one.
 /// </summary>
 public abstract class OctaveTrainerOptions
 {
@@ -69,7 +70,32 @@ public abstract class OctaveTrainerOptions
     /// <summary>Label smoothing of the training loss, in [0, 1) (default 0).</summary>
     public float LabelSmoothing { get; set; }
 
-    /// <summary>Random crops and flips of the training images (default none).</summary>
+    /// <summary>
+    /// A weights file to start from instead of random initial weights (default null: train from scratch):
+    /// fine-tuning a pretrained network. Either a .safetensors file (as <c>OctaveModelFile.SaveSafeTensors</c> and
+    /// the samples' <c>export --safetensors</c> write it, or Hugging Face tools) or a PyTorch torch.save state dict
+    /// (.pth, .pt, .pth.tar; the zip format or the legacy one; the dict itself, or a checkpoint dict that wraps
+    /// it under "state_dict"; names with DataParallel's "module." prefix are accepted). Names and shapes must be
+    /// those of the trainer's network (the reference's state_dict names, e.g. <c>layer1.0.conv1.conv.conv_h2h.weight</c>),
+    /// with one exception: a classifier head ("fc") trained for another number of classes is re-initialised
+    /// from <see cref="Seed"/>. Any other mismatch makes Fit throw a <see cref="Training.WeightsMismatchException"/>
+    /// listing the missing, unexpected and misshapen names, before anything is trained: never a partial load.
+    /// A safetensors file OctaveML exported also says which input normalisation the weights were trained with;
+    /// the trainer keeps it (give the fine-tuning pipeline the same ExtractPixels settings). Otherwise the
+    /// normalisation is the training images' per-channel mean and standard deviation, as from scratch.
+    /// </summary>
+    public string? InitialWeights { get; set; }
+
+    /// <summary>
+    /// What learns from <see cref="InitialWeights"/>: <see cref="FineTuning.HeadOnly"/> or
+    /// <see cref="FineTuning.AllLayers"/>. Default null: <c>FineTuning.AllLayers()</c> (every layer, the backbone
+    /// at 0.1 times the learning rate, batch-norm statistics updated). Only with InitialWeights: without a
+    /// pretrained network it is an error, since a head trained on random features or a backbone slowed down
+    /// for nothing is never what was meant.
+    /// </summary>
+    public FineTuning? FineTune { get; set; }
+
+    /// <summary>Random crops, flips and erasing of the training images (default none).</summary>
     public ImageAugmentation? Augmentation { get; set; }
 
     /// <summary>
@@ -132,10 +158,24 @@ public abstract class OctaveTrainerOptions
         Check(EarlyStoppingCriteria is null || ValidationSet is not null || ValidationSetFraction is not null,
             nameof(EarlyStoppingCriteria), "set", "null unless there is validation data (ValidationSet or ValidationSetFraction)");
         Check(Augmentation is null || Augmentation.CropPadding >= 0, "Augmentation.CropPadding", Augmentation?.CropPadding, "0 or more");
+        Check(Augmentation is null || Augmentation.ErasingProbability is >= 0 and <= 1, "Augmentation.ErasingProbability", Augmentation?.ErasingProbability, "in [0, 1]");
         Check(ImagePathColumnName is null || !string.IsNullOrWhiteSpace(ImagePathColumnName), nameof(ImagePathColumnName), ImagePathColumnName,
             "a column name, or null for no image file checks");
         Check(ImageFolder is null || Directory.Exists(ImageFolder), nameof(ImageFolder), ImageFolder, "an existing folder (the one given to LoadImages), or null");
         Check(CheckpointDirectory is null || !string.IsNullOrWhiteSpace(CheckpointDirectory), nameof(CheckpointDirectory), CheckpointDirectory,
             "a folder path, or null for no checkpoints");
+        Check(InitialWeights is null || !string.IsNullOrWhiteSpace(InitialWeights), nameof(InitialWeights), InitialWeights,
+            "the path of a .safetensors or PyTorch (.pth, .pt, .pth.tar) weights file, or null to train from scratch");
+        if (InitialWeights is { } weights && !File.Exists(weights))
+            throw new FileNotFoundException(
+                $"{trainer}.Options.InitialWeights: there is no file {weights}" + (Path.IsPathRooted(weights) ? "" : $" (resolved to {Path.GetFullPath(weights)})") + ".", weights);
+        if (FineTune is not null && InitialWeights is null)
+            throw new ArgumentException(
+                $"{trainer}.Options.FineTune is {FineTune}, but InitialWeights is null: there is no pretrained network to fine-tune. " +
+                "Set InitialWeights to a weights file, or leave FineTune null to train from scratch.", nameof(FineTune));
+        if (FineTune is { Mode: FineTuneMode.HeadOnly } && Augmentation is not null)
+            throw new ArgumentException(
+                $"{trainer}.Options.FineTune is head only, which computes each image's features once, so the images cannot change from epoch to epoch; " +
+                "leave Augmentation null, or fine-tune all layers (FineTuning.AllLayers()).", nameof(Augmentation));
     }
 }

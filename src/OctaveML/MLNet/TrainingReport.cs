@@ -50,4 +50,10 @@ public sealed record TrainingReport
 
     /// <summary>Bytes of pixel cache allocated for the training data (and the ValidationSet, when given).</summary>
     public required long CacheBytes { get; init; }
+
+    /// <summary>What loading <see cref="OctaveTrainerOptions.InitialWeights"/> did (names loaded, head re-initialised or not); null from scratch.</summary>
+    public InitialWeightsReport? InitialWeights { get; init; }
+
+    /// <summary>How the network was fine-tuned from its initial weights; null from scratch.</summary>
+    public FineTuning? FineTune { get; init; }
 }

@@ -35,6 +35,27 @@ public static class OnnxExport
         return Build(spec, model.StateDict(), options).ToByteArray();
     }
 
+    /// <summary>
+    /// The backbone of <paramref name="model"/> as an ONNX model: the same input and normalisation as
+    /// <see cref="ToOnnx"/>, the network in eval mode up to the global average pool, output the pooled
+    /// features float [N, F] that the classifier head (fc) reads, named <see cref="OnnxExportOptions.OutputName"/>.
+    /// Fine-tuning the head alone computes them once per image (ML.NET's ImageClassification trainer caches
+    /// such "bottleneck" values too) with the engine that scores the fitted model.
+    /// </summary>
+    internal static byte[] FeaturesToOnnx(ImageClassifier model, OnnxExportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var spec = model.Spec ?? throw new ArgumentException($"{model.GetType().Name} has no Spec; only networks a ModelSpec describes can be exported.", nameof(model));
+        var meta = Metadata(spec, options);
+        var g = new OnnxGraphBuilder(model.StateDict(), spec.Key, options.InputName, options.OutputName, $"mlnet.{options.OutputName}.SlotNames");
+        var features = Backbone(g, spec, meta, options);
+        g.NodeWithOutput("Identity", "", options.OutputName, [features.Name]);
+        g.Graph.Output.Add(OnnxGraphBuilder.FloatValueInfo(options.OutputName, features.Channels));
+        var onnx = new ModelProto { IrVersion = IrVersion, ProducerName = "OctaveML", DocString = spec.DisplayName + " backbone", Graph = g.Graph };
+        onnx.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        return onnx.ToByteArray();
+    }
+
     /// <summary>The metadata an export of <paramref name="spec"/> with <paramref name="options"/> carries; validates the options.</summary>
     public static OnnxModelMetadata Metadata(ModelSpec spec, OnnxExportOptions options)
     {
@@ -66,16 +87,9 @@ public static class OnnxExport
     internal static ModelProto Build(ModelSpec spec, IReadOnlyDictionary<string, Tensor> state, OnnxExportOptions options)
     {
         var meta = Metadata(spec, options);
-        int c = spec.InChannels, h = options.Height, w = options.Width;
         string slotNames = $"mlnet.{options.OutputName}.SlotNames";
         var g = new OnnxGraphBuilder(state, spec.Key, options.InputName, options.OutputName, slotNames);
-        g.Graph.Input.Add(OnnxGraphBuilder.FloatValueInfo(options.InputName, c * h * w));
-
-        // (x - mean) / std on the [N, C, H, W] view of the planar vector (shape 0 copies the batch dimension).
-        string image = g.Node("Reshape", "input.nchw", [options.InputName, g.Constant("input_shape", [0L, c, h, w], 4)]);
-        string centred = g.Node("Sub", "input.centred", [image, g.Constant("input_mean", meta.Mean.ToArray(), 1, c, 1, 1)]);
-        string normalised = g.Node("Div", "input.normalised", [centred, g.Constant("input_std", meta.Std.ToArray(), 1, c, 1, 1)]);
-        var features = NetworkGraph.Features(g, spec, g.Declared(normalised, c, h, w));
+        var features = Backbone(g, spec, meta, options);
 
         var fc = g.ShapeOf("fc.weight");
         if (fc.Length != 2 || fc[0] != spec.NumClasses || fc[1] != features.Channels)
@@ -104,6 +118,19 @@ public static class OnnxExport
             model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         model.MetadataProps.Add(new StringStringEntryProto { Key = StateScalarsKey, Value = JsonSerializer.Serialize(scalars) });
         return model;
+    }
+
+    /// <summary>The input, its normalisation and the network up to the pooled features [N, F].</summary>
+    private static FeatureMap Backbone(OnnxGraphBuilder g, ModelSpec spec, OnnxModelMetadata meta, OnnxExportOptions options)
+    {
+        int c = spec.InChannels, h = options.Height, w = options.Width;
+        g.Graph.Input.Add(OnnxGraphBuilder.FloatValueInfo(options.InputName, c * h * w));
+
+        // (x - mean) / std on the [N, C, H, W] view of the planar vector (shape 0 copies the batch dimension).
+        string image = g.Node("Reshape", "input.nchw", [options.InputName, g.Constant("input_shape", [0L, c, h, w], 4)]);
+        string centred = g.Node("Sub", "input.centred", [image, g.Constant("input_mean", meta.Mean.ToArray(), 1, c, 1, 1)]);
+        string normalised = g.Node("Div", "input.normalised", [centred, g.Constant("input_std", meta.Std.ToArray(), 1, c, 1, 1)]);
+        return NetworkGraph.Features(g, spec, g.Declared(normalised, c, h, w));
     }
 
     /// <summary>

@@ -64,7 +64,7 @@ public sealed class AdamW : Optimizer
             var m = _expAvg[i] ??= Tensor.ZerosLike(p.Value);
             var v = _expAvgSq[i] ??= Tensor.ZerosLike(p.Value);
             long step = ++_steps[i];
-            OptimizerKernels.AdamWStep(p.Value.Data, p.Grad.Data, m.Data, v.Data, LearningRate, Beta1, Beta2, Epsilon,
+            OptimizerKernels.AdamWStep(p.Value.Data, p.Grad.Data, m.Data, v.Data, LearningRateOf(i), Beta1, Beta2, Epsilon,
                 WeightDecayOf(i), 1 - Math.Pow(Beta1, step), 1 - Math.Pow(Beta2, step));
         }
     }

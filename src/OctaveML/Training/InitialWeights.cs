@@ -31,8 +31,16 @@ public static class InitialWeights
         using (var fs = File.OpenRead(path)) n = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         var format = WeightsFormats.Detect(head.AsSpan(0, n), out string reason)
             ?? throw new InvalidDataException($"{path}: {reason}");
-        var weights = format == WeightsFormat.SafeTensors ? SafeTensors.Load(path) : PyTorchCheckpoint.Load(path);
-        return Apply(model, weights, path, format);
+        Dictionary<string, string>? metadata = null;
+        Dictionary<string, Tensor> weights;
+        if (format == WeightsFormat.SafeTensors)
+        {
+            using var fs = File.OpenRead(path);
+            try { weights = SafeTensors.Read(fs, out var m); metadata = m; }
+            catch (InvalidDataException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+        }
+        else weights = PyTorchCheckpoint.Load(path);
+        return Apply(model, weights, path, format) with { Metadata = metadata };
     }
 
     /// <summary>Checks <paramref name="weights"/> against the model's state dict, then copies them (all or nothing).</summary>

@@ -18,4 +18,12 @@ public sealed record InitialWeightsReport(
     IReadOnlyList<string> Loaded,
     IReadOnlyList<string> Ignored,
     bool HeadReinitialized,
-    int FileNumClasses);
+    int FileNumClasses)
+{
+    /// <summary>
+    /// A safetensors file's <c>__metadata__</c> (null for a torch.save file, which has none). A file OctaveML
+    /// exported says there what the weights were trained on: the spec, the class names, the input size and
+    /// the input normalisation (input_mean, input_std).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+}

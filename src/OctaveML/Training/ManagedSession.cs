@@ -1,3 +1,4 @@
+using OctaveML.Nn;
 using OctaveML.Ops;
 using OctaveML.Threading;
 using OctaveML.Models;
@@ -8,11 +9,14 @@ namespace OctaveML.Training;
 /// <summary>
 /// A <see cref="ManagedBackend"/> session: an <see cref="ImageClassifier"/> trained in place by the
 /// engine's <see cref="Sgd"/> or <see cref="AdamW"/>, its kernels run with the session's thread count.
+/// Fine-tuning options (<see cref="TrainerOptions.BackboneLearningRateFactor"/>,
+/// <see cref="TrainerOptions.FreezeBatchNormStatistics"/>) shape the optimizer and the batch norms' mode.
 /// </summary>
 public sealed class ManagedSession : ITrainingSession
 {
     private readonly int? _threads;
     private readonly float _labelSmoothing;
+    private readonly BatchNorm2d[] _frozenBatchNorms;
     private float[] _gradLogits = [];
 
     internal ManagedSession(ImageClassifier model, TrainerOptions options, int? threads)
@@ -24,6 +28,8 @@ public sealed class ManagedSession : ITrainingSession
         Optimizer = options.CreateOptimizer(model);
         _threads = threads;
         _labelSmoothing = options.LabelSmoothing;
+        _frozenBatchNorms = options.FreezeBatchNormStatistics
+            ? model.NamedModules().Select(m => m.Module).OfType<BatchNorm2d>().ToArray() : [];
     }
 
     /// <summary>The network being trained (its weights are the session's).</summary>
@@ -54,7 +60,8 @@ public sealed class ManagedSession : ITrainingSession
         ArgumentNullException.ThrowIfNull(labels);
         using var scope = Parallelism.UseThreads(Threads);
         Model.Train();
-        Optimizer.ZeroGrad();
+        foreach (var bn in _frozenBatchNorms) bn.Eval(); // running statistics: used, not updated
+        Model.ZeroGrad(); // frozen parameters too, so that Gradients() shows this batch's
         var logits = Model.Forward(images);
         int n = labels.Length, classes = Model.NumClasses;
         CheckLogits(logits, n);

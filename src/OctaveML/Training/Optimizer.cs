@@ -13,6 +13,7 @@ public abstract class Optimizer
 {
     private readonly (string Name, Parameter Parameter)[] _parameters;
     private readonly bool[] _decay;
+    private readonly double[] _learningRateFactors;
     private double _learningRate;
 
     /// <summary>Takes the parameters to optimise, in order, with their state_dict names.</summary>
@@ -34,6 +35,7 @@ public abstract class Optimizer
         WeightDecay = weightDecay;
         NoWeightDecayOnBiasAndNorm = noWeightDecayOnBiasAndNorm;
         _decay = _parameters.Select(x => !noWeightDecayOnBiasAndNorm || x.Parameter.Value.Rank > 1).ToArray();
+        _learningRateFactors = Enumerable.Repeat(1.0, _parameters.Length).ToArray();
     }
 
     /// <summary>The parameters being optimised, with their names, in step order.</summary>
@@ -62,6 +64,32 @@ public abstract class Optimizer
 
     /// <summary>The weight decay applied to parameter <paramref name="index"/>.</summary>
     protected double WeightDecayOf(int index) => _decay[index] ? WeightDecay : 0;
+
+    /// <summary>
+    /// Makes parameter <paramref name="name"/> step at <paramref name="factor"/> times <see cref="LearningRate"/>
+    /// (PyTorch: a param group with its own lr, e.g. a pretrained backbone at a tenth of the head's rate). The
+    /// factor scales the whole update, weight decay included, as a group's lr does in torch.optim. Default 1.
+    /// </summary>
+    public void SetLearningRateFactor(string name, double factor)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!(factor >= 0) || double.IsInfinity(factor))
+            throw new ArgumentOutOfRangeException(nameof(factor), factor, "factor must be a finite value >= 0.");
+        int index = Array.FindIndex(_parameters, x => x.Name == name);
+        if (index < 0) throw new ArgumentException($"'{name}' is not one of this optimizer's {_parameters.Length} parameters.", nameof(name));
+        _learningRateFactors[index] = factor;
+    }
+
+    /// <summary>The factor of parameter <paramref name="name"/>'s learning rate (see <see cref="SetLearningRateFactor"/>).</summary>
+    public double LearningRateFactor(string name)
+    {
+        int index = Array.FindIndex(_parameters, x => x.Name == name);
+        return index >= 0 ? _learningRateFactors[index]
+            : throw new ArgumentException($"'{name}' is not one of this optimizer's {_parameters.Length} parameters.", nameof(name));
+    }
+
+    /// <summary>The learning rate of parameter <paramref name="index"/>'s next step: <see cref="LearningRate"/> times its factor.</summary>
+    protected double LearningRateOf(int index) => LearningRate * _learningRateFactors[index];
 
     /// <summary>Clears every parameter's gradient.</summary>
     public void ZeroGrad()

@@ -75,7 +75,7 @@ public sealed class Sgd : Optimizer
                 first = true;
             }
             OptimizerKernels.SgdStep(p.Value.Data, p.Grad.Data, _buffers[i] is { } b ? b.Data : Span<float>.Empty,
-                (float)LearningRate, (float)Momentum, (float)Dampening, (float)WeightDecayOf(i), Nesterov, first);
+                (float)LearningRateOf(i), (float)Momentum, (float)Dampening, (float)WeightDecayOf(i), Nesterov, first);
         }
     }
 

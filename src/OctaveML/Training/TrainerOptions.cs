@@ -105,6 +105,22 @@ public sealed record TrainerOptions
     /// <summary>One-cycle: the momentum at the start and end (default 0.95).</summary>
     public double MaxMomentum { get; init; } = 0.95;
 
+    /// <summary>
+    /// Fine-tuning: the learning rate of every parameter outside the classifier head
+    /// (<see cref="Models.ImageClassifier.HeadName"/>, "fc") is <see cref="LearningRate"/> times this factor, as a
+    /// torch.optim param group with its own lr (weight decay scales with it). 0 freezes them: they are left
+    /// out of the optimizer and never change (the head alone learns; the engine still runs the whole backward,
+    /// libtorch skips it). Default 1: every parameter at the full rate.
+    /// </summary>
+    public double BackboneLearningRateFactor { get; init; } = 1;
+
+    /// <summary>
+    /// Fine-tuning: every batch norm runs in eval mode while the network trains (PyTorch's <c>bn.eval()</c> after
+    /// <c>model.train()</c>), normalising with its running mean and variance and leaving them unchanged; its scale
+    /// and shift still learn (unless the backbone is frozen). Default false: batch statistics, running ones updated.
+    /// </summary>
+    public bool FreezeBatchNormStatistics { get; init; }
+
     /// <summary>Label smoothing of the training loss, in [0, 1) (default 0; validation loss never smooths).</summary>
     public float LabelSmoothing { get; init; }
 
@@ -156,19 +172,41 @@ public sealed record TrainerOptions
         Check(BaseMomentum >= 0 && BaseMomentum <= MaxMomentum, nameof(BaseMomentum), BaseMomentum, $"in [0, MaxMomentum = {MaxMomentum}]");
         Check(MaxMomentum is >= 0 and < 1, nameof(MaxMomentum), MaxMomentum, "in [0, 1)");
         Check(LabelSmoothing is >= 0 and < 1, nameof(LabelSmoothing), LabelSmoothing, "in [0, 1)");
+        Check(BackboneLearningRateFactor is >= 0 and <= 1, nameof(BackboneLearningRateFactor), BackboneLearningRateFactor, "in [0, 1] (0 freezes the backbone)");
         Check(Patience >= 1, nameof(Patience), Patience, "at least 1");
         Check(Finite(MinDelta) && MinDelta >= 0, nameof(MinDelta), MinDelta, "a finite value >= 0");
         Check(CheckpointEveryIterations >= 0, nameof(CheckpointEveryIterations), CheckpointEveryIterations, ">= 0");
         Check(CheckpointEveryIterations == 0 || CheckpointDirectory is not null, nameof(CheckpointEveryIterations), CheckpointEveryIterations, "0 when CheckpointDirectory is null");
     }
 
-    /// <summary>The optimizer these options describe, over <paramref name="model"/>'s parameters.</summary>
-    public Optimizer CreateOptimizer(Nn.Module model) => Optimizer switch
+    /// <summary>
+    /// The optimizer these options describe, over <paramref name="model"/>'s parameters: those outside the head
+    /// (<see cref="IsHead"/>) at <see cref="BackboneLearningRateFactor"/> times the rate, or left out when it is 0.
+    /// </summary>
+    public Optimizer CreateOptimizer(Nn.Module model)
     {
-        OptimizerKind.Sgd => new Sgd(model, LearningRate, Momentum, 0, WeightDecay, Nesterov, NoWeightDecayOnBiasAndNorm),
-        OptimizerKind.AdamW => new AdamW(model, LearningRate, Beta1, Beta2, Epsilon, WeightDecay, NoWeightDecayOnBiasAndNorm),
+        ArgumentNullException.ThrowIfNull(model);
+        var parameters = model.NamedParameters().Where(x => BackboneLearningRateFactor > 0 || IsHead(x.Name)).ToList();
+        if (parameters.Count == 0)
+            throw new ArgumentException($"{model.GetType().Name} has no parameters under '{Models.ImageClassifier.HeadName}.' to train with BackboneLearningRateFactor = 0.", nameof(model));
+        var optimizer = CreateOptimizer(parameters);
+        if (BackboneLearningRateFactor != 1)
+            foreach (var (name, _) in parameters.Where(x => !IsHead(x.Name)))
+                optimizer.SetLearningRateFactor(name, BackboneLearningRateFactor);
+        return optimizer;
+    }
+
+    /// <summary>The optimizer these options describe, over exactly <paramref name="parameters"/> at the full rate.</summary>
+    public Optimizer CreateOptimizer(IEnumerable<(string Name, Nn.Parameter Parameter)> parameters) => Optimizer switch
+    {
+        OptimizerKind.Sgd => new Sgd(parameters, LearningRate, Momentum, 0, WeightDecay, Nesterov, NoWeightDecayOnBiasAndNorm),
+        OptimizerKind.AdamW => new AdamW(parameters, LearningRate, Beta1, Beta2, Epsilon, WeightDecay, NoWeightDecayOnBiasAndNorm),
         _ => throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, "unknown optimizer kind."),
     };
+
+    /// <summary>True for a parameter or buffer of the classifier head (<see cref="Models.ImageClassifier.HeadName"/>): "fc.weight", "fc.bias".</summary>
+    public static bool IsHead(string name) =>
+        (name ?? throw new ArgumentNullException(nameof(name))).StartsWith(Models.ImageClassifier.HeadName + ".", StringComparison.Ordinal);
 
     /// <summary>The schedule these options describe, for <paramref name="iterationsPerEpoch"/> iterations per epoch.</summary>
     public LearningRateSchedule CreateSchedule(int iterationsPerEpoch)

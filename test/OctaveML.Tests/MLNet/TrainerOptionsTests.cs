@@ -29,6 +29,8 @@ public class TrainerOptionsTests
         { "ValidationSetFraction", o => { o.ValidationSetFraction = 0.2f; o.ValidationSet = Ml.Data.LoadFromEnumerable(new[] { new ImageRow() }); } },
         { "EarlyStoppingCriteria", o => o.EarlyStoppingCriteria = new EarlyStopping() },
         { "Augmentation.CropPadding", o => o.Augmentation = new ImageAugmentation { CropPadding = -1 } },
+        { "Augmentation.ErasingProbability", o => o.Augmentation = new ImageAugmentation { ErasingProbability = -0.1f } },
+        { "Augmentation.ErasingProbability", o => o.Augmentation = new ImageAugmentation { ErasingProbability = 1.5f } },
         { "ImagePathColumnName", o => o.ImagePathColumnName = "" },
         { "ImageFolder", o => o.ImageFolder = "/no/such/folder/for/octaveml" },
         { "CheckpointDirectory", o => o.CheckpointDirectory = "" },

@@ -132,7 +132,7 @@ public class TrainingTests
     }
 
     [Fact]
-    public void Augmentation_changes_what_the_network_sees_and_a_checkpoint_directory_gets_a_checkpoint()
+    public void Augmentation_and_random_erasing_change_what_the_network_sees_and_a_checkpoint_directory_gets_a_checkpoint()
     {
         var (train, _) = Data();
         using var folder = new ScratchFolder();
@@ -141,8 +141,10 @@ public class TrainingTests
 
         var plain = Trainer(Options(null, folder.Path)).Train(train).Report.Training.Last;
         var augmented = Trainer(Options(new ImageAugmentation { CropPadding = 3, HorizontalFlip = true })).Train(train).Report.Training.Last;
+        var erased = Trainer(Options(new ImageAugmentation { CropPadding = 0, HorizontalFlip = false, ErasingProbability = 1 })).Train(train).Report.Training.Last;
 
         augmented.TrainLoss.Should().NotBe(plain.TrainLoss);
+        erased.TrainLoss.Should().NotBe(plain.TrainLoss).And.NotBe(augmented.TrainLoss);
         File.Exists(Checkpoint.PathIn(folder.Path)).Should().BeTrue();
         var tooWide = () => Trainer(Options(new ImageAugmentation { CropPadding = 13 })).Train(train);
         tooWide.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Options.Augmentation.CropPadding is 13; it can be at most the images' smaller side (12 for [3, 12, 12])*");
