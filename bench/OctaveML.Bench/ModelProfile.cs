@@ -39,12 +39,11 @@ public static class ModelProfile
         double gcPerStep = (GC.GetTotalPauseDuration() - pause0).TotalSeconds / 3;
         string gcLine = $"  per step: {(GC.GetTotalAllocatedBytes() - alloc0) / 3e6:0} MB allocated, {(GC.CollectionCount(0) - g0) / 3.0:0.#} GCs "
             + $"({(GC.CollectionCount(2) - g2) / 3.0:0.#} gen2), GC pauses {gcPerStep * 1e3:0} ms";
-        long outputs = model.NamedModules().Sum(m => m.Module.OutputFloats);
+        var plan = model.Executor.LastPlan!;
         long kernels = model.NamedModules().Sum(m => m.Module is OctaveConv c ? c.KernelFloats : 0);
-        long pool = model.Buffers?.FreeFloats ?? 0;
         long parameters = model.ParameterCount();
-        string memLine = $"  held after a step: outputs {outputs * 4e-6:0} MB, octave-kernel buffers {kernels * 4e-6:0} MB, free gradient buffers {pool * 4e-6:0} MB, "
-            + $"parameters {parameters * 4e-6:0} MB (x3 with grads and momentum); GC heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:0} MB";
+        string memLine = $"  memory: arena {model.Executor.ArenaFloats * 4e-6:0} MB (its plan's peak of live buffers {plan.PeakLiveFloats * 4e-6:0} MB), "
+            + $"octave-kernel buffers {kernels * 4e-6:0} MB, parameters {parameters * 4e-6:0} MB (x3 with grads and momentum); GC heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:0} MB";
         double sgdS = Figure.MedianSeconds(sgd.Step, 3, 1);
         double fwdS = Figure.MedianSeconds(() => model.Forward(x), 3, 1);
         var sums = new SortedDictionary<string, (double F, double B, int Count)>();
@@ -53,38 +52,33 @@ public static class ModelProfile
             var s = sums.GetValueOrDefault(kind);
             sums[kind] = (s.F + f, s.B + b, s.Count + 1);
         }
-        Tensor Random(int[] shape) { var t = Tensor.Uninitialized(shape); rng.FillNormal(t.Data, 0, 1); return t; }
         foreach (var (path, m) in model.NamedModules())
         {
             if (m is ConvBN cb && cb.Conv.LastInputSize is var (h, w))
             {
                 var c = cb.Conv;
-                var input = new OctaveTensor(Random([batch, c.HighIn, h, w]), c.LowIn > 0 ? Random([batch, c.LowIn, (h + 1) / 2, (w + 1) / 2]) : null);
                 var (hs, ls) = c.OutputShapes(batch, h, w);
-                var gOut = new OctaveTensor(Random(hs), ls is null ? null : Random(ls));
+                var conv = new LayerReplay(c, rng, [[batch, c.HighIn, h, w], c.LowIn > 0 ? [batch, c.LowIn, (h + 1) / 2, (w + 1) / 2] : null], [hs, ls]);
                 string kind = c.IsDepthwise ? $"conv dw{c.KernelSize}x{c.KernelSize}" : $"conv {c.KernelSize}x{c.KernelSize}";
-                double f = Figure.MedianSeconds(() => c.Forward(input), 3, 1);
-                // Give the gradients back to the model's pool, as the real step does (else each replay allocates).
-                double b = Figure.MedianSeconds(() => c.Release(c.Backward(gOut)), 3, 1);
+                double f = Figure.MedianSeconds(conv.Forward, 3, 1);
+                double b = Figure.MedianSeconds(conv.Backward, 3, 1);
                 Add(kind, f, b);
                 if (layers)
                     Console.WriteLine($"  layer {path,-28} {kind,-9} {c.HighIn,4}+{c.LowIn,-4}-> {hs[1],4}+{ls?[1] ?? 0,-4} {h,3}x{w,-3} fwd {f * 1e3,7:0.00} bwd {b * 1e3,7:0.00} ms");
                 foreach (var (bn, shape) in new[] { (cb.BnH, hs), (cb.BnL, ls) })
                 {
                     if (bn is null || shape is null) continue;
-                    var bx = Random(shape);
-                    var bg = Random(shape);
-                    double bf = Figure.MedianSeconds(() => bn.Forward(bx), 3, 1);
-                    double bb = Figure.MedianSeconds(() => bn.Release(bn.Backward(bg)), 3, 1);
+                    var norm = new LayerReplay(bn, rng, [shape], [shape]);
+                    double bf = Figure.MedianSeconds(norm.Forward, 3, 1);
+                    double bb = Figure.MedianSeconds(norm.Backward, 3, 1);
                     Add(cb.Activation ? "bn+relu" : "bn", bf, bb);
                 }
             }
             else if (m is Conv2d conv && conv.LastGeometry is { } g)
             {
-                var input = Random([batch, g.InChannels, g.Height, g.Width]);
-                var gOut = Random([batch, g.OutChannels, g.OutHeight, g.OutWidth]);
-                double f = Figure.MedianSeconds(() => conv.Forward(input), 3, 1);
-                double b = Figure.MedianSeconds(() => conv.Backward(gOut, inputGradient: false), 3, 1);
+                var stem = new LayerReplay(conv, rng, [[batch, g.InChannels, g.Height, g.Width]], [[batch, g.OutChannels, g.OutHeight, g.OutWidth]], inputGradients: false);
+                double f = Figure.MedianSeconds(stem.Forward, 3, 1);
+                double b = Figure.MedianSeconds(stem.Backward, 3, 1);
                 Add($"stem conv {g.KernelH}x{g.KernelW}", f, b);
             }
         }

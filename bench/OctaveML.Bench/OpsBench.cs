@@ -34,7 +34,7 @@ public static class OpsBench
         {
             ["bn_relu"] = (
                 () => BatchNorm2dKernel.ForwardTraining(n, c, hw, x, gamma, beta, y, mean, inv, rm, rv, relu: true),
-                () => BatchNorm2dKernel.Backward(n, c, hw, x, dy, gamma, mean, inv, dx, dg, db, y)),
+                () => BatchNorm2dKernel.Backward(n, c, hw, x, dy, gamma, mean, inv, dx, dg, db, beta)),
             ["maxpool"] = (
                 () => MaxPool2dKernel.Forward(planes, 2 * h, 2 * w, 3, 2, 1, big, pooled, arg),
                 () => MaxPool2dKernel.Backward(planes, 2 * h, 2 * w, 3, 2, 1, pooled, arg, dBig)),

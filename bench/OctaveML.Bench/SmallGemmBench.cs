@@ -79,9 +79,8 @@ public static class SmallGemmBench
         {
             if (m is not ConvBN cb || cb.Conv.LastInputSize is not var (h, w)) continue;
             var c = cb.Conv;
-            var input = new OctaveTensor(Random([batch, c.HighIn, h, w]), c.LowIn > 0 ? Random([batch, c.LowIn, (h + 1) / 2, (w + 1) / 2]) : null);
             var (hs, ls) = c.OutputShapes(batch, h, w);
-            var gOut = new OctaveTensor(Random(hs), ls is null ? null : Random(ls));
+            var replay = new LayerReplay(c, rng, [[batch, c.HighIn, h, w], c.LowIn > 0 ? [batch, c.LowIn, (h + 1) / 2, (w + 1) / 2] : null], [hs, ls]);
             var f = new double[2][];
             var b = new double[2][];
             for (int s = 0; s < 2; s++) { f[s] = new double[Rounds]; b[s] = new double[Rounds]; }
@@ -90,10 +89,9 @@ public static class SmallGemmBench
                 {
                     allow(s == 1);
                     long t0 = Stopwatch.GetTimestamp();
-                    c.Forward(input);
+                    replay.Forward();
                     long t1 = Stopwatch.GetTimestamp();
-                    // Give the gradients back to the model's pool, as the real step does (else each replay allocates).
-                    c.Release(c.Backward(gOut));
+                    replay.Backward();
                     long t2 = Stopwatch.GetTimestamp();
                     if (r < 0) continue;
                     f[s][r] = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;

@@ -7,44 +7,34 @@ namespace OctaveML.Models;
 /// stride), 1x1 ConvBN to 4x the planes, plus the identity or a <c>downsample</c> ConvBN, then ReLU.
 /// Children: conv1, conv2, conv3, downsample.0.
 /// </summary>
-public sealed class Bottleneck : Module, IOctaveLayer
+public sealed class Bottleneck : OctaveLayer, IResidualBlock
 {
-    /// <summary>Output channels per plane.</summary>
-    public const int Expansion = 4;
-
     private readonly ConvBNAct _conv1, _conv2;
     private readonly ConvBN _conv3;
     private readonly Sequential? _downsample;
-    private readonly ResidualAdd _residual;
+    private readonly ResidualAdd _residual = new();
 
+    /// <summary>Creates the block; the arguments are the reference's, weights drawn from <paramref name="random"/>.</summary>
     public Bottleneck(int inplanes, int planes, int stride, Sequential? downsample, double alphaIn, double alphaOut,
         double alpha, bool output, Random random)
     {
-        _residual = new ResidualAdd(this);
         double a = output ? 0 : alpha;
         _conv1 = RegisterModule("conv1", new ConvBNAct(inplanes, planes, 1, alphaIn, alphaOut, random: random));
         _conv2 = RegisterModule("conv2", new ConvBNAct(planes, planes, 3, a, a, stride, 1, random: random));
-        _conv3 = RegisterModule("conv3", new ConvBN(planes, planes * Expansion, 1, a, a, random: random));
+        _conv3 = RegisterModule("conv3", new ConvBN(planes, planes * OctResNetSpec.Expansion, 1, a, a, random: random));
         if (downsample is not null) _downsample = RegisterModule("downsample", downsample);
     }
 
-    /// <inheritdoc/>
-    public OctaveTensor Forward(OctaveTensor input)
-    {
-        var branch = _conv3.Forward(_conv2.Forward(_conv1.Forward(input)));
-        var identity = _downsample is null ? input : _downsample.Forward(input);
-        return _residual.Forward(branch, identity);
-    }
+    static int IResidualBlock.Expansion => OctResNetSpec.Expansion;
+
+    static OctaveLayer IResidualBlock.Create(int inplanes, int planes, int stride, Sequential? downsample, double alphaIn, double alphaOut,
+        double alpha, bool output, Random random) => new Bottleneck(inplanes, planes, stride, downsample, alphaIn, alphaOut, alpha, output, random);
 
     /// <inheritdoc/>
-    public OctaveTensor Backward(OctaveTensor gradOutput)
+    public override OctaveValue Forward(Graph graph, OctaveValue input)
     {
-        var g = _residual.Backward(gradOutput);
-        var g3 = _conv3.Backward(g);
-        var g2 = _conv2.Backward(g3);
-        Release(g3);
-        var gx = _conv1.Backward(g2);
-        Release(g2);
-        return BlockGrad.AddIdentity(this, gx, g, _downsample);
+        var branch = _conv3.Forward(graph, _conv2.Forward(graph, _conv1.Forward(graph, input)));
+        var identity = _downsample is null ? input : _downsample.Forward(graph, input);
+        return _residual.Forward(graph, branch, identity);
     }
 }

@@ -33,11 +33,7 @@ public sealed record OctCifarResNetSpec : ModelSpec
     }
 
     /// <inheritdoc/>
-    public override ImageClassifier CreateModel(int seed = 0)
-    {
-        Validate();
-        return new OctCifarResNet(Depth, NumClasses, Alpha, InChannels, seed);
-    }
+    public override ImageClassifier CreateModel(int seed = 0) => new OctCifarResNet(this, seed);
 
     private protected override void AddProperties(Dictionary<string, string> properties) => properties["depth"] = Text(Depth);
 }

@@ -42,11 +42,7 @@ public sealed record OctMobileNetSpec : ModelSpec
     }
 
     /// <inheritdoc/>
-    public override ImageClassifier CreateModel(int seed = 0)
-    {
-        Validate();
-        return new OctMobileNet(NumClasses, Alpha, InChannels, WidthMultiplier, seed);
-    }
+    public override ImageClassifier CreateModel(int seed = 0) => new OctMobileNet(this, seed);
 
     private protected override void AddProperties(Dictionary<string, string> properties) => properties["width_multiplier"] = Text(WidthMultiplier);
 }

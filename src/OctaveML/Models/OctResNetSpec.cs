@@ -48,11 +48,7 @@ public sealed record OctResNetSpec : ModelSpec
     }
 
     /// <inheritdoc/>
-    public override ImageClassifier CreateModel(int seed = 0)
-    {
-        Validate();
-        return new OctResNet(Depth, NumClasses, Alpha, Stem, InChannels, seed);
-    }
+    public override ImageClassifier CreateModel(int seed = 0) => new OctResNet(this, seed);
 
     private protected override void AddProperties(Dictionary<string, string> properties)
     {

@@ -5,45 +5,53 @@ using OctaveML.Tensors;
 namespace OctaveML.Models;
 
 /// <summary>
-/// relu(branch + identity) on both parts of an octave pair, the end of every residual block; keeps
-/// the outputs as the ReLU masks for backward. Both paths carry a low part or neither does (the
-/// reference's block configurations guarantee it). The sum is written over the branch: the branch
-/// is a BN output without ReLU, which no backward reads, so the block's largest activation needs no
-/// second copy (its array goes back to the pool when that BN's backward ends, after every reader).
+/// relu(branch + identity) on both parts of an octave pair, the end of every residual block (the
+/// reference's <c>F.relu(h + id_h)</c>): one node per part. Both paths carry a low part or neither
+/// does (the reference's block configurations guarantee it).
 /// </summary>
-internal sealed class ResidualAdd(Module owner)
+internal sealed class ResidualAdd
 {
-    private OctaveTensor _output;
+    private readonly AddRelu _high = new(), _low = new();
 
-    public OctaveTensor Forward(OctaveTensor branch, OctaveTensor identity)
+    public OctaveValue Forward(Graph graph, OctaveValue branch, OctaveValue identity)
     {
-        CheckSame(branch.High, identity.High, "high");
         if (branch.Low is null != identity.Low is null)
             throw new InvalidOperationException("the residual branch and the identity disagree on having a low-frequency part.");
-        if (branch.Low is not null) CheckSame(branch.Low, identity.Low!, "low");
-        ElementwiseKernel.AddRelu(branch.High.Data, identity.High.Data, branch.High.Data);
-        if (branch.Low is not null) ElementwiseKernel.AddRelu(branch.Low.Data, identity.Low!.Data, branch.Low.Data);
-        _output = branch;
-        return _output;
+        var high = _high.Forward(graph, branch.High, identity.High, "high");
+        Value? low = branch.Low is { } b ? _low.Forward(graph, b, identity.Low!.Value, "low") : null;
+        return new OctaveValue(high, low);
     }
 
-    /// <summary>The gradient of the sum (shared by the branch and the identity path).</summary>
-    public OctaveTensor Backward(OctaveTensor gradOutput)
+    /// <summary>
+    /// y = relu(a + b). The sum is written over a (the branch's last BN output, which no backward reads, so the
+    /// block's largest activation needs no second buffer); backward reads y as the mask, and both inputs get
+    /// the same gradient, which the executor lets them share.
+    /// </summary>
+    private sealed class AddRelu : IOp
     {
-        var gh = owner.GradientBuffer(gradOutput.High.ShapeArray());
-        ReluKernel.Backward(_output.High.Data, gradOutput.High.Data, gh.Data);
-        Tensor? gl = null;
-        if (_output.Low is not null)
+        public Value Forward(Graph graph, Value a, Value b, string part)
         {
-            gl = owner.GradientBuffer(_output.Low.ShapeArray());
-            ReluKernel.Backward(_output.Low.Data, gradOutput.Low!.Data, gl.Data);
+            if (!a.Shape.SequenceEqual(b.Shape))
+                throw new InvalidOperationException($"residual {part} parts differ: branch {a.ShapeString}, identity {b.ShapeString}.");
+            return graph.Add(this, [a, b], [a.ShapeArray()])[0]!.Value;
         }
-        return new OctaveTensor(gh, gl);
-    }
 
-    private static void CheckSame(Tensor a, Tensor b, string part)
-    {
-        if (!a.SameShape(b))
-            throw new InvalidOperationException($"residual {part} parts differ: branch {a.ShapeString}, identity {b.ShapeString}.");
+        public bool SavesInput(int input) => false;
+        public bool SavesOutput(int output) => true;
+        public int InPlaceInput(int output) => 0;
+        public int SameGradientAs(int input) => input == 1 ? 0 : -1;
+        public bool SkipsInputGradient(int input) => true;
+
+        public void Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs) =>
+            ElementwiseKernel.AddRelu(inputs[0]!.Span, inputs[1]!.Span, outputs[0]!.Span);
+
+        public void Backward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs, ReadOnlySpan<Tensor?> gradOutputs, ReadOnlySpan<Tensor?> gradInputs)
+        {
+            var (ga, gb) = (gradInputs[0], gradInputs[1]);
+            var first = ga ?? gb;
+            if (first is null) return;
+            ReluKernel.Backward(outputs[0]!.Span, gradOutputs[0]!.Span, first.Span);
+            if (gb is not null && !ReferenceEquals(gb, first)) first.Span.CopyTo(gb.Span);
+        }
     }
 }

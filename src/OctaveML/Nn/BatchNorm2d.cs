@@ -11,9 +11,8 @@ namespace OctaveML.Nn;
 /// With <see cref="FusedRelu"/> it also applies ReLU in the same pass (the reference's Conv_BN_ACT
 /// and stem; the state dict is unchanged).
 /// </summary>
-public sealed class BatchNorm2d : Module, ILayer
+public sealed class BatchNorm2d : Layer, IRecomputableOp
 {
-    private Tensor? _input, _output;
     private float[] _saveMean = [], _saveInvStd = [];
     private bool _trainedForward;
 
@@ -63,52 +62,68 @@ public sealed class BatchNorm2d : Module, ILayer
     /// Normalises x [N, C, H, W]. In training mode uses the batch statistics and updates the running
     /// ones and <see cref="NumBatchesTracked"/>; in eval mode uses the running statistics.
     /// </summary>
-    public Tensor Forward(Tensor input)
+    public override Value Forward(Graph graph, Value input)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(graph);
         if (input.Rank != 4 || input.C != NumFeatures || input.N < 1 || input.H < 1 || input.W < 1)
             throw new ArgumentException($"input has shape {input.ShapeString}, expected [N, {NumFeatures}, H, W] (N, H, W >= 1).", nameof(input));
-        int n = input.N, c = NumFeatures, hw = input.H * input.W;
-        var y = Output(0, input.ShapeArray());
+        return graph.Add(this, input, input.ShapeArray());
+    }
+
+    // Backward reads x only (the ReLU mask is the sign of the forward's formula on x); y may be written over
+    // x, and rebuilt from x and the saved statistics for a later layer's backward.
+    bool IOp.SavesInput(int input) => true;
+    bool IOp.SavesOutput(int output) => false;
+    int IOp.InPlaceInput(int output) => 0;
+    bool IRecomputableOp.CanRecompute(int output) => true;
+
+    void IOp.Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs)
+    {
+        var (x, y) = (inputs[0]!, outputs[0]!);
+        int n = x.N, c = NumFeatures, hw = x.H * x.W;
         if (Training)
         {
-            if ((long)n * hw < 2) throw new BatchTooSmallException(input.ShapeString);
+            if ((long)n * hw < 2) throw new BatchTooSmallException(x.ShapeString);
             if (_saveMean.Length != c) { _saveMean = new float[c]; _saveInvStd = new float[c]; }
-            BatchNorm2dKernel.ForwardTraining(n, c, hw, input.Data, Weight.Value.Data, Bias.Value.Data, y.Data,
+            BatchNorm2dKernel.ForwardTraining(n, c, hw, x.Span, Weight.Value.Data, Bias.Value.Data, y.Span,
                 _saveMean, _saveInvStd, RunningMean.Data, RunningVar.Data, Momentum, Eps, FusedRelu);
             NumBatchesTracked.Data[0] += 1;
         }
         else
         {
-            BatchNorm2dKernel.ForwardInference(n, c, hw, input.Data, Weight.Value.Data, Bias.Value.Data,
-                RunningMean.Data, RunningVar.Data, y.Data, Eps, FusedRelu);
+            BatchNorm2dKernel.ForwardInference(n, c, hw, x.Span, Weight.Value.Data, Bias.Value.Data,
+                RunningMean.Data, RunningVar.Data, y.Span, Eps, FusedRelu);
         }
         _trainedForward = Training;
-        _input = input;
-        _output = FusedRelu ? y : null;
-        return y;
+    }
+
+    void IRecomputableOp.Recompute(ReadOnlySpan<Tensor?> inputs, int output, Tensor into)
+    {
+        var x = inputs[0]!;
+        int n = x.N, c = NumFeatures, hw = x.H * x.W;
+        if (_trainedForward)
+            BatchNorm2dKernel.Normalize(n, c, hw, x.Span, Weight.Value.Data, Bias.Value.Data, _saveMean, _saveInvStd, into.Span, FusedRelu);
+        else
+            BatchNorm2dKernel.ForwardInference(n, c, hw, x.Span, Weight.Value.Data, Bias.Value.Data,
+                RunningMean.Data, RunningVar.Data, into.Span, Eps, FusedRelu);
     }
 
     /// <summary>
-    /// Returns dL/dx for the last forward (through the batch statistics in training mode, as PyTorch
-    /// does); adds dL/dweight and dL/dbias into the parameters' gradients.
+    /// dL/dx for the last forward (through the batch statistics in training mode, as PyTorch does);
+    /// adds dL/dweight and dL/dbias into the parameters' gradients.
     /// </summary>
-    public Tensor Backward(Tensor gradOutput)
+    void IOp.Backward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs, ReadOnlySpan<Tensor?> gradOutputs, ReadOnlySpan<Tensor?> gradInputs)
     {
-        ArgumentNullException.ThrowIfNull(gradOutput);
-        var x = _input ?? throw new InvalidOperationException("BatchNorm2d.Backward called before Forward.");
-        if (!gradOutput.SameShape(x))
-            throw new ArgumentException($"gradOutput has shape {gradOutput.ShapeString}, expected {x.ShapeString} (the last input's).", nameof(gradOutput));
+        var x = inputs[0]!;
         int n = x.N, c = NumFeatures, hw = x.H * x.W;
-        var dx = GradientBuffer(x.ShapeArray());
-        ReadOnlySpan<float> relu = _output is null ? default : _output.Data;
+        var dy = gradOutputs[0]!.Span;
+        var dx = gradInputs[0]!.Span;
+        ReadOnlySpan<float> relu = FusedRelu ? Bias.Value.Data : default;
         if (_trainedForward)
-            BatchNorm2dKernel.Backward(n, c, hw, x.Data, gradOutput.Data, Weight.Value.Data, _saveMean, _saveInvStd,
-                dx.Data, Weight.Grad.Data, Bias.Grad.Data, relu);
+            BatchNorm2dKernel.Backward(n, c, hw, x.Span, dy, Weight.Value.Data, _saveMean, _saveInvStd,
+                dx, Weight.Grad.Data, Bias.Grad.Data, relu);
         else
-            BatchNorm2dKernel.BackwardInference(n, c, hw, x.Data, gradOutput.Data, Weight.Value.Data, RunningMean.Data, RunningVar.Data,
-                dx.Data, Weight.Grad.Data, Bias.Grad.Data, Eps, relu);
-        ReleaseOutputs();
-        return dx;
+            BatchNorm2dKernel.BackwardInference(n, c, hw, x.Span, dy, Weight.Value.Data, RunningMean.Data, RunningVar.Data,
+                dx, Weight.Grad.Data, Bias.Grad.Data, Eps, relu);
     }
 }

@@ -8,9 +8,8 @@ namespace OctaveML.Nn;
 /// [OutChannels, InChannels / Groups, KernelSize, KernelSize] and, when enabled, "bias" [OutChannels].
 /// Runs on <see cref="Conv2dKernel"/>.
 /// </summary>
-public sealed class Conv2d : Module, ILayer
+public sealed class Conv2d : Layer, IOp
 {
-    private Tensor? _input;
     private ConvGeometry _geometry;
     private bool _ran;
 
@@ -40,7 +39,7 @@ public sealed class Conv2d : Module, ILayer
         Stride = stride; Padding = padding; Dilation = dilation; Groups = groups;
         int fanIn = inChannels / groups * kernelSize * kernelSize;
         Weight = RegisterParameter("weight", Init.KaimingUniform(random, fanIn, outChannels, inChannels / groups, kernelSize, kernelSize));
-        if (bias) Bias = RegisterParameter("bias", Init.Uniform(random, 1f / MathF.Sqrt(fanIn), outChannels));
+        if (bias) Bias = RegisterParameter("bias", Init.BiasUniform(random, fanIn, outChannels));
     }
 
     /// <summary>Input channels.</summary>
@@ -66,20 +65,15 @@ public sealed class Conv2d : Module, ILayer
     public ConvGeometry Geometry(int batch, int height, int width) =>
         new(batch, InChannels, height, width, OutChannels, KernelSize, KernelSize, Stride, Padding, Dilation, Groups);
 
-    /// <summary>y [N, OutChannels, OH, OW] for x [N, InChannels, H, W]; keeps x for <see cref="Backward(Tensor)"/>.</summary>
-    public Tensor Forward(Tensor input)
+    /// <summary>y [N, OutChannels, OH, OW] for x [N, InChannels, H, W].</summary>
+    public override Value Forward(Graph graph, Value input)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(graph);
         if (input.Rank != 4 || input.C != InChannels || input.N < 1 || input.H < 1 || input.W < 1)
             throw new ArgumentException($"input has shape {input.ShapeString}, expected [N, {InChannels}, H, W] (N, H, W >= 1).", nameof(input));
         var g = Geometry(input.N, input.H, input.W);
         g.Validate();
-        var y = Output(0, g.Batch, OutChannels, g.OutHeight, g.OutWidth);
-        Conv2dKernel.Forward(g, input.Data, Weight.Value.Data, Bias is null ? default : Bias.Value.Data, y.Data);
-        _input = input;
-        _geometry = g;
-        _ran = true;
-        return y;
+        return graph.Add(this, input, [g.Batch, OutChannels, g.OutHeight, g.OutWidth]);
     }
 
     /// <summary>The geometry of the last <see cref="Forward"/>, or null before any.</summary>
@@ -89,28 +83,29 @@ public sealed class Conv2d : Module, ILayer
     public static long Macs(ConvGeometry g) =>
         (long)g.OutChannels * g.OutHeight * g.OutWidth * (g.InChannels / g.Groups) * g.KernelH * g.KernelW;
 
-    /// <summary>Returns dL/dx for the last forward; adds dL/dweight and dL/dbias into the parameters' gradients.</summary>
-    public Tensor Backward(Tensor gradOutput) => Backward(gradOutput, inputGradient: true)!;
+    bool IOp.SavesInput(int input) => true;
+    bool IOp.SavesOutput(int output) => false;
+    bool IOp.SkipsInputGradient(int input) => true;
 
-    /// <summary>
-    /// As <see cref="Backward(Tensor)"/>; with <paramref name="inputGradient"/> false only the parameter
-    /// gradients are computed and null is returned (a network's first layer: the images need no gradient).
-    /// </summary>
-    public Tensor? Backward(Tensor gradOutput, bool inputGradient)
+    long IOp.ForwardMacs(IReadOnlyList<int[]?> inputShapes)
     {
-        ArgumentNullException.ThrowIfNull(gradOutput);
-        var x = _input ?? throw new InvalidOperationException("Conv2d.Backward called before Forward.");
-        var g = _geometry;
-        if (!gradOutput.HasShape(g.Batch, OutChannels, g.OutHeight, g.OutWidth))
-            throw new ArgumentException($"gradOutput has shape {gradOutput.ShapeString}, expected [{g.Batch}, {OutChannels}, {g.OutHeight}, {g.OutWidth}] (the last output's).", nameof(gradOutput));
-        Tensor? dx = null;
-        if (inputGradient)
-        {
-            dx = GradientBuffer(x.ShapeArray());
-            Conv2dKernel.BackwardInput(g, gradOutput.Data, Weight.Value.Data, dx.Data);
-        }
-        Conv2dKernel.BackwardWeight(g, x.Data, gradOutput.Data, Weight.Grad.Data, Bias is null ? default : Bias.Grad.Data);
-        ReleaseOutputs();
-        return dx;
+        var s = inputShapes[0]!;
+        return Macs(Geometry(1, s[2], s[3])) * s[0];
+    }
+
+    void IOp.Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs)
+    {
+        var x = inputs[0]!;
+        _geometry = Geometry(x.N, x.H, x.W);
+        _ran = true;
+        Conv2dKernel.Forward(_geometry, x.Span, Weight.Value.Data, Bias is null ? default : Bias.Value.Data, outputs[0]!.Span);
+    }
+
+    /// <summary>dL/dx (skipped when the input needs no gradient, e.g. a network's images), dL/dweight and dL/dbias.</summary>
+    void IOp.Backward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs, ReadOnlySpan<Tensor?> gradOutputs, ReadOnlySpan<Tensor?> gradInputs)
+    {
+        var dy = gradOutputs[0]!.Span;
+        if (gradInputs[0] is { } dx) Conv2dKernel.BackwardInput(_geometry, dy, Weight.Value.Data, dx.Span);
+        Conv2dKernel.BackwardWeight(_geometry, inputs[0]!.Span, dy, Weight.Grad.Data, Bias is null ? default : Bias.Grad.Data);
     }
 }

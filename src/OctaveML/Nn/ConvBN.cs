@@ -1,5 +1,3 @@
-using OctaveML.Tensors;
-
 namespace OctaveML.Nn;
 
 /// <summary>
@@ -8,7 +6,7 @@ namespace OctaveML.Nn;
 /// <c>bn_l</c> (absent when alphaOut is 0), so state_dict names read <c>conv.conv_h2h.weight</c>,
 /// <c>bn_h.running_mean</c>, ... <see cref="ConvBNAct"/> adds a ReLU, fused into the BN pass.
 /// </summary>
-public class ConvBN : Module, IOctaveLayer
+public class ConvBN : OctaveLayer
 {
     /// <summary>Creates the layer; the arguments are <see cref="OctaveConv"/>'s.</summary>
     public ConvBN(int inChannels, int outChannels, int kernelSize, double alphaIn = 0.5, double alphaOut = 0.5,
@@ -40,24 +38,13 @@ public class ConvBN : Module, IOctaveLayer
     /// <summary>True when a ReLU follows each BN (Conv_BN_ACT).</summary>
     public bool Activation { get; }
 
-    /// <summary>conv, then BN (and ReLU) of each part. See <see cref="OctaveConv.Forward"/> for the shapes.</summary>
-    public OctaveTensor Forward(OctaveTensor input)
+    /// <summary>conv, then BN (and ReLU) of each part. See <see cref="OctaveConv.Forward(Graph, OctaveValue)"/> for the shapes.</summary>
+    public override OctaveValue Forward(Graph graph, OctaveValue input)
     {
-        var y = Conv.Forward(input);
+        var y = Conv.Forward(graph, input);
         // With alphaOut 1 the high part has no channels and no BN (the reference cannot run this case).
-        Tensor h = BnH is null ? y.High : BnH.Forward(y.High);
-        Tensor? l = y.Low is null ? null : BnL!.Forward(y.Low);
-        return new OctaveTensor(h, l);
-    }
-
-    /// <summary>Gradients of both input parts; adds into the conv and BN parameters' gradients.</summary>
-    public OctaveTensor Backward(OctaveTensor gradOutput)
-    {
-        ArgumentNullException.ThrowIfNull(gradOutput.High, nameof(gradOutput));
-        Tensor dh = BnH is null ? gradOutput.High : BnH.Backward(gradOutput.High);
-        Tensor? dl = gradOutput.Low is null || BnL is null ? gradOutput.Low : BnL.Backward(gradOutput.Low);
-        var dx = Conv.Backward(new OctaveTensor(dh, dl));
-        Release(new OctaveTensor(dh, dl), gradOutput);
-        return dx;
+        var h = BnH is null ? y.High : BnH.Forward(graph, y.High);
+        Value? l = y.Low is { } low ? BnL!.Forward(graph, low) : null;
+        return new OctaveValue(h, l);
     }
 }

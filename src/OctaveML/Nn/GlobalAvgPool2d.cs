@@ -7,32 +7,31 @@ namespace OctaveML.Nn;
 /// Global average pooling followed by flattening, [N, C, H, W] -> [N, C], as
 /// F.adaptive_avg_pool2d(t, 1).flatten(1) before the classifier of both reference models. No parameters.
 /// </summary>
-public sealed class GlobalAvgPool2d : Module, ILayer
+public sealed class GlobalAvgPool2d : Layer, IOp
 {
-    private int[]? _inputShape;
-
     /// <summary>y[n, c] = mean of x[n, c, :, :].</summary>
-    public Tensor Forward(Tensor input)
+    public override Value Forward(Graph graph, Value input)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(graph);
         if (input.Rank != 4 || input.N < 1 || input.C < 1 || input.H < 1 || input.W < 1)
             throw new ArgumentException($"input has shape {input.ShapeString}, expected [N, C, H, W] (all >= 1).", nameof(input));
-        var y = Output(0, input.N, input.C);
-        GlobalAvgPoolKernel.Forward(input.N * input.C, input.H * input.W, input.Data, y.Data);
-        _inputShape = input.ShapeArray();
-        return y;
+        return graph.Add(this, input, [input.N, input.C]);
+    }
+
+    // Backward needs only the input's shape (the gradient's).
+    bool IOp.SavesInput(int input) => false;
+    bool IOp.SavesOutput(int output) => false;
+
+    void IOp.Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs)
+    {
+        var x = inputs[0]!;
+        GlobalAvgPoolKernel.Forward(x.N * x.C, x.H * x.W, x.Span, outputs[0]!.Span);
     }
 
     /// <summary>dL/dx[n, c, h, w] = dL/dy[n, c] / (H * W).</summary>
-    public Tensor Backward(Tensor gradOutput)
+    void IOp.Backward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs, ReadOnlySpan<Tensor?> gradOutputs, ReadOnlySpan<Tensor?> gradInputs)
     {
-        ArgumentNullException.ThrowIfNull(gradOutput);
-        var s = _inputShape ?? throw new InvalidOperationException("GlobalAvgPool2d.Backward called before Forward.");
-        if (!gradOutput.HasShape(s[0], s[1]))
-            throw new ArgumentException($"gradOutput has shape {gradOutput.ShapeString}, expected [{s[0]}, {s[1]}] (the last output's).", nameof(gradOutput));
-        var dx = GradientBuffer(s);
-        GlobalAvgPoolKernel.Backward(s[0] * s[1], s[2] * s[3], gradOutput.Data, dx.Data);
-        ReleaseOutputs();
-        return dx;
+        var dx = gradInputs[0]!;
+        GlobalAvgPoolKernel.Backward(dx.N * dx.C, dx.H * dx.W, gradOutputs[0]!.Span, dx.Span);
     }
 }

@@ -15,6 +15,13 @@ public static class Init
         return Uniform(random, 1f / MathF.Sqrt(fanIn), shape);
     }
 
+    /// <summary>PyTorch's default bias init for Conv2d and Linear: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).</summary>
+    public static Tensor BiasUniform(Random random, int fanIn, int length)
+    {
+        if (fanIn < 1) throw new ArgumentOutOfRangeException(nameof(fanIn), fanIn, "fanIn must be at least 1.");
+        return Uniform(random, 1f / MathF.Sqrt(fanIn), length);
+    }
+
     /// <summary>A tensor of the given shape, uniform in [-bound, bound).</summary>
     public static Tensor Uniform(Random random, float bound, params int[] shape)
     {

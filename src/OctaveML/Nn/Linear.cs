@@ -8,9 +8,8 @@ namespace OctaveML.Nn;
 /// and, when enabled, "bias" [OutFeatures]. The input's last dimension is InFeatures; the ones
 /// before it are batch dimensions (usually [N, InFeatures]).
 /// </summary>
-public sealed class Linear : Module, ILayer
+public sealed class Linear : Layer, IOp
 {
-    private Tensor? _input;
 
     /// <summary>
     /// Creates the layer with PyTorch's default init: weight and bias uniform in
@@ -24,7 +23,7 @@ public sealed class Linear : Module, ILayer
         random ??= Random.Shared;
         InFeatures = inFeatures; OutFeatures = outFeatures;
         Weight = RegisterParameter("weight", Init.KaimingUniform(random, inFeatures, outFeatures, inFeatures));
-        if (bias) Bias = RegisterParameter("bias", Init.Uniform(random, 1f / MathF.Sqrt(inFeatures), outFeatures));
+        if (bias) Bias = RegisterParameter("bias", Init.BiasUniform(random, inFeatures, outFeatures));
     }
 
     /// <summary>Input features.</summary>
@@ -36,33 +35,33 @@ public sealed class Linear : Module, ILayer
     /// <summary>The bias [OutFeatures], or null.</summary>
     public Parameter? Bias { get; }
 
-    /// <summary>y [..., OutFeatures] for x [..., InFeatures]; keeps x for <see cref="Backward"/>.</summary>
-    public Tensor Forward(Tensor input)
+    /// <summary>y [..., OutFeatures] for x [..., InFeatures].</summary>
+    public override Value Forward(Graph graph, Value input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank < 1 || input.Dim(-1) != InFeatures || input.Length == 0)
+        ArgumentNullException.ThrowIfNull(graph);
+        if (input.Rank < 1 || input.Shape[^1] != InFeatures || input.ShapeArray().Aggregate(1L, (a, d) => a * d) == 0)
             throw new ArgumentException($"input has shape {input.ShapeString}, expected [N, {InFeatures}] (last dimension {InFeatures}).", nameof(input));
-        int batch = input.Length / InFeatures;
         var shape = input.ShapeArray();
         shape[^1] = OutFeatures;
-        var y = Tensor.Uninitialized(shape);
-        LinearKernel.Forward(batch, InFeatures, OutFeatures, input.Data, Weight.Value.Data, Bias is null ? default : Bias.Value.Data, y.Data);
-        _input = input;
-        return y;
+        return graph.Add(this, input, shape);
     }
 
-    /// <summary>Returns dL/dx for the last forward; adds dL/dweight and dL/dbias into the parameters' gradients.</summary>
-    public Tensor Backward(Tensor gradOutput)
+    bool IOp.SavesInput(int input) => true;
+    bool IOp.SavesOutput(int output) => false;
+    bool IOp.SkipsInputGradient(int input) => true;
+    long IOp.ForwardMacs(IReadOnlyList<int[]?> inputShapes) => inputShapes[0]!.Aggregate(1L, (n, d) => n * d) * OutFeatures;
+
+    void IOp.Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs)
     {
-        ArgumentNullException.ThrowIfNull(gradOutput);
-        var x = _input ?? throw new InvalidOperationException("Linear.Backward called before Forward.");
-        var shape = x.ShapeArray();
-        shape[^1] = OutFeatures;
-        if (!gradOutput.HasShape(shape))
-            throw new ArgumentException($"gradOutput has shape {gradOutput.ShapeString}, expected {Tensor.FormatShape(shape)} (the last output's).", nameof(gradOutput));
-        var dx = GradientBuffer(x.ShapeArray());
-        LinearKernel.Backward(x.Length / InFeatures, InFeatures, OutFeatures, x.Data, Weight.Value.Data, gradOutput.Data,
-            dx.Data, Weight.Grad.Data, Bias is null ? default : Bias.Grad.Data);
-        return dx;
+        var x = inputs[0]!;
+        LinearKernel.Forward(x.Length / InFeatures, InFeatures, OutFeatures, x.Span, Weight.Value.Data, Bias is null ? default : Bias.Value.Data, outputs[0]!.Span);
+    }
+
+    /// <summary>dL/dx for the last forward; adds dL/dweight and dL/dbias into the parameters' gradients.</summary>
+    void IOp.Backward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs, ReadOnlySpan<Tensor?> gradOutputs, ReadOnlySpan<Tensor?> gradInputs)
+    {
+        var x = inputs[0]!;
+        LinearKernel.Backward(x.Length / InFeatures, InFeatures, OutFeatures, x.Span, Weight.Value.Data, gradOutputs[0]!.Span,
+            gradInputs[0] is { } dx ? dx.Span : default, Weight.Grad.Data, Bias is null ? default : Bias.Grad.Data);
     }
 }

@@ -5,22 +5,15 @@ namespace OctaveML.Nn;
 /// <summary>
 /// Base of every layer and model, after PyTorch's nn.Module: named parameters, buffers and child
 /// modules, whose dotted paths (<c>layer1.0.conv1.conv.conv_h2l.weight</c>) are exactly the keys of
-/// the reference's state_dict. Forward and backward are explicit methods of each layer; a layer
-/// keeps what its backward needs from the last forward.
+/// the reference's state_dict. A module declares structure; layers declare their forward over graph
+/// values (<see cref="Layer"/>, <see cref="OctaveLayer"/>) and a <see cref="GraphExecutor"/> runs it
+/// and owns the memory.
 /// </summary>
 public abstract class Module
 {
     private readonly List<(string Name, Parameter Param)> _parameters = new();
     private readonly List<(string Name, Tensor Buffer)> _buffers = new();
     private readonly List<(string Name, Module Child)> _children = new();
-
-    // Buffer reuse, switched on by a model for its layers (ImageClassifier): outputs and gradients are
-    // rented from the model's pool; a layer's outputs go back when its Backward ends (every reader of
-    // them has run by then) or when it runs again, gradients once consumed, so backward recycles the
-    // activations' memory as PyTorch's allocator does. A standalone layer returns fresh tensors, since
-    // its caller may keep them across calls.
-    private BufferPool? _pool;
-    private Tensor?[] _outputs = [];
 
     /// <summary>True in training mode (the default), false in eval mode.</summary>
     public bool Training { get; private set; } = true;
@@ -138,62 +131,6 @@ public abstract class Module
 
     /// <summary>Total number of trainable scalars.</summary>
     public long ParameterCount() => Parameters().Sum(p => (long)p.Value.Length);
-
-    /// <summary>Floats held by this module's reused outputs (not its descendants'): a memory diagnostic.</summary>
-    internal long OutputFloats => _outputs.Sum(t => (long)(t?.Length ?? 0));
-
-    /// <summary>Makes this module and its descendants reuse buffers from <paramref name="pool"/> (null: allocate fresh).</summary>
-    internal void UseBuffers(BufferPool? pool)
-    {
-        foreach (var (_, m) in NamedModules())
-        {
-            m._pool = pool;
-            m._outputs = [];
-        }
-    }
-
-    /// <summary>
-    /// An uninitialised tensor for this layer's output number <paramref name="slot"/>: inside a model, rented
-    /// from the pool after giving back the slot's previous output (dead once the layer runs again).
-    /// </summary>
-    internal Tensor Output(int slot, params int[] shape)
-    {
-        if (_pool is null) return Tensor.Uninitialized(shape);
-        if (_outputs.Length <= slot) Array.Resize(ref _outputs, slot + 1);
-        _pool.Return(_outputs[slot]);
-        return _outputs[slot] = _pool.Rent(shape);
-    }
-
-    /// <summary>End of Backward: this layer's outputs have no reader left; their arrays go back to the pool.</summary>
-    internal void ReleaseOutputs()
-    {
-        if (_pool is null) return;
-        for (int i = 0; i < _outputs.Length; i++)
-        {
-            _pool.Return(_outputs[i]);
-            _outputs[i] = null;
-        }
-    }
-
-    /// <summary>An uninitialised tensor for a gradient this layer returns: from the model's pool when there is one.</summary>
-    internal Tensor GradientBuffer(params int[] shape) => _pool?.Rent(shape) ?? Tensor.Uninitialized(shape);
-
-    /// <summary>
-    /// Gives the parts of a gradient nobody reads any more back to the model's pool, except parts that are
-    /// also parts of <paramref name="live"/> or <paramref name="live2"/> (a layer may pass a gradient through).
-    /// </summary>
-    internal void Release(OctaveTensor dead, OctaveTensor live = default, OctaveTensor live2 = default)
-    {
-        if (_pool is null) return;
-        foreach (var t in (ReadOnlySpan<Tensor?>)[dead.High, dead.Low])
-        {
-            if (t is null || Shares(live, t) || Shares(live2, t)) continue;
-            _pool.Return(t);
-        }
-    }
-
-    private static bool Shares(OctaveTensor o, Tensor t) =>
-        (o.High is not null && ReferenceEquals(o.High.Data, t.Data)) || (o.Low is not null && ReferenceEquals(o.Low.Data, t.Data));
 
     private void CheckName(string name)
     {

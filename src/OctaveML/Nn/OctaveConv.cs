@@ -13,13 +13,11 @@ namespace OctaveML.Nn;
 /// stride-1 convolutions; h2l pools once more; at stride 1 the l2h result is upsampled 2x (nearest)
 /// and cropped to the high output size. The four convolutions run fused, as two GEMM passes.
 /// </summary>
-public sealed class OctaveConv : Module, IOctaveLayer
+public sealed class OctaveConv : OctaveLayer, IOp
 {
     private readonly OctaveConvBranch? _h2h, _l2h, _h2l, _l2l;
     private OctaveConvKernel? _kernel;
     private int _kernelThreads;
-    private OctaveTensor? _input;
-    private int[]? _outHigh, _outLow;
 
     /// <summary>
     /// Creates the layer. Weights are drawn as PyTorch's default Conv2d init, from
@@ -171,70 +169,65 @@ public sealed class OctaveConv : Module, IOctaveLayer
     /// (null allowed when LowIn is 0). Returns High [N, HighOut, H', W'] (0 channels when alphaOut is 1) and
     /// Low [N, LowOut, ceil-halved] or null when <see cref="HasLowOutput"/> is false.
     /// </summary>
-    public OctaveTensor Forward(OctaveTensor input)
+    public override OctaveValue Forward(Graph graph, OctaveValue input)
     {
-        var x = input;
-        var g = CheckInput(x);
+        ArgumentNullException.ThrowIfNull(graph);
+        var g = CheckInput(input);
+        var outputs = graph.Add(this, [input.High, input.Low],
+            [[g.Batch, HighOut, g.OutHiH, g.OutHiW], HasLowOutput ? [g.Batch, LowOut, g.OutLoH, g.OutLoW] : null]);
+        return new OctaveValue(outputs[0]!.Value, outputs[1]);
+    }
+
+    // Backward reads both input parts (the weight gradients).
+    bool IOp.SavesInput(int input) => true;
+    bool IOp.SavesOutput(int output) => false;
+
+    long IOp.ForwardMacs(IReadOnlyList<int[]?> inputShapes)
+    {
+        var s = inputShapes[0]!;
+        return Macs(s[2], s[3]) * s[0];
+    }
+
+    /// <summary>The kernel writes every element of the outputs.</summary>
+    void IOp.Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs)
+    {
+        var (xh, xl) = (inputs[0]!, inputs[1]);
+        var g = Geometry(xh.N, xh.H, xh.W);
         if (_kernel is null || _kernel.Geometry != g || _kernelThreads != Parallelism.Threads)
         {
             _kernel = new OctaveConvKernel(g);
             _kernelThreads = Parallelism.Threads;
         }
-        // The kernel writes every element of the outputs and of the input gradients.
-        var yh = Output(0, g.Batch, HighOut, g.OutHiH, g.OutHiW);
-        Tensor? yl = HasLowOutput ? Output(1, g.Batch, LowOut, g.OutLoH, g.OutLoW) : null;
-        _kernel.Forward(x.High.Data, x.Low?.Data, Weights(), yh.Data, yl?.Data ?? []);
-        _input = x;
-        _outHigh = yh.ShapeArray();
-        _outLow = yl?.ShapeArray();
-        return new OctaveTensor(yh, yl);
+        _kernel.Forward(xh.Segment, xl?.Segment ?? default, Weights(), outputs[0]!.Segment, outputs[1]?.Segment ?? default);
     }
 
     /// <summary>
-    /// Backward pass of the last <see cref="Forward"/>: given the gradients of both output parts,
-    /// returns the gradients of both input parts (Low null when the input's was) and adds the weight
-    /// gradients into the branches' <see cref="Parameter.Grad"/>.
+    /// The gradients of both input parts (Low absent when the input's was), and the weight gradients added into
+    /// the branches' <see cref="Parameter.Grad"/>; the kernel writes every element of the input gradients.
     /// </summary>
-    public OctaveTensor Backward(OctaveTensor gradOutput)
+    void IOp.Backward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs, ReadOnlySpan<Tensor?> gradOutputs, ReadOnlySpan<Tensor?> gradInputs)
     {
-        if (_kernel is null || _input is not { } x || _outHigh is null)
-            throw new InvalidOperationException("Backward called before Forward.");
-        ArgumentNullException.ThrowIfNull(gradOutput.High, nameof(gradOutput));
-        if (!gradOutput.High.HasShape(_outHigh))
-            throw new ArgumentException($"gradOutput.High has shape {gradOutput.High.ShapeString}, expected {Tensor.FormatShape(_outHigh)}.", nameof(gradOutput));
-        if (_outLow is not null)
-        {
-            if (gradOutput.Low is null || !gradOutput.Low.HasShape(_outLow))
-                throw new ArgumentException($"gradOutput.Low has shape {gradOutput.Low?.ShapeString ?? "null"}, expected {Tensor.FormatShape(_outLow)}.", nameof(gradOutput));
-        }
-        else if (gradOutput.Low is not null)
-            throw new ArgumentException($"gradOutput.Low must be null: this layer's output has no low part.", nameof(gradOutput));
-
-        var dxh = GradientBuffer(x.High.ShapeArray());
-        Tensor? dxl = x.Low is null ? null : GradientBuffer(x.Low.ShapeArray());
-        _kernel.Backward(gradOutput.High.Data, gradOutput.Low?.Data ?? [], Weights(), Grads(), dxh.Data, dxl?.Data);
-        ReleaseOutputs();
-        return new OctaveTensor(dxh, dxl);
+        _kernel!.Backward(inputs[0]!.Segment, inputs[1]?.Segment ?? default, gradOutputs[0]!.Segment, gradOutputs[1]?.Segment ?? default,
+            Weights(), Grads(), gradInputs[0]!.Segment, gradInputs[1]?.Segment ?? default);
     }
 
     private float[][] Weights() => [_h2h?.Weight.Value.Data ?? [], _l2h?.Weight.Value.Data ?? [], _h2l?.Weight.Value.Data ?? [], _l2l?.Weight.Value.Data ?? []];
     private float[][] Grads() => [_h2h?.Weight.Grad.Data ?? [], _l2h?.Weight.Grad.Data ?? [], _h2l?.Weight.Grad.Data ?? [], _l2l?.Weight.Grad.Data ?? []];
 
-    private OctaveConvGeometry CheckInput(OctaveTensor input)
+    private OctaveConvGeometry CheckInput(OctaveValue input)
     {
-        var x = input;
-        var xh = x.High ?? throw new ArgumentNullException(nameof(input), "input.High must not be null.");
+        var (xh, xl) = (input.High, input.Low);
         if (xh.Rank != 4 || xh.C != HighIn || xh.N < 1 || xh.H < 1 || xh.W < 1)
             throw new ArgumentException($"input.High has shape {xh.ShapeString}, expected [N, {HighIn}, H, W] (N, H, W >= 1).", nameof(input));
         int n = xh.N, h = xh.H, w = xh.W;
         int[] lowShape = [n, LowIn, (h + 1) / 2, (w + 1) / 2];
-        if (x.Low is null)
+        if (xl is not { } low)
         {
             if (LowIn > 0)
                 throw new ArgumentException($"input.Low is null, expected shape {Tensor.FormatShape(lowShape)}.", nameof(input));
         }
-        else if (!x.Low.HasShape(lowShape))
-            throw new ArgumentException($"input.Low has shape {x.Low.ShapeString}, expected {Tensor.FormatShape(lowShape)}.", nameof(input));
+        else if (!low.Shape.SequenceEqual(lowShape))
+            throw new ArgumentException($"input.Low has shape {low.ShapeString}, expected {Tensor.FormatShape(lowShape)}.", nameof(input));
         var g = Geometry(n, h, w);
         if (g.OutHiH < 1 || g.OutHiW < 1 || (HasLowOutput && (g.OutLoH < 1 || g.OutLoW < 1)))
             throw new ArgumentException(

@@ -1,5 +1,3 @@
-using OctaveML.Tensors;
-
 namespace OctaveML.Nn;
 
 /// <summary>
@@ -16,12 +14,9 @@ public sealed class OctaveConvBranch : Module
         OutChannels = outChannels;
         KernelSize = kernelSize;
         Groups = groups;
-        var w = new Tensor(outChannels, inChannels / groups, kernelSize, kernelSize);
-        // PyTorch's default Conv2d init: kaiming_uniform(a = sqrt(5)) = U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-        int fanIn = inChannels / groups * kernelSize * kernelSize;
-        float bound = fanIn > 0 ? 1f / MathF.Sqrt(fanIn) : 0f;
-        for (int i = 0; i < w.Length; i++) w.Data[i] = (float)(random.NextDouble() * 2 - 1) * bound;
-        Weight = RegisterParameter("weight", w);
+        // PyTorch's default Conv2d init, as the reference's nn.Conv2d child draws it.
+        Weight = RegisterParameter("weight", Init.KaimingUniform(random, inChannels / groups * kernelSize * kernelSize,
+            outChannels, inChannels / groups, kernelSize, kernelSize));
     }
 
     /// <summary>Input channels.</summary>

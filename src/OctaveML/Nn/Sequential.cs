@@ -3,11 +3,10 @@ namespace OctaveML.Nn;
 /// <summary>
 /// An ordered container whose children are named "0", "1", ... as in PyTorch's nn.Sequential, so
 /// that state_dict names such as <c>layer1.0.conv1.conv.conv_h2h.weight</c> or
-/// <c>features.0.1.running_mean</c> come out the same. Layers that take octave tensors run in
-/// order through <see cref="Forward"/>/<see cref="Backward"/>; plain layers are applied to the
-/// high part (they only ever follow plain layers).
+/// <c>features.0.1.running_mean</c> come out the same. Its forward chains the layers; plain layers
+/// are applied to the high part (they only ever follow plain layers).
 /// </summary>
-public sealed class Sequential : Module, IOctaveLayer
+public sealed class Sequential : OctaveLayer
 {
     private readonly List<Module> _layers = new();
 
@@ -30,32 +29,14 @@ public sealed class Sequential : Module, IOctaveLayer
     public IReadOnlyList<Module> Layers => _layers;
 
     /// <inheritdoc/>
-    public OctaveTensor Forward(OctaveTensor input)
+    public override OctaveValue Forward(Graph graph, OctaveValue input)
     {
         foreach (var layer in _layers)
-            input = layer is IOctaveLayer o ? o.Forward(input) : PlainOnly(layer, input).Forward(input.High);
-        return input;
-    }
-
-    /// <inheritdoc/>
-    public OctaveTensor Backward(OctaveTensor gradOutput)
-    {
-        var g = gradOutput;
-        for (int i = _layers.Count - 1; i >= 0; i--)
         {
-            var layer = _layers[i];
-            var next = layer is IOctaveLayer o ? o.Backward(g) : PlainOnly(layer, g).Backward(g.High);
-            // The caller owns gradOutput; the gradients made in between are dead once consumed.
-            Release(g, next, gradOutput);
-            g = next;
+            if (layer is IOctaveLayer octave) input = octave.Forward(graph, input);
+            else if (input.Low is null) input = ((ILayer)layer).Forward(graph, input.High);
+            else throw new InvalidOperationException($"{layer.GetType().Name} is a plain layer but receives an octave pair with a low-frequency part.");
         }
-        return g;
-    }
-
-    private static ILayer PlainOnly(Module layer, OctaveTensor t)
-    {
-        if (t.Low is not null)
-            throw new InvalidOperationException($"{layer.GetType().Name} is a plain layer but received an octave tensor with a low-frequency part.");
-        return (ILayer)layer;
+        return input;
     }
 }

@@ -75,14 +75,41 @@ public static unsafe class BatchNorm2dKernel
                     rmp[c] = (float)((1 - momentum) * rmp[c] + momentum * (double)mean);
                     rvp[c] = (float)((1 - momentum) * rvp[c] + momentum * unbiased);
                 }
-                float scale = wp[c] * invStd;
-                float shift = bp[c] - mean * scale;
-                for (int n = 0; n < batch; n++)
-                {
-                    long off = ((long)n * channels + c) * spatial;
-                    PlaneMath.ScaleShift(xp + off, yp + off, spatial, scale, shift, relu);
-                }
+                NormalizeChannel(xp, yp, batch, channels, spatial, c, wp[c], bp[c], mean, invStd, relu);
             }, MaxThreads(batch, channels, spatial));
+        }
+    }
+
+    /// <summary>
+    /// y = (x - mean) * invStd * weight + bias per channel (then max(., 0) with <paramref name="relu"/>), with the
+    /// statistics a training forward saved: that forward's output again, bit for bit (the recomputation of a
+    /// BN + ReLU output that backward needs, instead of keeping it). y may be x.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Normalize(int batch, int channels, int spatial, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> y, bool relu = false)
+    {
+        CheckShapes(batch, channels, spatial, x.Length, y.Length, weight.Length, bias.Length);
+        CheckChannels(mean.Length, channels, nameof(mean));
+        CheckChannels(invStd.Length, channels, nameof(invStd));
+        fixed (float* px = x, pw = weight, pb = bias, py = y, pm = mean, ps = invStd)
+        {
+            float* xp = px, wp = pw, bp = pb, yp = py, mp = pm, sp = ps;
+            Parallelism.For(channels, c => NormalizeChannel(xp, yp, batch, channels, spatial, c, wp[c], bp[c], mp[c], sp[c], relu),
+                MaxThreads(batch, channels, spatial));
+        }
+    }
+
+    /// <summary>Channel c of y = BN(x) given its statistics: the one formula of the training forward and its recomputation.</summary>
+    private static void NormalizeChannel(float* x, float* y, int batch, int channels, int spatial, int c,
+        float weight, float bias, float mean, float invStd, bool relu)
+    {
+        float scale = weight * invStd;
+        float shift = bias - mean * scale;
+        for (int n = 0; n < batch; n++)
+        {
+            long off = ((long)n * channels + c) * spatial;
+            PlaneMath.ScaleShift(x + off, y + off, spatial, scale, shift, relu);
         }
     }
 
@@ -121,15 +148,16 @@ public static unsafe class BatchNorm2dKernel
     /// Training-mode backward. Given the forward input x, the output gradient dy and the saved batch
     /// statistics, writes dx (adds to it with <paramref name="accumulate"/>; dx may be dy) and adds
     /// sum(dy * x_hat) to <paramref name="dweight"/> and sum(dy) to <paramref name="dbias"/>.
-    /// For the fused BN+ReLU pass the forward output as <paramref name="reluOutput"/>: dy is then
-    /// taken as zero where that output is not positive.
+    /// For the fused BN+ReLU pass give the BN bias as <paramref name="reluBias"/>: dy then counts only where
+    /// the forward's output was positive, a sign recomputed from x with the forward's own arithmetic, so
+    /// that output need not be kept.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(int batch, int channels, int spatial,
         ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> weight,
         ReadOnlySpan<float> saveMean, ReadOnlySpan<float> saveInvStd,
         Span<float> dx, Span<float> dweight, Span<float> dbias,
-        ReadOnlySpan<float> reluOutput = default, bool accumulate = false)
+        ReadOnlySpan<float> reluBias = default, bool accumulate = false)
     {
         CheckShapes(batch, channels, spatial, x.Length, dx.Length, weight.Length, weight.Length, nameof(dx), "weight");
         CheckLength(dy.Length, x.Length, nameof(dy));
@@ -137,21 +165,24 @@ public static unsafe class BatchNorm2dKernel
         CheckChannels(saveInvStd.Length, channels, nameof(saveInvStd));
         CheckChannels(dweight.Length, channels, nameof(dweight));
         CheckChannels(dbias.Length, channels, nameof(dbias));
-        bool masked = !reluOutput.IsEmpty;
-        if (masked) CheckLength(reluOutput.Length, x.Length, nameof(reluOutput));
+        bool relu = !reluBias.IsEmpty;
+        if (relu) CheckChannels(reluBias.Length, channels, nameof(reluBias));
         long count = (long)batch * spatial;
 
-        fixed (float* px = x, pdy = dy, pw = weight, pm = saveMean, ps = saveInvStd, pdx = dx, pdw = dweight, pdb = dbias, pr = reluOutput)
+        fixed (float* px = x, pdy = dy, pw = weight, pm = saveMean, ps = saveInvStd, pdx = dx, pdw = dweight, pdb = dbias, pr = reluBias)
         {
-            float* xp = px, dyp = pdy, wp = pw, mp = pm, sp = ps, dxp = pdx, dwp = pdw, dbp = pdb, rp = masked ? pr : null;
+            float* xp = px, dyp = pdy, wp = pw, mp = pm, sp = ps, dxp = pdx, dwp = pdw, dbp = pdb, rp = pr;
             Parallelism.For(channels, c =>
             {
                 float mean = mp[c], invStd = sp[c];
+                // The forward's y = x * scale + shift (NormalizeChannel), whose sign is the ReLU mask.
+                float scale = wp[c] * invStd;
+                float shift = relu ? rp[c] - mean * scale : 0f;
                 double sg = 0, sgx = 0;
                 for (int n = 0; n < batch; n++)
                 {
                     long off = ((long)n * channels + c) * spatial;
-                    PlaneMath.SumGradAndGradDeviation(dyp + off, xp + off, rp == null ? null : rp + off, spatial, mean, out float g, out float gx);
+                    PlaneMath.SumGradAndGradDeviation(dyp + off, xp + off, spatial, mean, relu, scale, shift, out float g, out float gx);
                     sg += g;
                     sgx += gx;
                 }
@@ -165,7 +196,7 @@ public static unsafe class BatchNorm2dKernel
                 for (int n = 0; n < batch; n++)
                 {
                     long off = ((long)n * channels + c) * spatial;
-                    PlaneMath.AffineGrad(dyp + off, xp + off, rp == null ? null : rp + off, dxp + off, spatial, (float)a, (float)b, (float)c0, accumulate);
+                    PlaneMath.AffineGrad(dyp + off, xp + off, dxp + off, spatial, (float)a, (float)b, (float)c0, relu, scale, shift, accumulate);
                 }
             }, MaxThreads(batch, channels, spatial));
         }
@@ -173,15 +204,15 @@ public static unsafe class BatchNorm2dKernel
 
     /// <summary>
     /// Eval-mode backward (the running statistics are constants): dx = dy * weight / sqrt(running_var + eps)
-    /// (added with <paramref name="accumulate"/>), dweight += sum(dy * x_hat), dbias += sum(dy);
-    /// dy is masked by <paramref name="reluOutput"/> &gt; 0 when given.
+    /// (added with <paramref name="accumulate"/>), dweight += sum(dy * x_hat), dbias += sum(dy); with the BN
+    /// bias as <paramref name="reluBias"/> (the fused ReLU), dy counts only where the forward's output was positive.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardInference(int batch, int channels, int spatial,
         ReadOnlySpan<float> x, ReadOnlySpan<float> dy, ReadOnlySpan<float> weight,
         ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar,
         Span<float> dx, Span<float> dweight, Span<float> dbias,
-        float eps = DefaultEps, ReadOnlySpan<float> reluOutput = default, bool accumulate = false)
+        float eps = DefaultEps, ReadOnlySpan<float> reluBias = default, bool accumulate = false)
     {
         CheckShapes(batch, channels, spatial, x.Length, dx.Length, weight.Length, weight.Length, nameof(dx), "weight");
         CheckLength(dy.Length, x.Length, nameof(dy));
@@ -189,23 +220,26 @@ public static unsafe class BatchNorm2dKernel
         CheckChannels(runningVar.Length, channels, nameof(runningVar));
         CheckChannels(dweight.Length, channels, nameof(dweight));
         CheckChannels(dbias.Length, channels, nameof(dbias));
-        bool masked = !reluOutput.IsEmpty;
-        if (masked) CheckLength(reluOutput.Length, x.Length, nameof(reluOutput));
-        fixed (float* px = x, pdy = dy, pw = weight, pm = runningMean, pv = runningVar, pdx = dx, pdw = dweight, pdb = dbias, pr = reluOutput)
+        bool relu = !reluBias.IsEmpty;
+        if (relu) CheckChannels(reluBias.Length, channels, nameof(reluBias));
+        fixed (float* px = x, pdy = dy, pw = weight, pm = runningMean, pv = runningVar, pdx = dx, pdw = dweight, pdb = dbias, pr = reluBias)
         {
-            float* xp = px, dyp = pdy, wp = pw, mp = pm, vp = pv, dxp = pdx, dwp = pdw, dbp = pdb, rp = masked ? pr : null;
+            float* xp = px, dyp = pdy, wp = pw, mp = pm, vp = pv, dxp = pdx, dwp = pdw, dbp = pdb, rp = pr;
             Parallelism.For(channels, c =>
             {
                 float mean = mp[c];
+                // The forward's scale and shift (ForwardInference), whose output's sign is the ReLU mask.
                 float invStd = (float)(1.0 / Math.Sqrt((double)vp[c] + eps));
+                float scale = wp[c] * invStd;
+                float shift = relu ? rp[c] - mean * scale : 0f;
                 double sg = 0, sgx = 0;
                 for (int n = 0; n < batch; n++)
                 {
                     long off = ((long)n * channels + c) * spatial;
-                    PlaneMath.SumGradAndGradDeviation(dyp + off, xp + off, rp == null ? null : rp + off, spatial, mean, out float g, out float gx);
+                    PlaneMath.SumGradAndGradDeviation(dyp + off, xp + off, spatial, mean, relu, scale, shift, out float g, out float gx);
                     sg += g;
                     sgx += gx;
-                    PlaneMath.AffineGrad(dyp + off, xp + off, rp == null ? null : rp + off, dxp + off, spatial, wp[c] * invStd, 0f, 0f, accumulate);
+                    PlaneMath.AffineGrad(dyp + off, xp + off, dxp + off, spatial, scale, 0f, 0f, relu, scale, shift, accumulate);
                 }
                 dwp[c] += (float)(sgx * invStd);
                 dbp[c] += (float)sg;

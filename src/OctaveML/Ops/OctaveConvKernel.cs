@@ -99,7 +99,8 @@ internal sealed class OctaveConvKernel
     // are built in per-thread scratch, in forward and again in backward (a cheap pooling pass that saves
     // keeping a copy of every layer's input until backward).
     private float[] _hiIn = [], _loIn = [];
-    private float[]? _xh, _xl;
+    private ArraySegment<float> _xh, _xl;
+    private bool _forwardRan;
     // Per-thread scratch shared by every octave layer (im2col matrices, their gradients, the l2h output
     // and its gradient, per-image source gradients): memory scales with threads, not with layers.
     private const int ColHi = 0, ColLo = 1, Z = 2, DcolHi = 3, DcolLo = 4, DZ = 5, DHi = 6, DLo = 7, InHi = 8, InLo = 9,
@@ -267,12 +268,13 @@ internal sealed class OctaveConvKernel
     /// <summary>
     /// Forward: y_h [N, HighOut, OutHiH, OutHiW] and y_l [N, LowOut, OutLoH, OutLoW] (y_l may be empty when
     /// LowOut is 0 or no path writes it). weights[i] for path i (h2h, l2h, h2l, l2l), empty when absent.
-    /// Keeps references to x_h and x_l for <see cref="Backward"/>.
+    /// Buffers are segments (views into a network's planned memory); x_l is default when absent.
     /// </summary>
-    public void Forward(float[] xh, float[]? xl, float[][] weights, float[] yh, float[] yl)
+    public void Forward(ArraySegment<float> xh, ArraySegment<float> xl, float[][] weights, ArraySegment<float> yh, ArraySegment<float> yl)
     {
         var g = _g;
         _xh = xh; _xl = xl;
+        _forwardRan = true;
         _call = CallScratch();
         foreach (var op in _ops) if (op.B >= 0) Pack(op, weights);
         int threads = _chunks > 1 ? 1 : 0;
@@ -292,8 +294,8 @@ internal sealed class OctaveConvKernel
                 Conv2dKernel.Forward(cg, SourceAll(op.Src), weights[op.A], [], toYh ? yh : yl, toYh ? wroteYh : wroteYl);
                 if (toYh) wroteYh = true; else wroteYl = true;
             }
-            if (!wroteYh) Array.Clear(yh);
-            if (!wroteYl) Array.Clear(yl);
+            if (!wroteYh) yh.AsSpan().Clear();
+            if (!wroteYl) yl.AsSpan().Clear();
             return;
         }
         Parallelism.ForChunks(_groups, _chunks, (chunk, start, end) =>
@@ -417,13 +419,13 @@ internal sealed class OctaveConvKernel
     }
 
     /// <summary>Image n's slice of a [batch, channels, p] buffer.</summary>
-    private static Span<float> ImageOf(float[] all, int n, int channels, int p) => all.AsSpan(n * channels * p, channels * p);
+    private static Span<float> ImageOf(ArraySegment<float> all, int n, int channels, int p) => all.AsSpan(n * channels * p, channels * p);
 
     /// <summary>
     /// Forward of images [n0, n0 + nb): one GEMM per op over their columns side by side. With one image the
     /// GEMMs write its outputs in place; with several, into group scratch scattered to the images after.
     /// </summary>
-    private void ForwardGroup(int n0, int nb, float[][] weights, float[] yhAll, float[] ylAll, int threads)
+    private void ForwardGroup(int n0, int nb, float[][] weights, ArraySegment<float> yhAll, ArraySegment<float> ylAll, int threads)
     {
         var g = _g;
         for (int i = 0; i < nb; i++) BuildInputs(n0 + i);
@@ -477,7 +479,7 @@ internal sealed class OctaveConvKernel
         {
             Span<float> yh = ImageOf(yhAll, n0 + i, g.HighOut, pHi);
             if (!wroteYh) yh.Clear();
-            if (!wroteYl && ylAll.Length > 0) ImageOf(ylAll, n0 + i, g.LowOut, pLo).Clear();
+            if (!wroteYl && ylAll.Count > 0) ImageOf(ylAll, n0 + i, g.LowOut, pLo).Clear();
             if (!z.IsEmpty) OctaveResample.UpsampleAdd(z.Slice(i * pLo), g.HighOut, g.OutLoH, g.OutLoW, yh, g.OutHiH, g.OutHiW, wLo);
         }
     }
@@ -497,13 +499,16 @@ internal sealed class OctaveConvKernel
     }
 
     /// <summary>
-    /// Backward of the last <see cref="Forward"/>: writes dx_h and dx_l (overwriting) and adds the weight
+    /// Backward of the last <see cref="Forward"/> given its inputs x_h and x_l (the same values, possibly in
+    /// other buffers): writes dx_h and dx_l (overwriting; dx_l default when x_l is absent) and adds the weight
     /// gradients into grads[i] for each present path i.
     /// </summary>
-    public void Backward(float[] dyh, float[] dyl, float[][] weights, float[][] grads, float[] dxh, float[]? dxl)
+    public void Backward(ArraySegment<float> xh, ArraySegment<float> xl, ArraySegment<float> dyh, ArraySegment<float> dyl,
+        float[][] weights, float[][] grads, ArraySegment<float> dxh, ArraySegment<float> dxl)
     {
         var g = _g;
-        if (_xh is null) throw new InvalidOperationException("Backward called before Forward.");
+        if (!_forwardRan) throw new InvalidOperationException("Backward called before Forward.");
+        _xh = xh; _xl = xl;
         // Other layers have used the call scratch since this layer's Forward: pack again.
         _call = CallScratch();
         foreach (var op in _ops) if (op.B >= 0) Pack(op, weights);
@@ -522,9 +527,9 @@ internal sealed class OctaveConvKernel
                 bool hi = op.Src == Src.Hi;
                 bool first = !(hi ? hiSeen : loSeen);
                 if (hi) hiSeen = true; else loSeen = true;
-                float[] d = op.Dst == Dst.Yh ? dyh : dyl;
+                ArraySegment<float> d = op.Dst == Dst.Yh ? dyh : dyl;
                 Conv2dKernel.BackwardWeight(cg, SourceAll(op.Src), d, grads[op.A], []);
-                float[] dSrc = hi ? (_hiIsXh ? dxh : _dHiAll) : (_loIsXl ? dxl! : _dLoAll);
+                ArraySegment<float> dSrc = hi ? (_hiIsXh ? dxh : _dHiAll) : (_loIsXl ? dxl : _dLoAll);
                 Conv2dKernel.BackwardInput(cg, d, weights[op.A], dSrc.AsSpan(0, (int)cg.InputLength), accumulate: !first);
             }
         }
@@ -573,20 +578,20 @@ internal sealed class OctaveConvKernel
     }
 
     /// <summary>Gradient of image n's source buffer (slot i of its group): dx itself, its batch-buffer slice, or group scratch.</summary>
-    private Span<float> SourceGrad(Src src, int n, int i, float[] dxhAll, float[]? dxlAll)
+    private Span<float> SourceGrad(Src src, int n, int i, ArraySegment<float> dxhAll, ArraySegment<float> dxlAll)
     {
         var g = _g;
         if (src == Src.Hi)
             return _hiIsXh ? dxhAll.AsSpan(n * g.HighIn * XhPlane, _cHi * HiPlane)
                 : _batchMode && NeedHi ? _dHiAll.AsSpan(n * _cHi * HiPlane, _cHi * HiPlane)
                 : Scratch(DHi, (long)_group * _cHi * HiPlane).AsSpan(i * _cHi * HiPlane, _cHi * HiPlane);
-        return _loIsXl ? dxlAll!.AsSpan(n * g.LowIn * XlPlane, _cLo * LoPlane)
+        return _loIsXl ? dxlAll.AsSpan(n * g.LowIn * XlPlane, _cLo * LoPlane)
             : _batchMode ? _dLoAll.AsSpan(n * _cLo * LoPlane, _cLo * LoPlane)
             : Scratch(DLo, (long)_group * _cLo * LoPlane).AsSpan(i * _cLo * LoPlane, _cLo * LoPlane);
     }
 
     // firstGroup: the chunk's first group, whose weight-gradient GEMMs overwrite the chunk's partials.
-    private void BackwardGroup(int chunk, bool firstGroup, int n0, int nb, float[] dyhAll, float[] dylAll, float[][] weights, float[] dxhAll, float[]? dxlAll, int threads)
+    private void BackwardGroup(int chunk, bool firstGroup, int n0, int nb, ArraySegment<float> dyhAll, ArraySegment<float> dylAll, float[][] weights, ArraySegment<float> dxhAll, ArraySegment<float> dxlAll, int threads)
     {
         var g = _g;
         // Rebuild the images' pooled/concatenated sources (batch mode keeps them from forward).
@@ -595,7 +600,7 @@ internal sealed class OctaveConvKernel
         bool wide = nb > 1;
 
         // The output gradients with the group's images side by side, as the forward GEMMs wrote them.
-        ReadOnlySpan<float> dyh = ImageOf(dyhAll, n0, g.HighOut, pHi), dyl = dylAll.Length == 0 ? ReadOnlySpan<float>.Empty : ImageOf(dylAll, n0, g.LowOut, pLo);
+        ReadOnlySpan<float> dyh = ImageOf(dyhAll, n0, g.HighOut, pHi), dyl = dylAll.Count == 0 ? ReadOnlySpan<float>.Empty : ImageOf(dylAll, n0, g.LowOut, pLo);
         bool hiPerImage = wide && _hiPerImage;
         if (wide && !_batchMode)
         {
@@ -636,11 +641,11 @@ internal sealed class OctaveConvKernel
     }
 
     /// <summary>Routes image n's source-buffer gradients back to dx_h and dx_l through the pooling adjoints.</summary>
-    private void Route(int n, int i, float[] dxhAll, float[]? dxlAll)
+    private void Route(int n, int i, ArraySegment<float> dxhAll, ArraySegment<float> dxlAll)
     {
         var g = _g;
         Span<float> dxh = ImageOf(dxhAll, n, g.HighIn, XhPlane);
-        Span<float> dxl = dxlAll is null ? Span<float>.Empty : ImageOf(dxlAll, n, g.LowIn, XlPlane);
+        Span<float> dxl = dxlAll.Count == 0 ? Span<float>.Empty : ImageOf(dxlAll, n, g.LowIn, XlPlane);
         Span<float> dHi = NeedHi || !_hiIsXh ? SourceGrad(Src.Hi, n, i, dxhAll, dxlAll) : Span<float>.Empty;
         Span<float> dLo = NeedLo ? SourceGrad(Src.Lo, n, i, dxhAll, dxlAll) : Span<float>.Empty;
         // A high source buffer no op reads has a zero gradient (batch mode computed the others over the batch).
@@ -674,7 +679,7 @@ internal sealed class OctaveConvKernel
     /// group layout), and those images' source-buffer gradients (overwritten).
     /// </summary>
     private void BackwardSource(Src src, int chunk, bool firstInChunk, int n0, int nb, ReadOnlySpan<float> dy, ReadOnlySpan<float> dz, float[][] weights,
-        float[] dxhAll, float[]? dxlAll, int threads, int slot0 = 0)
+        ArraySegment<float> dxhAll, ArraySegment<float> dxlAll, int threads, int slot0 = 0)
     {
         var g = _g;
         bool hi = src == Src.Hi;

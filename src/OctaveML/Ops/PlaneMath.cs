@@ -84,11 +84,12 @@ internal static unsafe class PlaneMath
     }
 
     /// <summary>
-    /// Batch-norm backward reductions over one plane: sum(g) and sum(g * (x - mean)), where g = dy,
-    /// or dy masked by mask &gt; 0 when <paramref name="mask"/> is not null (the fused ReLU).
+    /// Batch-norm backward reductions over one plane: sum(g) and sum(g * (x - mean)), where g = dy, or with
+    /// <paramref name="relu"/> dy where the fused BN + ReLU forward's output was positive: where
+    /// x * scale + shift &gt; 0, the forward's own fused multiply-add, so its output need not be kept.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void SumGradAndGradDeviation(float* dy, float* x, float* mask, int n, float mean, out float sumG, out float sumGX)
+    public static void SumGradAndGradDeviation(float* dy, float* x, int n, float mean, bool relu, float scale, float shift, out float sumG, out float sumGX)
     {
         int i = 0;
         float sg = 0, sgx = 0;
@@ -97,7 +98,7 @@ internal static unsafe class PlaneMath
             int vc = Vector<float>.Count;
             var m = new Vector<float>(mean);
             var ag = Vector<float>.Zero; var agx = Vector<float>.Zero;
-            if (mask == null)
+            if (!relu)
                 for (; i <= n - vc; i += vc)
                 {
                     var g = Vector.Load(dy + i);
@@ -105,18 +106,22 @@ internal static unsafe class PlaneMath
                     agx = Vector.FusedMultiplyAdd(g, Vector.Load(x + i) - m, agx);
                 }
             else
+            {
+                var s = new Vector<float>(scale); var b = new Vector<float>(shift);
                 for (; i <= n - vc; i += vc)
                 {
-                    var g = Vector.ConditionalSelect(Vector.GreaterThan(Vector.Load(mask + i), Vector<float>.Zero), Vector.Load(dy + i), Vector<float>.Zero);
+                    var xv = Vector.Load(x + i);
+                    var g = Vector.ConditionalSelect(Vector.GreaterThan(Vector.FusedMultiplyAdd(xv, s, b), Vector<float>.Zero), Vector.Load(dy + i), Vector<float>.Zero);
                     ag += g;
-                    agx = Vector.FusedMultiplyAdd(g, Vector.Load(x + i) - m, agx);
+                    agx = Vector.FusedMultiplyAdd(g, xv - m, agx);
                 }
+            }
             sg = Vector.Sum(ag);
             sgx = Vector.Sum(agx);
         }
         for (; i < n; i++)
         {
-            float g = mask == null || mask[i] > 0 ? dy[i] : 0f;
+            float g = !relu || MathF.FusedMultiplyAdd(x[i], scale, shift) > 0 ? dy[i] : 0f;
             sg += g;
             sgx += g * (x[i] - mean);
         }
@@ -125,29 +130,31 @@ internal static unsafe class PlaneMath
     }
 
     /// <summary>
-    /// dx = a * g + b * x + c (or dx += ...), with g = dy masked by mask &gt; 0 when a mask is given.
-    /// dx may be dy.
+    /// dx = a * g + b * x + c (or dx += ...), with g = dy, or with <paramref name="relu"/> dy where
+    /// x * scale + shift &gt; 0 (the fused ReLU's mask, as in <see cref="SumGradAndGradDeviation"/>). dx may be dy.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AffineGrad(float* dy, float* x, float* mask, float* dx, int n, float a, float b, float c, bool accumulate)
+    public static void AffineGrad(float* dy, float* x, float* dx, int n, float a, float b, float c, bool relu, float scale, float shift, bool accumulate)
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
             int vc = Vector<float>.Count;
             var va = new Vector<float>(a); var vb = new Vector<float>(b); var vcst = new Vector<float>(c);
+            var vs = new Vector<float>(scale); var vsh = new Vector<float>(shift);
             for (; i <= n - vc; i += vc)
             {
                 var g = Vector.Load(dy + i);
-                if (mask != null) g = Vector.ConditionalSelect(Vector.GreaterThan(Vector.Load(mask + i), Vector<float>.Zero), g, Vector<float>.Zero);
-                var r = Vector.FusedMultiplyAdd(g, va, Vector.FusedMultiplyAdd(Vector.Load(x + i), vb, vcst));
+                var xv = Vector.Load(x + i);
+                if (relu) g = Vector.ConditionalSelect(Vector.GreaterThan(Vector.FusedMultiplyAdd(xv, vs, vsh), Vector<float>.Zero), g, Vector<float>.Zero);
+                var r = Vector.FusedMultiplyAdd(g, va, Vector.FusedMultiplyAdd(xv, vb, vcst));
                 if (accumulate) r += Vector.Load(dx + i);
                 Vector.Store(r, dx + i);
             }
         }
         for (; i < n; i++)
         {
-            float g = mask == null || mask[i] > 0 ? dy[i] : 0f;
+            float g = !relu || MathF.FusedMultiplyAdd(x[i], scale, shift) > 0 ? dy[i] : 0f;
             float r = MathF.FusedMultiplyAdd(g, a, MathF.FusedMultiplyAdd(x[i], b, c));
             dx[i] = accumulate ? dx[i] + r : r;
         }

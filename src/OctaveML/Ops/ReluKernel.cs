@@ -4,22 +4,12 @@ using OctaveML.Threading;
 
 namespace OctaveML.Ops;
 
-/// <summary>The rectified linear unit, y = max(x, 0), and its gradient.</summary>
+/// <summary>
+/// The gradient of the rectified linear unit y = max(x, 0), whose forward runs fused into BN
+/// (<see cref="BatchNorm2dKernel"/>) and the residual sum (<see cref="ElementwiseKernel.AddRelu"/>).
+/// </summary>
 public static unsafe class ReluKernel
 {
-    /// <summary>y = max(x, 0) element-wise; y may be x. NaN stays NaN, as in PyTorch.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Forward(ReadOnlySpan<float> x, Span<float> y)
-    {
-        ElementwiseKernel.CheckSame(x.Length, y.Length, nameof(y));
-        fixed (float* px = x, py = y)
-        {
-            float* xp = px, yp = py;
-            Chunked.ForRange(x.Length, (s, e) =>
-                TensorPrimitives.Max(new ReadOnlySpan<float>(xp + s, e - s), 0f, new Span<float>(yp + s, e - s)));
-        }
-    }
-
     /// <summary>
     /// dx = dy where the mask is positive, else 0 (dx += that with <paramref name="accumulate"/>;
     /// dx may be dy). The mask is the forward output y (or the input x: both are positive at the

@@ -14,15 +14,21 @@ namespace OctaveML.Tensors;
 public sealed class Tensor
 {
     private readonly int[] _shape;
+    private readonly float[] _storage;
+    private readonly int _offset;
 
-    /// <summary>The flat storage; exactly <see cref="Length"/> elements.</summary>
-    public float[] Data { get; }
+    /// <summary>
+    /// The flat storage; exactly <see cref="Length"/> elements. A view into a network's planned memory
+    /// (<see cref="View"/>) has no array of its own: use <see cref="Span"/>.
+    /// </summary>
+    public float[] Data => _offset == 0 && _storage.Length == Length ? _storage
+        : throw new InvalidOperationException($"this {ShapeString} tensor is a view into a larger buffer (a network's planned memory): use Span.");
 
     /// <summary>The dimensions, outermost first.</summary>
     public ReadOnlySpan<int> Shape => _shape;
 
     /// <summary>The number of elements (product of the shape).</summary>
-    public int Length => Data.Length;
+    public int Length { get; }
 
     /// <summary>The number of dimensions.</summary>
     public int Rank => _shape.Length;
@@ -33,8 +39,8 @@ public sealed class Tensor
     private Tensor(int[] shape, bool clear)
     {
         _shape = (int[])shape.Clone();
-        long n = CheckedLength(_shape);
-        Data = clear ? new float[n] : GC.AllocateUninitializedArray<float>((int)n);
+        Length = (int)CheckedLength(_shape);
+        _storage = clear ? new float[Length] : GC.AllocateUninitializedArray<float>(Length);
     }
 
     /// <summary>Wraps existing data (not copied); its length must match the shape.</summary>
@@ -42,11 +48,24 @@ public sealed class Tensor
     {
         ArgumentNullException.ThrowIfNull(data);
         _shape = (int[])shape.Clone();
-        long n = CheckedLength(_shape);
-        if (data.Length != n)
-            throw new ArgumentException($"data has {data.Length} elements but shape [{string.Join(", ", shape)}] needs {n}.", nameof(data));
-        Data = data;
+        Length = (int)CheckedLength(_shape);
+        if (data.Length != Length)
+            throw new ArgumentException($"data has {data.Length} elements but shape [{string.Join(", ", shape)}] needs {Length}.", nameof(data));
+        _storage = data;
     }
+
+    private Tensor(float[] storage, int offset, int[] shape)
+    {
+        _shape = shape;
+        Length = (int)CheckedLength(_shape);
+        if (offset < 0 || offset > storage.Length - Length)
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"a {FormatShape(shape)} view at {offset} does not fit in {storage.Length} floats.");
+        _storage = storage;
+        _offset = offset;
+    }
+
+    /// <summary>A tensor over <paramref name="storage"/>[offset, offset + length) (not copied): a slot of a network's planned memory.</summary>
+    internal static Tensor View(float[] storage, int offset, params int[] shape) => new(storage, offset, (int[])shape.Clone());
 
     /// <summary>A tensor whose contents are undefined (every element will be overwritten).</summary>
     public static Tensor Uninitialized(params int[] shape) => new(shape, clear: false);
@@ -55,7 +74,10 @@ public sealed class Tensor
     public static Tensor ZerosLike(Tensor like) => new(like._shape, clear: true);
 
     /// <summary>The data as a span.</summary>
-    public Span<float> Span => Data;
+    public Span<float> Span => _storage.AsSpan(_offset, Length);
+
+    /// <summary>The data as an array segment (for kernels that hand buffers to worker threads).</summary>
+    internal ArraySegment<float> Segment => new(_storage, _offset, Length);
 
     /// <summary>Size of dimension <paramref name="dim"/>; negative counts from the end.</summary>
     public int Dim(int dim) => _shape[dim < 0 ? _shape.Length + dim : dim];
@@ -69,8 +91,8 @@ public sealed class Tensor
     /// <summary>Element access by NCHW index (for tests and small code; kernels use spans).</summary>
     public float this[int n, int c, int h, int w]
     {
-        get => Data[((n * _shape[1] + c) * _shape[2] + h) * _shape[3] + w];
-        set => Data[((n * _shape[1] + c) * _shape[2] + h) * _shape[3] + w] = value;
+        get => _storage[_offset + ((n * _shape[1] + c) * _shape[2] + h) * _shape[3] + w];
+        set => _storage[_offset + ((n * _shape[1] + c) * _shape[2] + h) * _shape[3] + w] = value;
     }
 
     /// <summary>A copy of the shape array.</summary>
@@ -83,23 +105,30 @@ public sealed class Tensor
     public bool HasShape(params int[] shape) => _shape.AsSpan().SequenceEqual(shape);
 
     /// <summary>A tensor sharing this data with another shape of the same length.</summary>
-    public Tensor Reshape(params int[] shape) => new(Data, shape);
+    public Tensor Reshape(params int[] shape)
+    {
+        var copy = (int[])shape.Clone();
+        long n = CheckedLength(copy);
+        if (n != Length)
+            throw new ArgumentException($"shape {FormatShape(shape)} has {n} elements; this tensor has {Length}.", nameof(shape));
+        return new Tensor(_storage, _offset, copy);
+    }
 
-    /// <summary>A deep copy.</summary>
-    public Tensor Clone() => new((float[])Data.Clone(), _shape);
+    /// <summary>A deep copy (with an array of its own, also for a view).</summary>
+    public Tensor Clone() => new(Span.ToArray(), _shape);
 
     /// <summary>Sets every element to zero.</summary>
-    public void Clear() => Array.Clear(Data);
+    public void Clear() => Span.Clear();
 
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
-    public void Fill(float value) => Data.AsSpan().Fill(value);
+    public void Fill(float value) => Span.Fill(value);
 
     /// <summary>Copies <paramref name="source"/>'s elements into this tensor (shapes must match).</summary>
     public void CopyFrom(Tensor source)
     {
         if (!SameShape(source))
             throw new ArgumentException($"shape {source.ShapeString} does not match {ShapeString}.", nameof(source));
-        source.Data.AsSpan().CopyTo(Data);
+        source.Span.CopyTo(Span);
     }
 
     /// <summary>The shape as "[2, 3, 8, 8]".</summary>

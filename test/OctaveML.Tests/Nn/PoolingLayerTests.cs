@@ -4,21 +4,10 @@ using OctaveML.Tests.Infrastructure;
 
 namespace OctaveML.Tests.Nn;
 
-/// <summary>The parameter-free layers: ReLU, MaxPool2d, GlobalAvgPool2d.</summary>
+/// <summary>The parameter-free layers: MaxPool2d, GlobalAvgPool2d.</summary>
 public class PoolingLayerTests
 {
     private static Dictionary<string, Tensor> G => Golden.Load("ops");
-
-    [Fact]
-    public void ReLU_matches_PyTorch()
-    {
-        var relu = new ReLU();
-        Close.Assert(relu.Forward(G["relu/x"]), G["relu/y"], "y");
-        Close.Assert(relu.Backward(G["relu/dy"]), G["relu/grad_x"], "grad_x");
-        relu.StateDict().Should().BeEmpty();
-        var act = () => relu.Backward(new Tensor(3));
-        act.Should().Throw<ArgumentException>().WithParameterName("gradOutput");
-    }
 
     [Theory]
     [InlineData("maxpool_8x8")]

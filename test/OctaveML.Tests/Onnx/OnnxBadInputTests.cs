@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using OctaveML.Models;
+using OctaveML.Nn;
 using OctaveML.Onnx;
 using OctaveML.Tensors;
 using static OctaveML.Tests.Onnx.OnnxTestModels;
@@ -13,26 +14,24 @@ public class OnnxBadInputTests
     private static readonly OctCifarResNet Model = new(8, numClasses: 3, alpha: 0.5, inChannels: 3);
     private static OnnxExportOptions Good => Options(Model, 16, 16);
 
-    /// <summary>A network no spec describes: class scores from the mean brightness (no parameters).</summary>
+    /// <summary>A network no spec describes: class scores -mean and +mean of the brightness.</summary>
     private sealed class BrightnessClassifier : ImageClassifier
     {
+        private readonly GlobalAvgPool2d _mean = new();
+        private readonly Linear _scores;
+
+        public BrightnessClassifier()
+        {
+            _scores = RegisterModule("scores", new Linear(1, 2));
+            _scores.Weight.Value.Data[0] = -1;
+            _scores.Weight.Value.Data[1] = 1;
+            _scores.Bias!.Value.Clear();
+        }
+
         public override int InChannels => 1;
         public override int NumClasses => 2;
 
-        public override Tensor Forward(Tensor images)
-        {
-            var logits = new Tensor(images.N, NumClasses);
-            int size = images.Length / images.N;
-            for (int n = 0; n < images.N; n++)
-            {
-                float mean = images.Data.AsSpan(n * size, size).ToArray().Average();
-                logits.Data[n * 2] = -mean;
-                logits.Data[n * 2 + 1] = mean;
-            }
-            return logits;
-        }
-
-        public override void Backward(Tensor gradLogits) { } // no parameters to accumulate into
+        public override Value Forward(Graph graph, Value images) => _scores.Forward(graph, _mean.Forward(graph, images));
     }
 
     [Fact]

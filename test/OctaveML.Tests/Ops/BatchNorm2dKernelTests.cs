@@ -33,7 +33,7 @@ public class BatchNorm2dKernelTests
         var dx = Tensor.ZerosLike(x);
         var dw = new float[c]; var db = new float[c];
         BatchNorm2dKernel.Backward(n, c, hw, x.Data, G[$"{name}/dy"].Data, G[$"{name}/weight"].Data, mean, invStd,
-            dx.Data, dw, db, relu ? y.Data : default);
+            dx.Data, dw, db, relu ? G[$"{name}/bias"].Data : default);
         Close.Assert(dx, G[$"{name}/grad_x"], $"{name} grad_x");
         Close.Assert(dw, G[$"{name}/grad_weight"].Data, $"{name} grad_weight");
         Close.Assert(db, G[$"{name}/grad_bias"].Data, $"{name} grad_bias");
@@ -83,7 +83,7 @@ public class BatchNorm2dKernelTests
         var mean = new float[c]; var inv = new float[c];
         BatchNorm2dKernel.ForwardTraining(n, c, hw, x, w, b, yy, mean, inv, default, default, relu: relu);
         var dx = new float[x.Length]; var dw = new float[c]; var db = new float[c];
-        BatchNorm2dKernel.Backward(n, c, hw, x, up, w, mean, inv, dx, dw, db, relu ? yy : default);
+        BatchNorm2dKernel.Backward(n, c, hw, x, up, w, mean, inv, dx, dw, db, relu ? b : default);
         float h = relu ? 1e-3f : 1e-2f;
         FiniteDifference.Check(v => Run(v, w, b), x, up, dx, "dx", h);
         FiniteDifference.Check(v => Run(x, v, b), w, up, dw, "dweight", h);
@@ -161,7 +161,7 @@ public class BatchNorm2dKernelTests
             var y = new float[x.Length]; var mean = new float[c]; var inv = new float[c];
             BatchNorm2dKernel.ForwardTraining(n, c, hw, x, w, b, y, mean, inv, default, default, relu: true);
             var dx = new float[x.Length]; var dw = new float[c];
-            BatchNorm2dKernel.Backward(n, c, hw, x, dy, w, mean, inv, dx, dw, new float[c], y);
+            BatchNorm2dKernel.Backward(n, c, hw, x, dy, w, mean, inv, dx, dw, new float[c], b);
             return (y, dx, dw);
         }
         int saved = Parallelism.Threads;
@@ -211,6 +211,6 @@ public class BatchNorm2dKernelTests
         var act4 = () => BatchNorm2dKernel.ForwardTraining(2, 3, 4, x, new float[3], new float[3], new float[24], new float[3], new float[3], new float[3], new float[2]);
         act4.Should().Throw<ArgumentException>().WithParameterName("runningVar");
         var act5 = () => BatchNorm2dKernel.Backward(2, 3, 4, x, x, new float[3], new float[3], new float[3], new float[24], new float[3], new float[3], new float[5]);
-        act5.Should().Throw<ArgumentException>().WithParameterName("reluOutput");
+        act5.Should().Throw<ArgumentException>().WithParameterName("reluBias");
     }
 }

@@ -30,7 +30,7 @@ public class OctaveConvKernelTests
             yh.AsSpan().Fill(float.NaN); dxh.AsSpan().Fill(float.NaN); dxl.AsSpan().Fill(float.NaN); // every element must be written
             float[][] grads = weights.Select(x => new float[x.Length]).ToArray();
             kernel.Forward(xh, xl, weights, yh, yl);
-            kernel.Backward(dyh, dyl, weights, grads, dxh, dxl);
+            kernel.Backward(xh, xl, dyh, dyl, weights, grads, dxh, dxl);
             return (yh, yl, dxh, dxl, grads);
         }
         var a = Run(first(g));

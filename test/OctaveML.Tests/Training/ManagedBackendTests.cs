@@ -1,5 +1,6 @@
 using OctaveML.Threading;
 using OctaveML.Models;
+using OctaveML.Nn;
 using OctaveML.Tensors;
 using OctaveML.Training;
 
@@ -8,21 +9,34 @@ namespace OctaveML.Tests.Training;
 [Collection("Parallelism")]
 public class ManagedBackendTests
 {
-    /// <summary>A classifier that records the kernel thread count it runs with.</summary>
+    /// <summary>A classifier whose one layer records the kernel thread count its forward and backward run with.</summary>
     private sealed class ThreadProbe : ImageClassifier
     {
-        public ThreadProbe() => RegisterParameter("bias", new Tensor(2));
+        private readonly ProbeLayer _layer;
+        public ThreadProbe() => _layer = RegisterModule("probe", new ProbeLayer());
         public override int InChannels => 1;
         public override int NumClasses => 2;
-        public List<int> Seen { get; } = new();
+        public List<int> Seen => _layer.Seen;
+        public override Value Forward(Graph graph, Value images) => _layer.Forward(graph, images);
+    }
 
-        public override Tensor Forward(Tensor images)
+    private sealed class ProbeLayer : Layer, IOp
+    {
+        public ProbeLayer() => RegisterParameter("bias", new Tensor(2));
+        public List<int> Seen { get; } = new();
+        public override Value Forward(Graph graph, Value input) => graph.Add(this, input, [input.N, 2]);
+        bool IOp.SavesInput(int input) => false;
+        bool IOp.SavesOutput(int output) => false;
+        bool IOp.SkipsInputGradient(int input) => true;
+
+        void IOp.Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs)
         {
             Seen.Add(Parallelism.Threads);
-            return new Tensor(images.N, 2);
+            outputs[0]!.Span.Clear();
         }
 
-        public override void Backward(Tensor gradLogits) => Seen.Add(Parallelism.Threads);
+        void IOp.Backward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs, ReadOnlySpan<Tensor?> gradOutputs, ReadOnlySpan<Tensor?> gradInputs) =>
+            Seen.Add(Parallelism.Threads);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public class TrainerDataLoaderTests
     private static OctaveML.Models.ImageClassifier Model(string kind, int seed) => kind switch
     {
         "softmax" => new SoftmaxRegression(1, 6, 6, Classes, (ulong)seed),
-        _ => new TinyConvNet(1, 6, 6, Classes, seed),
+        _ => new TinyConvNet(1, Classes, seed),
     };
 
     [Theory]

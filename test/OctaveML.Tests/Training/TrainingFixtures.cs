@@ -9,9 +9,9 @@ namespace OctaveML.Tests.Training;
 /// <summary>
 /// A real, small classifier for the trainer tests: softmax regression on flattened pixels, with the
 /// inputs centred like BatchNorm does (batch mean in training, a running-mean buffer in eval), so
-/// checkpoints carry a buffer as well as parameters.
+/// checkpoints carry a buffer as well as parameters. The whole network is one graph node.
 /// </summary>
-public sealed class SoftmaxRegression : ImageClassifier
+public sealed class SoftmaxRegression : ImageClassifier, IOp
 {
     private readonly int _features;
     private readonly Parameter _weight, _bias;
@@ -32,10 +32,16 @@ public sealed class SoftmaxRegression : ImageClassifier
     public override int InChannels { get; }
     public override int NumClasses { get; }
 
-    public override Tensor Forward(Tensor images)
+    public override Value Forward(Graph graph, Value images) => graph.Add(this, images, [images.N, NumClasses]);
+
+    bool IOp.SavesInput(int input) => false;
+    bool IOp.SavesOutput(int output) => false;
+
+    void IOp.Forward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs)
     {
+        var images = inputs[0]!;
         int n = images.N, d = _features;
-        var x = images.Data;
+        var x = images.Span;
         var centred = new Tensor(n, d);
         var mean = new float[d];
         if (Training)
@@ -49,11 +55,10 @@ public sealed class SoftmaxRegression : ImageClassifier
         }
         else _runningMean.Data.CopyTo(mean, 0);
         for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) centred.Data[i * d + j] = x[i * d + j] - mean[j];
-        var logits = new Tensor(n, NumClasses);
-        Gemm.Sgemm(false, true, n, NumClasses, d, 1f, centred.Data, d, _weight.Value.Data, d, 0f, logits.Data, NumClasses);
-        for (int i = 0; i < n; i++) for (int k = 0; k < NumClasses; k++) logits.Data[i * NumClasses + k] += _bias.Value.Data[k];
+        var logits = outputs[0]!.Span;
+        Gemm.Sgemm(false, true, n, NumClasses, d, 1f, centred.Data, d, _weight.Value.Data, d, 0f, logits, NumClasses);
+        for (int i = 0; i < n; i++) for (int k = 0; k < NumClasses; k++) logits[i * NumClasses + k] += _bias.Value.Data[k];
         _centred = centred;
-        return logits;
     }
 
     /// <summary>When set, the Backward call with this 0-based index writes a NaN into the bias gradient.</summary>
@@ -61,13 +66,14 @@ public sealed class SoftmaxRegression : ImageClassifier
 
     private int _backwardCalls;
 
-    public override void Backward(Tensor gradLogits)
+    void IOp.Backward(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs, ReadOnlySpan<Tensor?> gradOutputs, ReadOnlySpan<Tensor?> gradInputs)
     {
         var xc = _centred ?? throw new InvalidOperationException("Backward before Forward.");
         if (_backwardCalls++ == PoisonGradientAtCall) _bias.Grad.Data[0] = float.NaN;
+        var gradLogits = gradOutputs[0]!.Span;
         int n = xc.Dim(0), d = _features, k = NumClasses;
-        Gemm.Sgemm(true, false, k, d, n, 1f, gradLogits.Data, k, xc.Data, d, 1f, _weight.Grad.Data, d);
-        for (int i = 0; i < n; i++) for (int c = 0; c < k; c++) _bias.Grad.Data[c] += gradLogits.Data[i * k + c];
+        Gemm.Sgemm(true, false, k, d, n, 1f, gradLogits, k, xc.Data, d, 1f, _weight.Grad.Data, d);
+        for (int i = 0; i < n; i++) for (int c = 0; c < k; c++) _bias.Grad.Data[c] += gradLogits[i * k + c];
     }
 }
 
@@ -149,38 +155,28 @@ public sealed class TempDir : IDisposable
 }
 
 /// <summary>
-/// A tiny CNN from the library's own layers: conv 3x3 -> BatchNorm + ReLU -> flatten -> linear.
+/// A tiny CNN from the library's own layers: conv 3x3 -> BatchNorm + ReLU -> global average pool -> linear.
 /// Exercises real BN buffers (running_mean, running_var, num_batches_tracked) in checkpoints.
 /// </summary>
 public sealed class TinyConvNet : ImageClassifier
 {
     private readonly Conv2d _conv;
     private readonly BatchNorm2d _bn;
+    private readonly GlobalAvgPool2d _pool = new();
     private readonly Linear _fc;
-    private int[]? _featureShape;
 
-    public TinyConvNet(int channels, int height, int width, int classes, int seed, int width1 = 4)
+    public TinyConvNet(int channels, int classes, int seed, int width1 = 4)
     {
         InChannels = channels; NumClasses = classes;
-        var random = new Rng((ulong)seed).AsRandom();
+        var random = InitGenerator(seed);
         _conv = RegisterModule("conv1", new Conv2d(channels, width1, 3, padding: 1, bias: false, random: random));
         _bn = RegisterModule("bn1", new BatchNorm2d(width1, fusedRelu: true));
-        _fc = RegisterModule("fc", new Linear(width1 * height * width, classes, random: random));
+        _fc = RegisterModule("fc", new Linear(width1, classes, random: random));
     }
 
     public override int InChannels { get; }
     public override int NumClasses { get; }
 
-    public override Tensor Forward(Tensor images)
-    {
-        var h = _bn.Forward(_conv.Forward(images));
-        _featureShape = h.ShapeArray();
-        return _fc.Forward(h.Reshape(h.N, h.Length / h.N));
-    }
-
-    public override void Backward(Tensor gradLogits)
-    {
-        var g = _fc.Backward(gradLogits).Reshape(_featureShape ?? throw new InvalidOperationException("Backward before Forward."));
-        _conv.Backward(_bn.Backward(g));
-    }
+    public override Value Forward(Graph graph, Value images) =>
+        _fc.Forward(graph, _pool.Forward(graph, _bn.Forward(graph, _conv.Forward(graph, images))));
 }
