@@ -67,16 +67,7 @@ internal sealed class HeadSession : ITrainingSession
     public void Step(double learningRate, double? momentum = null)
     {
         using var scope = Parallelism.UseThreads(_threads);
-        _optimizer.LearningRate = learningRate;
-        if (momentum is { } m)
-        {
-            switch (_optimizer)
-            {
-                case Sgd sgd: sgd.Momentum = m; break;
-                case AdamW adam: adam.Beta1 = m; break;
-            }
-        }
-        _optimizer.Step();
+        _optimizer.Step(learningRate, momentum);
     }
 
     public Tensor Predict(Tensor images)

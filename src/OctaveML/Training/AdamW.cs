@@ -47,6 +47,9 @@ public sealed class AdamW : Optimizer
         }
     }
 
+    /// <inheritdoc/>
+    protected override double CycledMomentum { set => Beta1 = value; }
+
     private double _beta1;
 
     /// <summary>Decay of the second moment.</summary>

@@ -76,16 +76,7 @@ public sealed class ManagedSession : ITrainingSession
     public void Step(double learningRate, double? momentum = null)
     {
         using var scope = Parallelism.UseThreads(Threads);
-        Optimizer.LearningRate = learningRate;
-        if (momentum is { } m)
-        {
-            switch (Optimizer)
-            {
-                case Sgd sgd: sgd.Momentum = m; break;
-                case AdamW adam: adam.Beta1 = m; break;
-            }
-        }
-        Optimizer.Step();
+        Optimizer.Step(learningRate, momentum);
     }
 
     /// <inheritdoc/>

@@ -41,7 +41,7 @@ public abstract class Optimizer
     /// <summary>The parameters being optimised, with their names, in step order.</summary>
     public IReadOnlyList<(string Name, Parameter Parameter)> Parameters => _parameters;
 
-    /// <summary>The learning rate of the next <see cref="Step"/>; schedules set it before each iteration.</summary>
+    /// <summary>The learning rate of the next <see cref="Step()"/>; schedules set it before each iteration.</summary>
     public double LearningRate
     {
         get => _learningRate;
@@ -99,6 +99,20 @@ public abstract class Optimizer
 
     /// <summary>Updates every parameter from its gradient with the current <see cref="LearningRate"/>.</summary>
     public abstract void Step();
+
+    /// <summary>
+    /// One scheduled step: <see cref="LearningRate"/> set to <paramref name="learningRate"/> and, when a schedule
+    /// cycles it (one-cycle, as torch's OneCycleLR), the momentum set to <paramref name="momentum"/>; then <see cref="Step()"/>.
+    /// </summary>
+    public void Step(double learningRate, double? momentum)
+    {
+        LearningRate = learningRate;
+        if (momentum is { } m) CycledMomentum = m;
+        Step();
+    }
+
+    /// <summary>The momentum a schedule cycles: SGD's momentum factor, AdamW's beta1 (as torch's OneCycleLR).</summary>
+    protected abstract double CycledMomentum { set; }
 
     /// <summary>The per-parameter state as tensors keyed "&lt;parameter name&gt;.&lt;state name&gt;" (copies).</summary>
     public Dictionary<string, Tensor> StateDict() =>

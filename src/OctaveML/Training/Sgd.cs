@@ -54,6 +54,9 @@ public sealed class Sgd : Optimizer
         }
     }
 
+    /// <inheritdoc/>
+    protected override double CycledMomentum { set => Momentum = value; }
+
     private double _momentum;
 
     /// <summary>The dampening for momentum.</summary>
