@@ -473,7 +473,8 @@ def main() -> int:
 
     failed: list[str] = []
     if not a.report_only:
-        todo = [r for r in runs if a.only in r.id]
+        # seed-major: every configuration once before any is repeated, so a partial grid already compares them all
+        todo = sorted((r for r in runs if a.only in r.id), key=lambda r: r.seed)
         for i, run in enumerate(todo, 1):
             if run.result():
                 log(f"[{i}/{len(todo)}] {run.id}: done ({run.result()['test_accuracy']:.4f}), skipped")
