@@ -59,7 +59,7 @@ internal readonly record struct OctaveConvGeometry(int Batch, int Height, int Wi
 /// weight gradients are reduced over the chunks in order, so results are deterministic for a given
 /// <see cref="Parallelism.Threads"/>.
 /// </summary>
-internal sealed class OctaveConvKernel
+internal sealed partial class OctaveConvKernel
 {
     private enum Src { Hi, Lo }
     private enum Dst { Yh, Yl, Z }
@@ -142,7 +142,9 @@ internal sealed class OctaveConvKernel
     /// <param name="imagesPerGroup">Images side by side in one GEMM; null chooses from the map size (tests force it).</param>
     /// <param name="weightsFitCache">Whether every op's packed weights stay in <see cref="GemmACache"/>; null decides
     /// from their size (tests force false to group 1x1 high maps as the largest layers do).</param>
-    public OctaveConvKernel(in OctaveConvGeometry g, bool allowFusion = true, int? imagesPerGroup = null, bool? weightsFitCache = null)
+    /// <param name="indirect">Run stride-1 "same" layers without im2col (OctaveConvKernel.Indirect.cs); null decides from
+    /// the CPU and the map size (tests force both ways). Ignored where the path does not apply.</param>
+    public OctaveConvKernel(in OctaveConvGeometry g, bool allowFusion = true, int? imagesPerGroup = null, bool? weightsFitCache = null, bool? indirect = null)
     {
         _g = g;
         var p = g.Paths;
@@ -196,7 +198,11 @@ internal sealed class OctaveConvKernel
         _partialBase = off;
         foreach (var op in _ops) { op.PartialOff = _partialStride; _partialStride += WeightLength(op); }
         _callFloats = _partialBase + _chunks * _partialStride;
+        // Single-threaded products: by default only where the images already spread over every thread.
+        _indirect = IndirectApplies(g) && (indirect ?? (IndirectByDefault(g) && _chunks == threads));
     }
+
+    private readonly bool _indirect;
 
     /// <summary>Columns a grouped GEMM over the smaller map should get at least (NR-wide tiles stop being mostly ragged edges).</summary>
     private const int GroupColumns = 256;
@@ -305,7 +311,11 @@ internal sealed class OctaveConvKernel
             try
             {
                 for (int gi = start; gi < end; gi++)
-                    ForwardGroup(gi * _group, Math.Min(_group, g.Batch - gi * _group), weights, yh, yl, threads);
+                {
+                    int n0 = gi * _group, nb = Math.Min(_group, g.Batch - n0);
+                    if (_indirect) ForwardGroupIndirect(n0, nb, weights, yh, yl);
+                    else ForwardGroup(n0, nb, weights, yh, yl, threads);
+                }
             }
             finally { GemmACache.Forget(); }
         });
@@ -539,7 +549,11 @@ internal sealed class OctaveConvKernel
             try
             {
                 for (int gi = start; gi < end; gi++)
-                    BackwardGroup(chunk, gi == start, gi * _group, Math.Min(_group, g.Batch - gi * _group), dyh, dyl, weights, dxh, dxl, threads);
+                {
+                    int n0 = gi * _group, nb = Math.Min(_group, g.Batch - n0);
+                    if (_indirect) BackwardGroupIndirect(chunk, gi == start, n0, nb, dyh, dyl, weights, dxh, dxl);
+                    else BackwardGroup(chunk, gi == start, n0, nb, dyh, dyl, weights, dxh, dxl, threads);
+                }
             }
             finally { GemmACache.Forget(); }
         });
