@@ -161,6 +161,10 @@ public class Conv2dTests
         new ConvGeometry(2, 8, 33, 33, 8, 1, 1),                                  // pointwise, per image
         new ConvGeometry(2, 3, 70, 66, 4, 5, 5, Stride: 2, Padding: 2),           // several column tiles per image
         new ConvGeometry(7, 3, 40, 40, 8, 7, 7, Stride: 2, Padding: 3),           // stem: dw summed in 4 batch parts (2, 2, 1, 2 images)
+        new ConvGeometry(3, 6, 14, 14, 6, 3, 3, Stride: 1, Padding: 1, Groups: 6),            // depthwise, flat over 16-wide padded rows
+        new ConvGeometry(2, 5, 7, 7, 10, 3, 3, Stride: 1, Padding: 1, Groups: 5),             // depthwise x2 on 7 px maps
+        new ConvGeometry(2, 4, 9, 11, 4, 3, 3, Stride: 1, Padding: 0, Groups: 4),             // depthwise, no padding
+        new ConvGeometry(2, 3, 13, 10, 3, 5, 5, Stride: 1, Padding: 4, Dilation: 2, Groups: 3), // depthwise 5x5 dilated
     };
 
     /// <summary>Larger shapes than the golden file (other tiling and batching paths) against a direct double-precision convolution.</summary>
