@@ -298,6 +298,11 @@ def fmt_mean(values: list[float], digits: int = 0) -> str:
     return f"{statistics.fmean(values):.{digits}f}" if values else "-"
 
 
+def load_text(value) -> str:
+    """A load average for the tables, or '-' when it was not recorded."""
+    return "-" if value is None else f"{float(value):.1f}"
+
+
 def report(doc: Path, out: Path, runs: list[Run], quick: bool, build_id: str, chart_list: list[tuple[str, Path]], sizes: dict) -> None:
     results = [r.result() for r in runs]
     done = [r for r in results if r]
@@ -369,9 +374,10 @@ def report(doc: Path, out: Path, runs: list[Run], quick: bool, build_id: str, ch
                 add(f"| {model} | {alpha} | {recipe} | {acc} | {fmt_mean(flip, 4)} | {fmt_mean([r['train_seconds'] for r in rs])} | "
                     f"{fmt_mean([r['cpu_seconds'] for r in rs])} | {params:,} | {macs / 1e6:.2f} M |")
     add("")
-    add("Oct minus plain (difference of the means; time ratio plain / Oct, above 1 means Oct trains faster):")
+    add("Oct minus plain (difference of the means; CPU-time ratio plain / Oct, above 1 means Oct trains faster: CPU time, "
+        "not wall time, because a neighbour's load or a paused run stretches wall time far more than the CPU a run used):")
     add("")
-    add("| model | recipe | accuracy, Oct - plain | time, plain / Oct | MACs, Oct / plain |")
+    add("| model | recipe | accuracy, Oct - plain | CPU time, plain / Oct | MACs, Oct / plain |")
     add("|---|---|---|---|---|")
     for model in MODELS:
         for recipe in RECIPES:
@@ -380,7 +386,7 @@ def report(doc: Path, out: Path, runs: list[Run], quick: bool, build_id: str, ch
             macs = sizes[(model, "0.5")][1] / sizes[(model, "0")][1]
             if oct_ and plain:
                 d = statistics.fmean(r["test_accuracy"] for r in oct_) - statistics.fmean(r["test_accuracy"] for r in plain)
-                t = statistics.fmean(r["train_seconds"] for r in plain) / statistics.fmean(r["train_seconds"] for r in oct_)
+                t = statistics.fmean(r["cpu_seconds"] for r in plain) / statistics.fmean(r["cpu_seconds"] for r in oct_)
                 add(f"| {model} | {recipe} | {d * 100:+.2f} points | {t:.2f} | {macs:.2f} |")
             else:
                 add(f"| {model} | {recipe} | pending | pending | {macs:.2f} |")
@@ -397,14 +403,14 @@ def report(doc: Path, out: Path, runs: list[Run], quick: bool, build_id: str, ch
             add("")
     add("## Every run")
     add("")
-    add("| run | test accuracy | with flip | final train loss / acc | train time (s) | CPU time (s) | peak memory (MB) | load at start | attempts | finished |")
+    add("| run | test accuracy | with flip | final train loss / acc | train time (s) | CPU time (s) | peak memory (MB) | load at start / end | attempts | finished |")
     add("|---|---|---|---|---|---|---|---|---|---|")
     if not done:
         add("| (none finished yet) | | | | | | | | | |")
     for r in done:
         flip = f"{r['test_accuracy_flip']:.4f}" if r.get("test_accuracy_flip") is not None else "-"
         add(f"| {r['run']} | {r['test_accuracy']:.4f} | {flip} | {r['final_train_loss']:.4f} / {r['final_train_accuracy']:.4f} | "
-            f"{r['train_seconds']:.0f} | {r['cpu_seconds']:.0f} | {r['peak_working_set_mb']} | {r['load_start']:.1f} | "
+            f"{r['train_seconds']:.0f} | {r['cpu_seconds']:.0f} | {r['peak_working_set_mb']} | {r['load_start']:.1f} / {load_text(r.get('load_end'))} | "
             f"{r['attempts']} | {r['finished']} |")
     add("")
     if pending:
