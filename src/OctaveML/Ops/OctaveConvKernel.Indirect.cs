@@ -65,15 +65,20 @@ internal sealed unsafe partial class OctaveConvKernel
             : new PaddedPlanes(nb, g.LoH, g.LoW, g.Kernel, g.Padding, g.Dilation);
     }
 
-    /// <summary>Images [n0, n0 + nb)'s source buffers in the padded layout (cleared first).</summary>
-    private void FillSource(Src src, int n0, int nb, in PaddedPlanes layout, float* buffer)
+    /// <summary>
+    /// Images [n0, n0 + nb)'s source buffers in the padded layout (this thread's buffer for the source), and
+    /// <paramref name="rows"/> set to the convolution's K rows in it.
+    /// </summary>
+    private void FillSource(Src src, int n0, int nb, in PaddedPlanes layout, float** rows)
     {
         bool hi = src == Src.Hi;
         int c = hi ? _cHi : _cLo;
+        float* buffer = Pinned(hi ? PadHi : PadLo, (long)c * layout.ChannelStride);
         layout.Clear(buffer, c);
         for (int i = 0; i < nb; i++)
             fixed (float* image = hi ? HiImage(n0 + i) : LoImage(n0 + i))
                 layout.FillImage(i, image, hi ? HiPlane : LoPlane, c, buffer);
+        layout.TapRows(buffer, c, rows);
     }
 
     /// <summary>Images [n0, n0 + nb) of a [batch, channels, p] buffer in the padded layout (cleared first).</summary>
@@ -96,9 +101,7 @@ internal sealed unsafe partial class OctaveConvKernel
         if (NeedHi)
         {
             var hp = Layout(Src.Hi, nb);
-            float* pad = Pinned(PadHi, (long)_cHi * hp.ChannelStride);
-            FillSource(Src.Hi, n0, nb, hp, pad);
-            hp.TapRows(pad, _cHi, rows);
+            FillSource(Src.Hi, n0, nb, hp, rows);
             float* result = Pinned(OutHi, (long)g.HighOut * hp.Columns);
             foreach (var op in _ops)
             {
@@ -116,9 +119,7 @@ internal sealed unsafe partial class OctaveConvKernel
         if (NeedLo)
         {
             var lp = Layout(Src.Lo, nb);
-            float* pad = Pinned(PadLo, (long)_cLo * lp.ChannelStride);
-            FillSource(Src.Lo, n0, nb, lp, pad);
-            lp.TapRows(pad, _cLo, rows);
+            FillSource(Src.Lo, n0, nb, lp, rows);
             float* result = Pinned(OutLo, (long)g.LowOut * lp.Columns);
             foreach (var op in _ops)
             {
@@ -196,9 +197,7 @@ internal sealed unsafe partial class OctaveConvKernel
     {
         bool hi = src == Src.Hi;
         int c = hi ? _cHi : _cLo, cols = layout.Columns, split = hi ? _hiXOff : _loXOff;
-        float* pad = Pinned(hi ? PadHi : PadLo, (long)c * layout.ChannelStride);
-        FillSource(src, n0, nb, layout, pad);
-        layout.TapRows(pad, c, rows);
+        FillSource(src, n0, nb, layout, rows);
         float* dSrc = Pinned(hi ? OutHi : OutLo, (long)c * cols);
         bool written0 = false, written1 = false;
         foreach (var op in _ops)

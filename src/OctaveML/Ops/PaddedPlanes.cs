@@ -15,7 +15,7 @@ internal readonly unsafe struct PaddedPlanes
 {
     public PaddedPlanes(int images, int h, int w, int kernel, int pad, int dilation)
     {
-        Images = images; H = h; W = w; Kernel = kernel; Pad = pad; Dilation = dilation;
+        H = h; W = w; Kernel = kernel; Pad = pad; Dilation = dilation;
         RowWidth = w + 2 * pad;
         ImageStride = (h + pad) * RowWidth;
         int n = (images - 1) * ImageStride + h * RowWidth;
@@ -25,7 +25,6 @@ internal readonly unsafe struct PaddedPlanes
         ChannelStride = (int)((Math.Max(stack, reach) + 7) / 8 * 8);
     }
 
-    public int Images { get; }
     public int H { get; }
     public int W { get; }
     public int Kernel { get; }
