@@ -13,7 +13,9 @@ namespace OctaveML.Bench;
 /// The <c>onnx</c> suite: inference where ML.NET users score, ONNX Runtime on each model's exported graph,
 /// beside our engine's inference of the same model, in this process, runs alternating (medians); for an
 /// octave model also its alpha 0 twin, and <c>ort_oct_speedup_PLAINKEY</c> (ONNX Runtime's alpha 0 time over
-/// its alpha 0.5 time). Usage: <c>OctaveML.Bench onnx [--model M ... as models] [--threads N] [--runs R]</c>.
+/// its alpha 0.5 time). Usage: <c>OctaveML.Bench onnx [--model M ... as models] [--threads N] [--runs R] [--ort-profile DIR]</c>;
+/// with --ort-profile each model's graph as ONNX Runtime optimised it and its profile go into DIR, and the time per
+/// operator type is printed (after the timed runs, in their own sessions: profiling slows a run).
 /// </summary>
 public static class OnnxSuite
 {
@@ -31,6 +33,8 @@ public static class OnnxSuite
         var command = new Command(Name, "ONNX Runtime on the exported models beside our engine's inference, and the octave speedup in ONNX Runtime.");
         foreach (var o in options.All) command.Options.Add(o);
         command.Options.Add(runs);
+        var profile = new Option<string?>("--ort-profile") { Description = "a folder for each model's ONNX Runtime profile and optimised graph; prints the time per operator type" };
+        command.Options.Add(profile);
         command.Options.Add(new HelpOption());
         command.SetAction(r =>
         {
@@ -39,7 +43,7 @@ public static class OnnxSuite
             int n = r.GetValue(runs);
             if (n < 1) throw new ArgumentException($"--runs: got {n}; expected at least 1.");
             Machine.PrintHeader(output, settings.Threads);
-            Compare(settings.Configs(), settings.Threads, n, output);
+            Compare(settings.Configs(), settings.Threads, n, output, r.GetValue(profile));
             return 0;
         });
         return SuiteCommand.Invoke(command, args, output, error);
@@ -73,10 +77,15 @@ public static class OnnxSuite
     }
 
     /// <summary>Measures every group of <paramref name="configs"/> on <paramref name="threads"/> threads, <paramref name="runs"/> alternating runs each.</summary>
-    public static void Compare(IReadOnlyList<BenchModel> configs, int threads, int runs, TextWriter output)
+    public static void Compare(IReadOnlyList<BenchModel> configs, int threads, int runs, TextWriter output, string? profileDir = null)
     {
         Parallelism.Threads = threads;
-        foreach (var group in Groups(configs)) CompareGroup(group, threads, runs, output);
+        foreach (var group in Groups(configs))
+        {
+            CompareGroup(group, threads, runs, output);
+            if (profileDir is not null)
+                foreach (var m in group) OrtProfile.Write(m, threads, profileDir, output);
+        }
     }
 
     private static void CompareGroup(IReadOnlyList<BenchModel> group, int threads, int runs, TextWriter output)
@@ -121,7 +130,7 @@ public static class OnnxSuite
     }
 
     /// <summary>One model in our engine (eval mode) and its exported graph in an ONNX Runtime session, each with a batch of random images.</summary>
-    private sealed class Side : IDisposable
+    internal sealed class Side : IDisposable
     {
         private readonly ImageClassifier _model;
         private readonly Tensor _x;
@@ -137,21 +146,31 @@ public static class OnnxSuite
             var rng = new Rng(0);
             _x = new Tensor(m.BatchSize, BenchModel.InChannels, m.Size, m.Size);
             rng.FillNormal(_x.Data, 0, 1);
-            var export = new OnnxExportOptions
-            {
-                ClassNames = Enumerable.Range(0, BenchModel.Classes).Select(i => $"c{i}").ToArray(),
-                Height = m.Size, Width = m.Size, Mean = [123.675f, 116.28f, 103.53f], Std = [58.395f, 57.12f, 57.375f],
-            };
-            using var sessionOptions = new SessionOptions
-            {
-                IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            };
-            _session = new InferenceSession(OnnxExport.ToOnnx(_model, export), sessionOptions);
-            // ML.NET's ExtractPixels gives [C, H, W] pixels of 0..255 a row; the graph normalises them.
-            var pixels = new float[_x.Data.Length];
-            for (int i = 0; i < pixels.Length; i++) pixels[i] = Math.Clamp(127.5f + 58f * _x.Data[i], 0, 255);
-            _input = OrtValue.CreateTensorValueFromMemory(pixels, [m.BatchSize, (long)BenchModel.InChannels * m.Size * m.Size]);
+            using var sessionOptions = SessionOptionsFor(threads);
+            _session = new InferenceSession(Export(_model, m), sessionOptions);
+            _input = Pixels(_x, m);
+        }
+
+        /// <summary>The exported graph of <paramref name="model"/> as ML.NET would score it.</summary>
+        public static byte[] Export(ImageClassifier model, BenchModel m) => OnnxExport.ToOnnx(model, new OnnxExportOptions
+        {
+            ClassNames = Enumerable.Range(0, BenchModel.Classes).Select(i => $"c{i}").ToArray(),
+            Height = m.Size, Width = m.Size, Mean = [123.675f, 116.28f, 103.53f], Std = [58.395f, 57.12f, 57.375f],
+        });
+
+        /// <summary>The session settings every ONNX Runtime side uses: all graph optimisations, one sequential stream.</summary>
+        public static SessionOptions SessionOptionsFor(int threads) => new()
+        {
+            IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+
+        /// <summary>ML.NET's ExtractPixels gives [C, H, W] pixels of 0..255 a row; the graph normalises them.</summary>
+        public static OrtValue Pixels(Tensor x, BenchModel m)
+        {
+            var pixels = new float[x.Data.Length];
+            for (int i = 0; i < pixels.Length; i++) pixels[i] = Math.Clamp(127.5f + 58f * x.Data[i], 0, 255);
+            return OrtValue.CreateTensorValueFromMemory(pixels, [m.BatchSize, (long)BenchModel.InChannels * m.Size * m.Size]);
         }
 
         public BenchModel Model { get; }
