@@ -16,11 +16,14 @@ internal sealed class OctaveLayers(OnnxGraphBuilder g)
     }
 
     /// <summary>
-    /// Conv_BN (or Conv_BN_ACT with <paramref name="act"/>) at module path <paramref name="prefix"/>:
-    /// the octave convolution's branches exist exactly as in the reference.
+    /// Conv_BN (or Conv_BN_ACT with <paramref name="act"/>) at module path <paramref name="prefix"/>, plus
+    /// <paramref name="residual"/> before the activation when given (a block's shortcut): the octave convolution's
+    /// branches exist exactly as in the reference. The sums are ordered for ONNX Runtime, which fuses one Add (and
+    /// the ReLU after it) into the convolution that produced its first operand: the high output is
+    /// h2h + (up(l2h) + shortcut), the low output h2l + (l2l + shortcut), so only up(l2h) + shortcut stays a node.
     /// </summary>
     public OctaveMaps ConvBn(OctaveMaps x, string prefix, int inChannels, int outChannels, double alphaIn, double alphaOut,
-        int stride, int padding, bool depthwise, bool act)
+        int stride, int padding, bool depthwise, bool act, OctaveMaps? residual = null)
     {
         var (highIn, lowIn) = Split(inChannels, alphaIn);
         var (highOut, lowOut) = Split(outChannels, alphaOut);
@@ -31,60 +34,62 @@ internal sealed class OctaveLayers(OnnxGraphBuilder g)
 
         var xh = stride == 2 ? g.AvgPool2x2(x.High) : x.High;
         var h = g.BatchNorm(g.Conv(xh, conv + "conv_h2h.weight", 1, padding), bnH);
+        var hSum = residual?.High;
+        if (x.Low is { } xl && l2hExists)
+        {
+            var l2h = g.ScaleLikeBatchNorm(g.Conv(xl, conv + "conv_l2h.weight", 1, padding), bnH);
+            if (stride == 1) l2h = g.UpsampleTo(l2h, h.Height, h.Width);
+            hSum = hSum is { } shortcut ? g.Add(l2h, shortcut, bnH + ".shortcut") : l2h;
+        }
+        if (hSum is { } sum) h = g.Add(h, sum, bnH + ".sum");
+
         FeatureMap? l = null;
-        if (x.Low is not { } xl)
+        if (x.Low is { } xl2 && l2lExists)
         {
-            if (h2lExists) l = g.BatchNorm(g.Conv(g.AvgPool2x2(xh), conv + "conv_h2l.weight", 1, padding), bnL);
+            var l2l = g.BatchNorm(g.Conv(stride == 2 ? g.AvgPool2x2(xl2) : xl2, conv + "conv_l2l.weight", 1, padding), bnL);
+            l = residual?.Low is { } shortcut ? g.Add(l2l, shortcut, bnL + ".shortcut") : l2l;
         }
-        else
+        if (h2lExists)
         {
-            if (l2lExists) l = g.BatchNorm(g.Conv(stride == 2 ? g.AvgPool2x2(xl) : xl, conv + "conv_l2l.weight", 1, padding), bnL);
-            if (l2hExists)
+            var pooled = g.AvgPool2x2(xh);
+            if (l is { } l2l)
+                // h2l first: its convolution takes the sum (l2l's has the shortcut already)
+                l = g.Add(g.ScaleLikeBatchNorm(g.Conv(pooled, conv + "conv_h2l.weight", 1, padding), bnL), l2l, bnL + ".sum");
+            else
             {
-                var l2h = g.ScaleLikeBatchNorm(g.Conv(xl, conv + "conv_l2h.weight", 1, padding), bnH);
-                if (stride == 1) l2h = g.UpsampleTo(l2h, h.Height, h.Width);
-                h = g.Add(h, l2h, bnH + ".sum");
-            }
-            if (h2lExists && l is { } lv)
-            {
-                var h2l = g.ScaleLikeBatchNorm(g.Conv(g.AvgPool2x2(xh), conv + "conv_h2l.weight", 1, padding), bnL);
-                l = g.Add(lv, h2l, bnL + ".sum");
+                // the first octave layer: h2l is the low output
+                var h2l = g.BatchNorm(g.Conv(pooled, conv + "conv_h2l.weight", 1, padding), bnL);
+                l = residual?.Low is { } shortcut ? g.Add(h2l, shortcut, bnL + ".shortcut") : h2l;
             }
         }
+        else if (residual?.Low is not null && l is null)
+            throw new InvalidOperationException($"{prefix}: the shortcut has a low-frequency part, the layer's output none.");
         if (h.Channels != highOut || (l?.Channels ?? 0) != lowOut)
             throw new ArgumentException($"{prefix}: the weights give {h.Channels}+{l?.Channels ?? 0} output channels, the spec {highOut}+{lowOut}.", "model");
+        if (residual is { } r && (r.High.Channels != highOut || (r.Low?.Channels ?? 0) != lowOut))
+            throw new InvalidOperationException($"{prefix}: the shortcut {r} does not match the output's {highOut}+{lowOut} channels.");
         return act ? new OctaveMaps(g.Relu(h), l is { } la ? g.Relu(la) : null) : new OctaveMaps(h, l);
     }
 
-    /// <summary>The reference's Bottleneck at <paramref name="prefix"/> (expansion 4).</summary>
+    /// <summary>The reference's Bottleneck at <paramref name="prefix"/> (expansion 4): conv3 adds the shortcut before its ReLU.</summary>
     public OctaveMaps Bottleneck(OctaveMaps x, string prefix, int inplanes, int planes, int stride, bool downsample,
         double alphaIn, double alphaOut, double alpha, bool output)
     {
         double a = output ? 0 : alpha;
+        var id = downsample ? ConvBn(x, prefix + ".downsample.0", inplanes, planes * 4, alphaIn, alphaOut, stride, 0, false, act: false) : x;
         var y = ConvBn(x, prefix + ".conv1", inplanes, planes, alphaIn, alphaOut, 1, 0, false, act: true);
         y = ConvBn(y, prefix + ".conv2", planes, planes, a, a, stride, 1, false, act: true);
-        y = ConvBn(y, prefix + ".conv3", planes, planes * 4, a, a, 1, 0, false, act: false);
-        var id = downsample ? ConvBn(x, prefix + ".downsample.0", inplanes, planes * 4, alphaIn, alphaOut, stride, 0, false, act: false) : x;
-        return Residual(y, id, prefix);
+        return ConvBn(y, prefix + ".conv3", planes, planes * 4, a, a, 1, 0, false, act: true, residual: id);
     }
 
-    /// <summary>The reference's BasicBlock at <paramref name="prefix"/> (two 3x3 convolutions).</summary>
+    /// <summary>The reference's BasicBlock at <paramref name="prefix"/> (two 3x3 convolutions): conv2 adds the shortcut before its ReLU.</summary>
     public OctaveMaps BasicBlock(OctaveMaps x, string prefix, int inplanes, int planes, int stride, bool downsample,
         double alphaIn, double alphaOut, double alpha, bool output)
     {
         double a = output ? 0 : alpha;
-        var y = ConvBn(x, prefix + ".conv1", inplanes, planes, alphaIn, alphaOut, stride, 1, false, act: true);
-        y = ConvBn(y, prefix + ".conv2", planes, planes, a, a, 1, 1, false, act: false);
         var id = downsample ? ConvBn(x, prefix + ".downsample.0", inplanes, planes, alphaIn, alphaOut, stride, 0, false, act: false) : x;
-        return Residual(y, id, prefix);
-    }
-
-    private OctaveMaps Residual(OctaveMaps y, OctaveMaps id, string prefix)
-    {
-        var h = g.Relu(g.Add(y.High, id.High, prefix + ".add_h"));
-        if (id.Low is not { } il) return new OctaveMaps(h, null);
-        if (y.Low is not { } yl) throw new InvalidOperationException($"{prefix}: the identity has a low-frequency part, the block output none.");
-        return new OctaveMaps(h, g.Relu(g.Add(yl, il, prefix + ".add_l")));
+        var y = ConvBn(x, prefix + ".conv1", inplanes, planes, alphaIn, alphaOut, stride, 1, false, act: true);
+        return ConvBn(y, prefix + ".conv2", planes, planes, a, a, 1, 1, false, act: true, residual: id);
     }
 
     /// <summary>A plain conv, batch norm and ReLU (the stems): <paramref name="conv"/>.weight then batch norm <paramref name="bn"/>.</summary>

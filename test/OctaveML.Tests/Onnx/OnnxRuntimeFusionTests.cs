@@ -40,6 +40,23 @@ public class OnnxRuntimeFusionTests(ITestOutputHelper output)
         ops["Reshape"].Should().Be(1);
     }
 
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.0)]
+    public void ONNX_Runtime_fuses_every_sum_and_relu_into_a_convolution_but_one_add_a_block(double alpha)
+    {
+        // Each residual block's high output is h2h + (up(l2h) + shortcut): ONNX Runtime fuses the outer sum and the ReLU
+        // into h2h, so at most one Add a block stays a node at alpha 0.5 (none where the shortcut is a convolution
+        // that can take up(l2h) as its own sum, and none at alpha 0), and no ReLU does.
+        var model = new OctResNet(26, numClasses: 10, alpha: alpha, stem: ResNetStem.ImageNet);
+        byte[] onnx = OnnxExport.ToOnnx(model, Options(model, 64, 64));
+        var ops = Optimised(onnx, GraphOptimizationLevel.ORT_ENABLE_ALL).Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
+        output.WriteLine(string.Join(", ", ops.Select(kv => $"{kv.Key} {kv.Value}")));
+        int octaveBlocks = 7; // OctResNet-26: 2 bottlenecks a stage; the last block's output is plain
+        ops.GetValueOrDefault("Relu").Should().Be(0);
+        ops.GetValueOrDefault("Add").Should().BeInRange(alpha > 0 ? 1 : 0, alpha > 0 ? octaveBlocks : 0);
+    }
+
     private static global::Onnx.ModelProto Optimised(byte[] onnx, GraphOptimizationLevel level)
     {
         string path = Path.Combine(Path.GetTempPath(), $"octaveml-optimised-{Guid.NewGuid():N}.onnx");
