@@ -97,9 +97,9 @@ public sealed class BatchNorm2d : Layer, IRecomputableOp
         _trainedForward = Training;
     }
 
-    void IRecomputableOp.Recompute(ReadOnlySpan<Tensor?> inputs, int output, Tensor into)
+    void IRecomputableOp.Recompute(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs)
     {
-        var x = inputs[0]!;
+        var (x, into) = (inputs[0]!, outputs[0]!);
         int n = x.N, c = NumFeatures, hw = x.H * x.W;
         if (_trainedForward)
             BatchNorm2dKernel.Normalize(n, c, hw, x.Span, Weight.Value.Data, Bias.Value.Data, _saveMean, _saveInvStd, into.Span, FusedRelu);

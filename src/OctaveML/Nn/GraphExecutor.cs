@@ -94,8 +94,8 @@ internal sealed class GraphExecutor
         {
             var step = steps[k];
             var bs = bound.Backward[k];
-            foreach (var (node, output, into) in bs.Recompute)
-                ((IRecomputableOp)nodes[node].Op).Recompute(bound.SavedInputsOf(node), output, into);
+            foreach (var (node, into) in bs.Recompute)
+                ((IRecomputableOp)nodes[node].Op).Recompute(bound.SavedInputsOf(node), into);
             nodes[step.Node].Op.Backward(bs.Inputs, bs.Outputs, bs.GradOutputs, bs.GradInputs);
             // Later contributions to a gradient (the sum is null when the caller did not ask for that input's).
             for (int a = 0; a < bs.Parts.Length; a++)
@@ -200,7 +200,7 @@ internal sealed class GraphExecutor
             ForwardOutputs = Plan.ForwardOutputs.Select(Views).ToArray();
             Backward = Plan.Backward.Select(s => new BoundStep(
                 Views(s.Inputs), Views(s.Outputs), Views(s.GradOutputs), Views(s.GradInputs),
-                s.Recompute.Select(x => (x.Node, x.Output, View(x.Into, null, 0)!)).ToArray(),
+                s.Recompute.Select(x => (x.Node, Views(x.Into))).ToArray(),
                 Views(s.Accumulate.Select(x => x.Part).ToArray()), Views(s.Accumulate.Select(x => x.Sum).ToArray()))).ToArray();
             _stepOfNode = Plan.Backward.Select((s, k) => (s.Node, k)).ToDictionary(x => x.Node, x => x.k);
         }
@@ -222,5 +222,5 @@ internal sealed class GraphExecutor
 
     /// <summary>One backward step's tensors.</summary>
     private sealed record BoundStep(Tensor?[] Inputs, Tensor?[] Outputs, Tensor?[] GradOutputs, Tensor?[] GradInputs,
-        (int Node, int Output, Tensor Into)[] Recompute, Tensor?[] Parts, Tensor?[] Sums);
+        (int Node, Tensor?[] Into)[] Recompute, Tensor?[] Parts, Tensor?[] Sums);
 }

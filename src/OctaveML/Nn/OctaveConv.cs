@@ -13,7 +13,7 @@ namespace OctaveML.Nn;
 /// stride-1 convolutions; h2l pools once more; at stride 1 the l2h result is upsampled 2x (nearest)
 /// and cropped to the high output size. The four convolutions run fused, as two GEMM passes.
 /// </summary>
-public sealed class OctaveConv : OctaveLayer, IOp
+public sealed class OctaveConv : OctaveLayer, IRecomputableOp
 {
     private readonly OctaveConvBranch? _h2h, _l2h, _h2l, _l2l;
     private OctaveConvKernel? _kernel;
@@ -178,9 +178,11 @@ public sealed class OctaveConv : OctaveLayer, IOp
         return new OctaveValue(outputs[0]!.Value, outputs[1]);
     }
 
-    // Backward reads both input parts (the weight gradients).
+    // Backward reads both input parts (the weight gradients); the outputs can be convolved again from them.
     bool IOp.SavesInput(int input) => true;
     bool IOp.SavesOutput(int output) => false;
+    bool IRecomputableOp.CanRecompute(int output) => true;
+    void IRecomputableOp.Recompute(ReadOnlySpan<Tensor?> inputs, ReadOnlySpan<Tensor?> outputs) => ((IOp)this).Forward(inputs, outputs);
 
     long IOp.ForwardMacs(IReadOnlyList<int[]?> inputShapes)
     {

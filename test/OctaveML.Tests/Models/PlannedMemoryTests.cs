@@ -90,22 +90,27 @@ public class PlannedMemoryTests
     [InlineData("oct_resnet26", true)]
     [InlineData("oct_cifar_resnet20", false)]
     [InlineData("oct_mobilenet", false)]
-    public void Networks_heavy_in_multiply_adds_recompute_BN_ReLU_outputs_for_backward_and_the_others_keep_them(string name, bool recomputes)
+    public void Networks_heavy_in_multiply_adds_recompute_BN_ReLU_and_cheap_convolution_outputs_for_backward_and_the_others_keep_them(string name, bool recomputes)
     {
         var (c, s) = Input(name);
         var planned = Plan(Create(name), [8, c, s, s], withBackward: true, new PlanOptions());
         var kept = Plan(Create(name), [8, c, s, s], withBackward: true, new PlanOptions(Recompute: false));
         planned.Backward.Any(step => step.Recompute.Count > 0).Should().Be(recomputes);
+        // ... and then their cheapest convolutions' outputs too (the bit-identical test above trains through them)
+        planned.Backward.Any(step => step.Recompute.Any(r => planned.Graph.Nodes[r.Node].Op is OctaveConv)).Should().Be(recomputes);
         if (recomputes) planned.ArenaFloats.Should().BeLessThan(kept.ArenaFloats);
         else planned.ArenaFloats.Should().Be(kept.ArenaFloats);
     }
 
     [Fact]
-    public void OctResNet50_at_224_batch_16_plans_its_activations_and_gradients_in_under_750_MB()
+    public void OctResNet50_at_224_batch_16_plans_its_activations_and_gradients_in_under_650_MB()
     {
-        // 733 MB today, against 1,224 MB of pooled buffers before the memory was planned (921 MB planned without recomputation).
+        // 628 MB today: 733 MB with only BN + ReLU outputs recomputed, 921 MB with nothing recomputed, 1,224 MB of pooled
+        // buffers before the memory was planned. Four stage-1 1x1 convolutions' outputs are recomputed (the three expanding
+        // ones and the first block's conv1, 3.2% of the forward's multiply-adds).
         var plan = Plan(new OctResNet(50, 1000, 0.5), [16, 3, 224, 224], withBackward: true, new PlanOptions());
-        (plan.ArenaFloats * 4 / 1e6).Should().BeLessThan(750);
+        (plan.ArenaFloats * 4 / 1e6).Should().BeLessThan(650);
+        plan.Backward.Sum(step => step.Recompute.Count(r => plan.Graph.Nodes[r.Node].Op is OctaveConv)).Should().Be(4);
     }
 
     [Fact]
