@@ -12,4 +12,16 @@ public static class BestPeer
         if (!(ourTrainSeconds > 0)) throw new ArgumentOutOfRangeException(nameof(ourTrainSeconds), ourTrainSeconds, "our step time must be positive.");
         return peer.TrainStepSeconds / ourTrainSeconds;
     }
+
+    /// <summary>
+    /// The median over rounds of the peer's step time over ours in the same round (rounds alternate the two sides'
+    /// processes, so each ratio compares runs seconds apart under the same load).
+    /// </summary>
+    public static double MedianRatio(IReadOnlyList<double> peerSeconds, IReadOnlyList<double> ourSeconds)
+    {
+        if (peerSeconds.Count != ourSeconds.Count || peerSeconds.Count == 0)
+            throw new ArgumentException($"{peerSeconds.Count} peer and {ourSeconds.Count} OctaveML step times; expected as many of each, at least one.");
+        if (ourSeconds.Any(s => !(s > 0))) throw new ArgumentOutOfRangeException(nameof(ourSeconds), "our step times must be positive.");
+        return Figure.Median([.. peerSeconds.Zip(ourSeconds, (p, o) => p / o)]);
+    }
 }

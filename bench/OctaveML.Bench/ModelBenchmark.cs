@@ -165,6 +165,9 @@ public static class ModelBenchmark
         return speedup;
     }
 
+    /// <summary>Measures our engine on <paramref name="m"/> in a child process and returns its figures without printing them.</summary>
+    public static EngineRun MeasureOursQuietly(BenchModel m, int threads, int steps, int warmup) => EngineRun.Parse(RunSelf(m, threads, steps, warmup));
+
     /// <summary>
     /// Measures our engine on <paramref name="m"/> in a child process and prints its figures: images/s, peak
     /// memory (whole child and training), the share of the FMA peak the training steps reached (FLOP per

@@ -11,12 +11,15 @@ public sealed record SpeedSettings
     public int OnnxRuns { get; init; } = OnnxSuite.DefaultRuns;
     /// <summary>--consumer-rounds: alternating bench / NuGet consumer rounds; 0 skips the consumer figure (it packs and builds, minutes).</summary>
     public int ConsumerRounds { get; init; } = 3;
+    /// <summary>--best-peer-rounds: further rounds of our process and the fastest peer's, alternating, behind <c>train_ratio_vs_best_peer</c>.</summary>
+    public int BestPeerRounds { get; init; } = 2;
 
     /// <summary>Checks the counts; throws an <see cref="ArgumentException"/> naming the option.</summary>
     public void Validate()
     {
         if (OnnxRuns < 0) throw Bad("--onnx-runs", OnnxRuns);
         if (ConsumerRounds < 0) throw Bad("--consumer-rounds", ConsumerRounds);
+        if (BestPeerRounds < 0) throw Bad("--best-peer-rounds", BestPeerRounds);
     }
 
     /// <summary>The names in a comma-separated list.</summary>

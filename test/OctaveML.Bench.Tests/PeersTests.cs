@@ -25,6 +25,17 @@ public class PeersTests
     }
 
     [Fact]
+    public void The_best_peer_ratio_is_the_median_of_the_alternating_rounds_ratios()
+    {
+        // Round ratios 2.0, 1.0, 1.5: their median, not the ratio of the medians (2.0 / 1.0) nor one lucky round.
+        BestPeer.MedianRatio([2.0, 1.0, 3.0], [1.0, 1.0, 2.0]).Should().BeApproximately(1.5, 1e-12);
+        BestPeer.MedianRatio([3.0], [2.0]).Should().BeApproximately(1.5, 1e-12);
+        FluentActions.Invoking(() => BestPeer.MedianRatio([1.0, 2.0], [1.0])).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => BestPeer.MedianRatio([], [])).Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => BestPeer.MedianRatio([1.0], [0.0])).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
     public void Allocator_settings_are_parsed_by_name_in_order()
     {
         string jemalloc = typeof(PeersTests).Assembly.Location; // any existing file stands for the library
