@@ -10,7 +10,8 @@ namespace OctaveML.Bench;
 /// Median over the pairs of step seconds x peak GFLOP/s: the GFLOP the machine could have done at its
 /// peak during one step. A step of F FLOP runs at F / 1e9 / this of the peak (<see cref="Fraction"/>).
 /// </param>
-public sealed record PeakPairedSteps(double StepSeconds, double PeakGflops, double StepPeakGflop)
+/// <param name="MaxPeakGflops">The highest peak sample: what the machine gave at best in this process.</param>
+public sealed record PeakPairedSteps(double StepSeconds, double PeakGflops, double StepPeakGflop, double MaxPeakGflops)
 {
     /// <summary>Times <paramref name="steps"/> pairs (peak sample, step) after <paramref name="warmup"/> untimed steps.</summary>
     public static PeakPairedSteps Measure(Action step, int steps, int warmup, int threads)
@@ -26,7 +27,7 @@ public sealed record PeakPairedSteps(double StepSeconds, double PeakGflops, doub
             times[i] = Figure.Seconds(step);
             products[i] = times[i] * peaks[i];
         }
-        return new PeakPairedSteps(Figure.Median(times), Figure.Median(peaks), Figure.Median(products));
+        return new PeakPairedSteps(Figure.Median(times), Figure.Median(peaks), Figure.Median(products), peaks.Max());
     }
 
     /// <summary>The share of the FMA peak that a step of <paramref name="flopsPerStep"/> FLOP reached.</summary>

@@ -33,6 +33,18 @@ public class PeakFractionTests
     }
 
     [Fact]
+    public void A_peak_sample_reading_low_does_not_raise_the_fraction()
+    {
+        // Paired samples read 100 GFLOP/s (step x peak = 250 GFLOP), but the best sample was 200: the fraction
+        // is against 2.5 s x 200 GFLOP/s, not the 250 GFLOP the low samples claim.
+        var run = EngineRun.Parse(Child.Replace("\r", "").Replace("step_peak_gflop 500", "step_peak_gflop 250").Replace("fma_peak_gflops 200", "fma_peak_gflops 100\nfma_peak_max_gflops 200"));
+        run.MaxPeakGflops.Should().Be(200);
+        run.TrainPeakFraction(6 * 2.367e9, 16).Should().BeApproximately(16 * 6 * 2.367 / 500, 1e-12);
+        // Samples that agree with the steps keep the paired figure.
+        (run with { StepPeakGflop = 600 }).TrainPeakFraction(6 * 2.367e9, 16).Should().BeApproximately(16 * 6 * 2.367 / 600, 1e-12);
+    }
+
+    [Fact]
     public void A_missing_line_is_named()
     {
         var act = () => EngineRun.Parse("train_step_s 1\ninfer_step_s 1\n");
@@ -47,6 +59,7 @@ public class PeakFractionTests
         calls.Should().Be(5);
         r.PeakGflops.Should().BePositive();
         r.StepPeakGflop.Should().BePositive();
+        r.MaxPeakGflops.Should().BeGreaterThanOrEqualTo(r.PeakGflops);
         r.StepSeconds.Should().BeGreaterThanOrEqualTo(0);
     }
 }
