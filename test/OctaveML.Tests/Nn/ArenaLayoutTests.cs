@@ -49,11 +49,22 @@ public class ArenaLayoutTests
         List<ArenaLayout.Buffer> buffers = [new(0, 1, 1000), new(2, 3, 1000), new(4, 5, 600), new(1, 2, 16)];
         var offsets = new long[buffers.Count];
         long size = ArenaLayout.Place(buffers, offsets);
-        size.Should().Be(1024);
+        // Each buffer takes its floats rounded up to 16, and one spare cache line (16 floats) after them.
+        size.Should().Be(1024 + 32);
         offsets[0].Should().Be(0);
         offsets[1].Should().Be(0);
         offsets[2].Should().Be(0);
-        offsets[3].Should().Be(1008);
-        ArenaLayout.PeakLive(buffers).Should().Be(1024);
+        offsets[3].Should().Be(1008 + 16);
+        ArenaLayout.PeakLive(buffers).Should().Be(1024 + 32);
+    }
+
+    [Fact]
+    public void Buffers_of_power_of_two_sizes_do_not_all_start_at_the_same_address_modulo_4_KB()
+    {
+        // Eight 128 KB buffers alive together: back to back they would all start at 0 modulo 4 KB (1024 floats).
+        var buffers = Enumerable.Range(0, 8).Select(_ => new ArenaLayout.Buffer(0, 1, 32 * 1024)).ToList();
+        var offsets = new long[buffers.Count];
+        ArenaLayout.Place(buffers, offsets);
+        offsets.Select(o => o % 1024).Distinct().Should().HaveCount(8);
     }
 }
