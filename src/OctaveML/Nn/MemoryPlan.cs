@@ -26,7 +26,9 @@ internal sealed class MemoryPlan
     /// Convolutions whose outputs are recomputed for backward may add at most this share of the forward's multiply-adds,
     /// taken cheapest first (fewest multiply-adds per element saved), and only where BN + ReLU outputs are recomputed:
     /// every saved activation is alive at the end of the forward, so each element not kept lowers the peak. Measured on
-    /// OctResNet-50 at 224, batch 16: the three stage-1 expanding 1x1 convolutions (2.8% of the forward), 96 MB less.
+    /// OctResNet-50 at 224, batch 16, 2 Zen 3 cores: four stage-1 1x1 convolutions (3.2% of the forward), 105 MB less
+    /// and no slower step. At 0.05 (137 MB less) the step was as fast once the arena staggered its buffers, within
+    /// the noise; not taken without a clearer measurement.
     /// </summary>
     public const double RecomputedMacsFraction = 0.04;
 
