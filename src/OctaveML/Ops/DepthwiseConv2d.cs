@@ -338,16 +338,16 @@ internal static class DepthwiseConv2d
                 new Span<float>(xs + l.Total, f.Slack).Clear();
                 Split(g, l, (float*)xp + ((long)n * cin + c) * hw, xs);
                 float* ys = xs + f.PlaneFloats;
-                int* off = stackalloc int[kk];
+                float** taps = stackalloc float*[kk];
                 for (int kh = 0; kh < kH; kh++)
-                    for (int kw = 0; kw < kW; kw++) off[kh * kW + kw] = TapOffset(g, l, kh, kw);
+                    for (int kw = 0; kw < kW; kw++) taps[kh * kW + kw] = xs + TapOffset(g, l, kh, kw);
                 for (int j = 0; j < m; j++)
                 {
                     int oc = c * m + j;
                     float* wk = (float*)wp + (long)oc * kk;
                     float b = bp != 0 ? ((float*)bp)[oc] : 0f;
-                    if (kk == 9) Taps9(xs, off, wk, b, ys, f.Rounded);
-                    else Taps(xs, off, kk, wk, b, ys, f.Rounded);
+                    if (kk == 9) TapSum9(taps, wk, b, ys, f.Rounded, accumulate: false);
+                    else TapSum(taps, kk, wk, b, ys, f.Rounded, accumulate: false);
                     float* yPlane = (float*)yp + ((long)n * g.OutChannels + oc) * ohw;
                     for (int oh = 0; oh < OH; oh++)
                     {
@@ -361,17 +361,22 @@ internal static class DepthwiseConv2d
         });
     }
 
-    /// <summary>ys[j] = b + sum over the nine taps t of wk[t] * xs[j + off[t]], j in [0, n) (n a multiple of the vector width).</summary>
+    /// <summary>
+    /// out[j] = (out[j] when <paramref name="accumulate"/>, else b) + sum over the nine taps t of wk[t] * taps[t][j], j in
+    /// [0, n) (n a multiple of the vector width): the forward reads the padded input at each tap's offset, the input
+    /// gradient the spread output gradient at the mirrored one.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Taps9(float* xs, int* off, float* wk, float b, float* ys, int n)
+    private static unsafe void TapSum9(float** taps, float* wk, float b, float* output, int n, bool accumulate)
     {
         Vector<float> w0 = new(wk[0]), w1 = new(wk[1]), w2 = new(wk[2]), w3 = new(wk[3]), w4 = new(wk[4]),
             w5 = new(wk[5]), w6 = new(wk[6]), w7 = new(wk[7]), w8 = new(wk[8]), bv = new(b);
-        float* x0 = xs + off[0], x1 = xs + off[1], x2 = xs + off[2], x3 = xs + off[3], x4 = xs + off[4],
-            x5 = xs + off[5], x6 = xs + off[6], x7 = xs + off[7], x8 = xs + off[8];
+        float* x0 = taps[0], x1 = taps[1], x2 = taps[2], x3 = taps[3], x4 = taps[4],
+            x5 = taps[5], x6 = taps[6], x7 = taps[7], x8 = taps[8];
         for (int j = 0; j < n; j += Vector<float>.Count)
         {
-            var acc = Vector.FusedMultiplyAdd(w0, Vector.Load(x0 + j), bv);
+            var acc = accumulate ? Vector.Load(output + j) : bv;
+            acc = Vector.FusedMultiplyAdd(w0, Vector.Load(x0 + j), acc);
             acc = Vector.FusedMultiplyAdd(w1, Vector.Load(x1 + j), acc);
             acc = Vector.FusedMultiplyAdd(w2, Vector.Load(x2 + j), acc);
             acc = Vector.FusedMultiplyAdd(w3, Vector.Load(x3 + j), acc);
@@ -380,18 +385,18 @@ internal static class DepthwiseConv2d
             acc = Vector.FusedMultiplyAdd(w6, Vector.Load(x6 + j), acc);
             acc = Vector.FusedMultiplyAdd(w7, Vector.Load(x7 + j), acc);
             acc = Vector.FusedMultiplyAdd(w8, Vector.Load(x8 + j), acc);
-            acc.Store(ys + j);
+            acc.Store(output + j);
         }
     }
 
-    /// <summary>Any kernel size: <see cref="Taps9"/> with the taps in a loop.</summary>
-    private static unsafe void Taps(float* xs, int* off, int kk, float* wk, float b, float* ys, int n)
+    /// <summary>Any kernel size: <see cref="TapSum9"/> with the taps in a loop.</summary>
+    private static unsafe void TapSum(float** taps, int kk, float* wk, float b, float* output, int n, bool accumulate)
     {
         for (int j = 0; j < n; j += Vector<float>.Count)
         {
-            var acc = new Vector<float>(b);
-            for (int t = 0; t < kk; t++) acc = Vector.FusedMultiplyAdd(new Vector<float>(wk[t]), Vector.Load(xs + off[t] + j), acc);
-            acc.Store(ys + j);
+            var acc = accumulate ? Vector.Load(output + j) : new Vector<float>(b);
+            for (int t = 0; t < kk; t++) acc = Vector.FusedMultiplyAdd(new Vector<float>(wk[t]), Vector.Load(taps[t] + j), acc);
+            acc.Store(output + j);
         }
     }
 
@@ -415,8 +420,8 @@ internal static class DepthwiseConv2d
             fixed (float* xs = scratch)
             {
                 float* d = xs + total;
-                int* off = stackalloc int[kk];
-                for (int t = 0; t < kk; t++) off[t] = TapOffset(g, l, t / kW, t % kW);
+                float** taps = stackalloc float*[kk];
+                for (int t = 0; t < kk; t++) taps[t] = d + margin - TapOffset(g, l, t / kW, t % kW);
                 for (int j = 0; j < m; j++)
                 {
                     int oc = c * m + j;
@@ -424,47 +429,12 @@ internal static class DepthwiseConv2d
                     new Span<float>(d, spread).Clear();
                     float* dyPlane = (float*)dyp + ((long)n * g.OutChannels + oc) * ohw;
                     for (int oh = 0; oh < OH; oh++) Buffer.MemoryCopy(dyPlane + (long)oh * OW, d + margin + (long)oh * l.Pw, OW * 4L, OW * 4L);
-                    if (kk == 9) Gather9(d + margin, off, wk, xs, total, j > 0);
-                    else Gather(d + margin, off, kk, wk, xs, total, j > 0);
+                    if (kk == 9) TapSum9(taps, wk, 0f, xs, total, accumulate: j > 0);
+                    else TapSum(taps, kk, wk, 0f, xs, total, accumulate: j > 0);
                 }
                 Merge(g, l, xs, (float*)dxp + ((long)n * cin + c) * hw, accumulate);
             }
         });
-    }
-
-    /// <summary>xs[p] (=|+=) sum over the nine taps t of wk[t] * d[p - off[t]], p in [0, n) (n a multiple of the vector width).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Gather9(float* d, int* off, float* wk, float* xs, int n, bool accumulate)
-    {
-        Vector<float> w0 = new(wk[0]), w1 = new(wk[1]), w2 = new(wk[2]), w3 = new(wk[3]), w4 = new(wk[4]),
-            w5 = new(wk[5]), w6 = new(wk[6]), w7 = new(wk[7]), w8 = new(wk[8]);
-        float* d0 = d - off[0], d1 = d - off[1], d2 = d - off[2], d3 = d - off[3], d4 = d - off[4],
-            d5 = d - off[5], d6 = d - off[6], d7 = d - off[7], d8 = d - off[8];
-        for (int p = 0; p < n; p += Vector<float>.Count)
-        {
-            var acc = accumulate ? Vector.Load(xs + p) : Vector<float>.Zero;
-            acc = Vector.FusedMultiplyAdd(w0, Vector.Load(d0 + p), acc);
-            acc = Vector.FusedMultiplyAdd(w1, Vector.Load(d1 + p), acc);
-            acc = Vector.FusedMultiplyAdd(w2, Vector.Load(d2 + p), acc);
-            acc = Vector.FusedMultiplyAdd(w3, Vector.Load(d3 + p), acc);
-            acc = Vector.FusedMultiplyAdd(w4, Vector.Load(d4 + p), acc);
-            acc = Vector.FusedMultiplyAdd(w5, Vector.Load(d5 + p), acc);
-            acc = Vector.FusedMultiplyAdd(w6, Vector.Load(d6 + p), acc);
-            acc = Vector.FusedMultiplyAdd(w7, Vector.Load(d7 + p), acc);
-            acc = Vector.FusedMultiplyAdd(w8, Vector.Load(d8 + p), acc);
-            acc.Store(xs + p);
-        }
-    }
-
-    /// <summary>Any kernel size: <see cref="Gather9"/> with the taps in a loop.</summary>
-    private static unsafe void Gather(float* d, int* off, int kk, float* wk, float* xs, int n, bool accumulate)
-    {
-        for (int p = 0; p < n; p += Vector<float>.Count)
-        {
-            var acc = accumulate ? Vector.Load(xs + p) : Vector<float>.Zero;
-            for (int t = 0; t < kk; t++) acc = Vector.FusedMultiplyAdd(new Vector<float>(wk[t]), Vector.Load(d - off[t] + p), acc);
-            acc.Store(xs + p);
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
