@@ -110,7 +110,6 @@ internal sealed class MemoryPlan
             outputIndex[outputs[k]] = k;
         }
         bool External(int v) => inputIndex[v] >= 0 || outputIndex[v] >= 0;
-        int[]?[] ShapesOf(Graph.Node node) => node.Inputs.Select(u => u < 0 ? null : graph.ShapeOf(u)).ToArray();
         long Floats(int v) { long f = 1; foreach (int d in graph.ShapeOf(v)) f *= d; return f; }
 
         // Which values carry a gradient, which nodes run a backward.
@@ -140,10 +139,12 @@ internal sealed class MemoryPlan
                 if (node.Outputs[j] >= 0 && node.Op.SavesOutput(j)) savedUses[node.Outputs[j]].Add(Tb(i));
         }
         var recomputed = new bool[values];
+        // Each node's forward multiply-adds: convolutions have some, the elementwise ops none.
+        var nodeMacs = nodes.Select(node => (double)node.Op.ForwardMacs(node.Inputs.Select(u => u < 0 ? null : graph.ShapeOf(u)).ToArray())).ToArray();
         for (int i = 0; i < n && options.Recompute; i++)
         {
             var node = nodes[i];
-            if (!participates[i] || node.Op is not IRecomputableOp op || node.Op.ForwardMacs(ShapesOf(node)) > 0) continue;
+            if (!participates[i] || node.Op is not IRecomputableOp op || nodeMacs[i] > 0) continue;
             // Its saved inputs must be kept (alive from forward through this node's backward).
             bool inputsKept = true;
             for (int s = 0; s < node.Inputs.Length; s++)
@@ -155,9 +156,8 @@ internal sealed class MemoryPlan
                 if (v >= 0 && !External(v) && savedUses[v].Count > 0 && op.CanRecompute(j)) recomputed[v] = true;
             }
         }
-        double recomputedElements = 0, macs = 0;
+        double recomputedElements = 0, macs = nodeMacs.Sum();
         for (int v = 0; v < values; v++) if (recomputed[v]) recomputedElements += Floats(v);
-        foreach (var node in nodes) macs += node.Op.ForwardMacs(ShapesOf(node));
         if (recomputedElements > RecomputedElementsPerMac * macs) Array.Clear(recomputed);
         else if (recomputedElements > 0)
         {
@@ -166,7 +166,7 @@ internal sealed class MemoryPlan
             for (int i = 0; i < n; i++)
             {
                 var node = nodes[i];
-                double m = node.Op.ForwardMacs(ShapesOf(node));
+                double m = nodeMacs[i];
                 if (!participates[i] || m == 0 || node.Op is not IRecomputableOp op) continue;
                 if (node.Inputs.Where((u, s) => u >= 0 && !op.SavesInput(s)).Any()) continue;
                 var outs = node.Outputs.Where(v => v >= 0).ToArray();
