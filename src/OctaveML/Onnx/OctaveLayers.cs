@@ -39,31 +39,20 @@ internal sealed class OctaveLayers(OnnxGraphBuilder g)
         {
             var l2h = g.ScaleLikeBatchNorm(g.Conv(xl, conv + "conv_l2h.weight", 1, padding), bnH);
             if (stride == 1) l2h = g.UpsampleTo(l2h, h.Height, h.Width);
-            hSum = hSum is { } shortcut ? g.Add(l2h, shortcut, bnH + ".shortcut") : l2h;
+            hSum = hSum is { } highShortcut ? g.Add(l2h, highShortcut, bnH + ".shortcut") : l2h;
         }
         if (hSum is { } sum) h = g.Add(h, sum, bnH + ".sum");
 
+        // The low output's first part takes its batch norm (and the shortcut): l2l, or h2l in the first octave layer.
         FeatureMap? l = null;
-        if (x.Low is { } xl2 && l2lExists)
-        {
-            var l2l = g.BatchNorm(g.Conv(stride == 2 ? g.AvgPool2x2(xl2) : xl2, conv + "conv_l2l.weight", 1, padding), bnL);
-            l = residual?.Low is { } shortcut ? g.Add(l2l, shortcut, bnL + ".shortcut") : l2l;
-        }
-        if (h2lExists)
-        {
-            var pooled = g.AvgPool2x2(xh);
-            if (l is { } l2l)
-                // h2l first: its convolution takes the sum (l2l's has the shortcut already)
-                l = g.Add(g.ScaleLikeBatchNorm(g.Conv(pooled, conv + "conv_h2l.weight", 1, padding), bnL), l2l, bnL + ".sum");
-            else
-            {
-                // the first octave layer: h2l is the low output
-                var h2l = g.BatchNorm(g.Conv(pooled, conv + "conv_h2l.weight", 1, padding), bnL);
-                l = residual?.Low is { } shortcut ? g.Add(h2l, shortcut, bnL + ".shortcut") : h2l;
-            }
-        }
-        else if (residual?.Low is not null && l is null)
-            throw new InvalidOperationException($"{prefix}: the shortcut has a low-frequency part, the layer's output none.");
+        if (x.Low is { } xl2 && l2lExists) l = g.BatchNorm(g.Conv(stride == 2 ? g.AvgPool2x2(xl2) : xl2, conv + "conv_l2l.weight", 1, padding), bnL);
+        else if (x.Low is null && h2lExists) l = g.BatchNorm(g.Conv(g.AvgPool2x2(xh), conv + "conv_h2l.weight", 1, padding), bnL);
+        if (residual?.Low is { } shortcut)
+            l = l is { } first ? g.Add(first, shortcut, bnL + ".shortcut")
+                : throw new InvalidOperationException($"{prefix}: the shortcut has a low-frequency part, the layer's output none.");
+        // h2l beside l2l goes first in its sum: its convolution takes the sum (l2l's has the shortcut already).
+        if (x.Low is not null && h2lExists && l is { } l2l)
+            l = g.Add(g.ScaleLikeBatchNorm(g.Conv(g.AvgPool2x2(xh), conv + "conv_h2l.weight", 1, padding), bnL), l2l, bnL + ".sum");
         if (h.Channels != highOut || (l?.Channels ?? 0) != lowOut)
             throw new ArgumentException($"{prefix}: the weights give {h.Channels}+{l?.Channels ?? 0} output channels, the spec {highOut}+{lowOut}.", "model");
         if (residual is { } r && (r.High.Channels != highOut || (r.Low?.Channels ?? 0) != lowOut))
