@@ -19,11 +19,9 @@ public class OnnxRuntimeFusionTests(ITestOutputHelper output)
     public void ONNX_Runtime_folds_every_batch_norm_into_its_convolution(double alpha)
     {
         var model = new OctResNet(26, numClasses: 10, alpha: alpha, stem: ResNetStem.Small);
-        byte[] onnx = OnnxExport.ToOnnx(model, Options(model, 33, 33));
         int convolutions = model.StateDict().Keys.Count(k => k.EndsWith(".weight", StringComparison.Ordinal) && model.StateDict()[k].Rank == 4);
 
-        var ops = Optimised(onnx, GraphOptimizationLevel.ORT_ENABLE_BASIC).Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
-        output.WriteLine(string.Join(", ", ops.Select(kv => $"{kv.Key} {kv.Value}")));
+        var ops = OptimisedOps(model, 33, GraphOptimizationLevel.ORT_ENABLE_BASIC);
         ops.Should().NotContainKeys("BatchNormalization", "Mul", "Sqrt");
         ops["Conv"].Should().Be(convolutions);
     }
@@ -34,9 +32,7 @@ public class OnnxRuntimeFusionTests(ITestOutputHelper output)
         // Where ONNX Runtime uses its blocked (NCHWc) layout, an Add whose operands it cannot prove equal in
         // shape is wrapped in Reshapes and kept out of the convolutions; only the input's own Reshape may remain.
         var model = new OctResNet(26, numClasses: 10, alpha: 0.5, stem: ResNetStem.ImageNet);
-        byte[] onnx = OnnxExport.ToOnnx(model, Options(model, 64, 64));
-        var ops = Optimised(onnx, GraphOptimizationLevel.ORT_ENABLE_ALL).Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
-        output.WriteLine(string.Join(", ", ops.Select(kv => $"{kv.Key} {kv.Value}")));
+        var ops = OptimisedOps(model, 64, GraphOptimizationLevel.ORT_ENABLE_ALL);
         ops["Reshape"].Should().Be(1);
     }
 
@@ -49,12 +45,19 @@ public class OnnxRuntimeFusionTests(ITestOutputHelper output)
         // into h2h, so at most one Add a block stays a node at alpha 0.5 (none where the shortcut is a convolution
         // that can take up(l2h) as its own sum, and none at alpha 0), and no ReLU does.
         var model = new OctResNet(26, numClasses: 10, alpha: alpha, stem: ResNetStem.ImageNet);
-        byte[] onnx = OnnxExport.ToOnnx(model, Options(model, 64, 64));
-        var ops = Optimised(onnx, GraphOptimizationLevel.ORT_ENABLE_ALL).Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
-        output.WriteLine(string.Join(", ", ops.Select(kv => $"{kv.Key} {kv.Value}")));
+        var ops = OptimisedOps(model, 64, GraphOptimizationLevel.ORT_ENABLE_ALL);
         int octaveBlocks = 7; // OctResNet-26: 2 bottlenecks a stage; the last block's output is plain
         ops.GetValueOrDefault("Relu").Should().Be(0);
         ops.GetValueOrDefault("Add").Should().BeInRange(alpha > 0 ? 1 : 0, alpha > 0 ? octaveBlocks : 0);
+    }
+
+    /// <summary>Node counts by operator type of <paramref name="model"/>'s graph at <paramref name="size"/> px as ONNX Runtime optimised it (also printed).</summary>
+    private Dictionary<string, int> OptimisedOps(ImageClassifier model, int size, GraphOptimizationLevel level)
+    {
+        var ops = Optimised(OnnxExport.ToOnnx(model, Options(model, size, size)), level).Graph.Node
+            .GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
+        output.WriteLine(string.Join(", ", ops.Select(kv => $"{kv.Key} {kv.Value}")));
+        return ops;
     }
 
     private static global::Onnx.ModelProto Optimised(byte[] onnx, GraphOptimizationLevel level)
