@@ -177,7 +177,7 @@ public static class ModelBenchmark
     {
         var inv = CultureInfo.InvariantCulture;
         string key = m.Key;
-        var run = EngineRun.Parse(RunSelf(m, threads, steps, warmup));
+        var run = MeasureOursQuietly(m, threads, steps, warmup);
         var model = m.Create();
         var summary = ModelSummary.Create(model, m.Size, m.Size);
         double flopsPerImage = 6.0 * summary.TotalMacs;

@@ -143,12 +143,18 @@ public static class OnnxSuite
             Model = m;
             _model = m.Create();
             _model.Eval();
-            var rng = new Rng(0);
-            _x = new Tensor(m.BatchSize, BenchModel.InChannels, m.Size, m.Size);
-            rng.FillNormal(_x.Data, 0, 1);
+            _x = Images(m);
             using var sessionOptions = SessionOptionsFor(threads);
             _session = new InferenceSession(Export(_model, m), sessionOptions);
             _input = Pixels(_x, m);
+        }
+
+        /// <summary>The batch every side infers: standard normal pixels from seed 0.</summary>
+        public static Tensor Images(BenchModel m)
+        {
+            var x = new Tensor(m.BatchSize, BenchModel.InChannels, m.Size, m.Size);
+            new Rng(0).FillNormal(x.Data, 0, 1);
+            return x;
         }
 
         /// <summary>The exported graph of <paramref name="model"/> as ML.NET would score it.</summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
-using OctaveML.Tensors;
 
 namespace OctaveML.Bench;
 
@@ -21,15 +20,13 @@ public static class OrtProfile
         Directory.CreateDirectory(dir);
         var model = m.Create();
         model.Eval();
-        var x = new Tensor(m.BatchSize, BenchModel.InChannels, m.Size, m.Size);
-        new Rng(0).FillNormal(x.Data, 0, 1);
         using var options = OnnxSuite.Side.SessionOptionsFor(threads);
         options.OptimizedModelFilePath = Path.Combine(dir, m.Key + ".optimized.onnx");
         options.ProfileOutputPathPrefix = Path.Combine(dir, m.Key); // before EnableProfiling, which passes it to ONNX Runtime
         options.EnableProfiling = true;
         string profile;
         using (var session = new InferenceSession(OnnxSuite.Side.Export(model, m), options))
-        using (var input = OnnxSuite.Side.Pixels(x, m))
+        using (var input = OnnxSuite.Side.Pixels(OnnxSuite.Side.Images(m), m))
         using (var runOptions = new RunOptions())
         {
             for (int r = 0; r < Runs + 2; r++)
