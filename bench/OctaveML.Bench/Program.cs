@@ -10,6 +10,7 @@ var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalI
     [ModelsSuite.Name] = a => ModelsSuite.Run(a, Console.Out, Console.Error),
     ["gemm-small"] = Done(SmallGemmBench.Run),
     [GemmShapeBench.Name] = a => GemmShapeBench.Run(a, Console.Out, Console.Error),
+    [OctaveConvAbBench.Name] = a => OctaveConvAbBench.Run(a, Console.Out, Console.Error),
     [OnnxSuite.Name] = a => OnnxSuite.Run(a, Console.Out, Console.Error),
     [SpeedSuite.Name] = a => SpeedSuite.Run(a, Console.Out, Console.Error),
     [StepTiming.Suite] = a => StepTiming.Run(a, Console.Out, Console.Error),

@@ -144,9 +144,12 @@ internal sealed partial class OctaveConvKernel
     /// from their size (tests force false to group 1x1 high maps as the largest layers do).</param>
     /// <param name="indirect">Run stride-1 "same" layers without im2col (OctaveConvKernel.Indirect.cs); null decides from
     /// the CPU and the map size (tests force both ways). Ignored where the path does not apply.</param>
-    public OctaveConvKernel(in OctaveConvGeometry g, bool allowFusion = true, int? imagesPerGroup = null, bool? weightsFitCache = null, bool? indirect = null)
+    /// <param name="tileColumns">Use a big single-image im2col matrix a tile of columns at a time (tests compare with false).</param>
+    public OctaveConvKernel(in OctaveConvGeometry g, bool allowFusion = true, int? imagesPerGroup = null, bool? weightsFitCache = null, bool? indirect = null,
+        bool tileColumns = true)
     {
         _g = g;
+        _tileColumns = tileColumns;
         var p = g.Paths;
         _kk = g.Kernel * g.Kernel;
         _direct = g.Kernel == 1 && g.Padding == 0;
@@ -203,6 +206,8 @@ internal sealed partial class OctaveConvKernel
     }
 
     private readonly bool _indirect;
+    // Big single-image im2col matrices are used a tile of columns at a time (tests turn it off to compare).
+    private readonly bool _tileColumns;
 
     /// <summary>Columns a grouped GEMM over the smaller map should get at least (NR-wide tiles stop being mostly ragged edges).</summary>
     private const int GroupColumns = 256;
@@ -416,6 +421,65 @@ internal sealed partial class OctaveConvKernel
         return col.AsSpan(0, c * _kk * width);
     }
 
+    /// <summary>
+    /// Largest im2col matrix built whole (floats, 256 KB): a bigger one of one image with few rows (OctResNet-50's
+    /// 32-channel 3x3 layers at 56 px unfold 288 x 3136 floats, 3.6 MB) is built and used a tile of columns at a time,
+    /// so each tile stays in L2 from im2col through the products and col2im instead of going out to L3. Measured
+    /// (bench octconv-ab, Zen 3): that layer 1.09-1.19x faster forward + backward; with 576 or more rows the tiles
+    /// get too narrow for the weight-gradient products (0.79-0.95x), so those matrices stay whole.
+    /// </summary>
+    private const long ColumnTileFloats = 1 << 16;
+
+    /// <summary>Most im2col rows (input channels x kernel taps) a tiled matrix may have.</summary>
+    private const int ColumnTileMaxRows = 320;
+
+    /// <summary>Columns per tile of a source's im2col matrix for a group of nb images: all of them, unless one image's matrix is too big.</summary>
+    private int TileColumns(Src src, int nb)
+    {
+        bool hi = src == Src.Hi;
+        int rows = (hi ? _cHi : _cLo) * _kk, width = nb * (hi ? PHi : PLo);
+        if (_direct || nb > 1 || !_tileColumns || rows > ColumnTileMaxRows || (long)rows * width <= ColumnTileFloats) return width;
+        // Whole 48-column blocks (full 6 x 16 and 4 x 24 micro-tiles), evened out over the tiles.
+        int cols = (int)Math.Max(48, ColumnTileFloats / rows / 48 * 48);
+        int tiles = (width + cols - 1) / cols;
+        cols = ((width + tiles - 1) / tiles + 47) / 48 * 48;
+        return Math.Min(cols, width);
+    }
+
+    /// <summary>Whether one image's high and low im2col matrices are used in tiles of columns (for tests).</summary>
+    internal (bool High, bool Low) TilesColumns => (NeedHi && !_indirect && _group == 1 && TileColumns(Src.Hi, 1) < PHi,
+        NeedLo && !_indirect && _group == 1 && TileColumns(Src.Lo, 1) < PLo);
+
+    /// <summary>
+    /// The im2col columns [c0, c0 + cols) of image n's source buffer, in this thread's scratch with row stride
+    /// <paramref name="ld"/>: a whole number of cache lines, odd, so the rows of a tile fall in different L1 sets.
+    /// </summary>
+    private ReadOnlySpan<float> ColumnTile(Src src, int n, int c0, int cols, out int ld)
+    {
+        bool hi = src == Src.Hi;
+        int c = hi ? _cHi : _cLo;
+        ld = TileStride(cols);
+        float[] col = Scratch(hi ? ColHi : ColLo, (long)c * _kk * ld);
+        Im2Col.Unfold(SourceGeometry(src), hi ? HiImage(n) : LoImage(n), c, c0, cols, col, ld);
+        return col.AsSpan(0, c * _kk * ld);
+    }
+
+    /// <summary>Row stride for a tile of <paramref name="cols"/> columns: whole 64-byte lines, an odd number of them.</summary>
+    private static int TileStride(int cols)
+    {
+        int lines = (cols + 15) / 16;
+        return (lines | 1) * 16;
+    }
+
+    /// <summary>A source buffer's convolution as a one-image <see cref="ConvGeometry"/> (for the column-range im2col and col2im).</summary>
+    private ConvGeometry SourceGeometry(Src src)
+    {
+        var g = _g;
+        bool hi = src == Src.Hi;
+        int c = hi ? _cHi : _cLo;
+        return new ConvGeometry(1, c, hi ? g.HiH : g.LoH, hi ? g.HiW : g.LoW, c, g.Kernel, g.Kernel, 1, g.Padding, g.Dilation);
+    }
+
     /// <summary>Copies one image's [channels, p] planes into column block i of a [channels, ld] group matrix.</summary>
     private static void Scatter(ReadOnlySpan<float> image, int channels, int p, Span<float> group, int ld, int i)
     {
@@ -459,28 +523,44 @@ internal sealed partial class OctaveConvKernel
         }
         else if (NeedHi)
         {
-            ReadOnlySpan<float> col = Columns(Src.Hi, n0, nb);
             Span<float> yh = wide ? Scratch(YGroup, (long)g.HighOut * wHi).AsSpan(0, g.HighOut * wHi) : ImageOf(yhAll, n0, g.HighOut, pHi);
-            foreach (var op in _ops)
-                if (op.Src == Src.Hi) { Gemm_Forward(op, OpWeights(op, weights), col, wHi, yh, wroteYh, threads); wroteYh = true; }
+            int tile = TileColumns(Src.Hi, nb);
+            for (int c0 = 0; c0 < wHi; c0 += tile)
+            {
+                int cols = Math.Min(tile, wHi - c0);
+                int ldb = wHi;
+                ReadOnlySpan<float> col = tile == wHi ? Columns(Src.Hi, n0, nb) : ColumnTile(Src.Hi, n0, c0, cols, out ldb);
+                bool wrote = false;
+                foreach (var op in _ops)
+                    if (op.Src == Src.Hi) { Gemm_Forward(op, OpWeights(op, weights), col, ldb, cols, yh.Slice(c0), wHi, wrote, threads); wrote = true; }
+                wroteYh = wrote;
+            }
             if (wide && wroteYh)
                 for (int i = 0; i < nb; i++) Gather(yh, wHi, i, g.HighOut, pHi, ImageOf(yhAll, n0 + i, g.HighOut, pHi));
         }
         Span<float> z = Span<float>.Empty;
         if (NeedLo)
         {
-            ReadOnlySpan<float> col = Columns(Src.Lo, n0, nb);
             Span<float> yl = !_ylWritten ? Span<float>.Empty
                 : wide ? Scratch(YGroup, (long)g.LowOut * wLo).AsSpan(0, g.LowOut * wLo) : ImageOf(ylAll, n0, g.LowOut, pLo);
-            foreach (var op in _ops)
+            int tile = TileColumns(Src.Lo, nb);
+            for (int c0 = 0; c0 < wLo; c0 += tile)
             {
-                if (op.Src != Src.Lo) continue;
-                if (op.Dst == Dst.Yl) { Gemm_Forward(op, OpWeights(op, weights), col, wLo, yl, wroteYl, threads); wroteYl = true; }
-                else
+                int cols = Math.Min(tile, wLo - c0);
+                int ldb = wLo;
+                ReadOnlySpan<float> col = tile == wLo ? Columns(Src.Lo, n0, nb) : ColumnTile(Src.Lo, n0, c0, cols, out ldb);
+                bool wrote = false;
+                foreach (var op in _ops)
                 {
-                    z = Scratch(Z, (long)op.Cout * wLo).AsSpan(0, op.Cout * wLo);
-                    Gemm_Forward(op, OpWeights(op, weights), col, wLo, z, false, threads);
+                    if (op.Src != Src.Lo) continue;
+                    if (op.Dst == Dst.Yl) { Gemm_Forward(op, OpWeights(op, weights), col, ldb, cols, yl.Slice(c0), wLo, wrote, threads); wrote = true; }
+                    else
+                    {
+                        z = Scratch(Z, (long)op.Cout * wLo).AsSpan(0, op.Cout * wLo);
+                        Gemm_Forward(op, OpWeights(op, weights), col, ldb, cols, z.Slice(c0), wLo, false, threads);
+                    }
                 }
+                wroteYl = wrote;
             }
             if (wide && wroteYl)
                 for (int i = 0; i < nb; i++) Gather(yl, wLo, i, g.LowOut, pLo, ImageOf(ylAll, n0 + i, g.LowOut, pLo));
@@ -495,16 +575,20 @@ internal sealed partial class OctaveConvKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Gemm_Forward(Op op, ReadOnlySpan<float> w, ReadOnlySpan<float> col, int p, Span<float> y, bool accumulate, int threads)
+    private void Gemm_Forward(Op op, ReadOnlySpan<float> w, ReadOnlySpan<float> col, int p, Span<float> y, bool accumulate, int threads) =>
+        Gemm_Forward(op, w, col, p, p, y, p, accumulate, threads);
+
+    /// <summary>y[:, 0..n) (row stride ldc) = op's weights x the n columns of col (row stride ldb), or added to y.</summary>
+    private void Gemm_Forward(Op op, ReadOnlySpan<float> w, ReadOnlySpan<float> col, int ldb, int n, Span<float> y, int ldc, bool accumulate, int threads)
     {
         int cinG = op.Cin / op.Groups, coutG = op.Cout / op.Groups, kg = cinG * _kk;
         for (int gi = 0; gi < op.Groups; gi++)
         {
-            ReadOnlySpan<float> a = w.Slice(gi * coutG * kg), b = col.Slice((op.Off + gi * cinG) * _kk * p);
-            Span<float> c = y.Slice(gi * coutG * p);
+            ReadOnlySpan<float> a = w.Slice(gi * coutG * kg), b = col.Slice((op.Off + gi * cinG) * _kk * ldb);
+            Span<float> c = y.Slice(gi * coutG * ldc);
             // Single-threaded GEMMs (images spread over threads) reuse the packed weights across images.
-            if (threads == 1) Gemm.SgemmConstantA(false, false, coutG, p, kg, 1f, a, kg, b, p, accumulate ? 1f : 0f, c, p);
-            else Gemm.Sgemm(false, false, coutG, p, kg, 1f, a, kg, b, p, accumulate ? 1f : 0f, c, p, threads);
+            if (threads == 1) Gemm.SgemmConstantA(false, false, coutG, n, kg, 1f, a, kg, b, ldb, accumulate ? 1f : 0f, c, ldc);
+            else Gemm.Sgemm(false, false, coutG, n, kg, 1f, a, kg, b, ldb, accumulate ? 1f : 0f, c, ldc, threads);
         }
     }
 
@@ -698,6 +782,12 @@ internal sealed partial class OctaveConvKernel
         var g = _g;
         bool hi = src == Src.Hi;
         int c = hi ? _cHi : _cLo, p = hi ? PHi : PLo, width = nb * p;
+        int tile = TileColumns(src, nb);
+        if (tile < width)
+        {
+            BackwardSourceTiled(src, chunk, firstInChunk, n0, tile, dy, dz, weights, dxhAll, dxlAll, threads, slot0);
+            return;
+        }
         ReadOnlySpan<float> col = Columns(src, n0, nb);
         bool inPlace = _direct && nb == 1;
         Span<float> dcol = inPlace ? SourceGrad(src, n0, slot0, dxhAll, dxlAll)
@@ -736,6 +826,54 @@ internal sealed partial class OctaveConvKernel
             Span<float> dIn = SourceGrad(src, n0 + i, slot0 + i, dxhAll, dxlAll);
             if (_direct) Gather(dcol, width, i, c, p, dIn);
             else OctaveResample.Col2Im(dcol.Slice(i * p), c, h, wd, g.Kernel, g.Padding, g.Dilation, oh, ow, dIn, width);
+        }
+    }
+    /// <summary>
+    /// <see cref="BackwardSource"/> for one image whose im2col matrix is used a tile of columns at a time: per tile,
+    /// im2col, the weight-gradient products (summed over the tiles in order), the column-gradient products and
+    /// col2im into the source gradient, all while the tile is in L2.
+    /// </summary>
+    private void BackwardSourceTiled(Src src, int chunk, bool firstInChunk, int n, int tile, ReadOnlySpan<float> dy, ReadOnlySpan<float> dz, float[][] weights,
+        ArraySegment<float> dxhAll, ArraySegment<float> dxlAll, int threads, int slot0)
+    {
+        bool hi = src == Src.Hi;
+        int c = hi ? _cHi : _cLo, p = hi ? PHi : PLo;
+        int split = hi ? _hiXOff : _loXOff;
+        ConvGeometry geometry = SourceGeometry(src);
+        Span<float> dIn = SourceGrad(src, n, slot0, dxhAll, dxlAll);
+        dIn.Clear();
+        Span<bool> written = stackalloc bool[2];
+        for (int c0 = 0; c0 < p; c0 += tile)
+        {
+            int cols = Math.Min(tile, p - c0);
+            ReadOnlySpan<float> col = ColumnTile(src, n, c0, cols, out int ld);
+            Span<float> dcol = Scratch(hi ? DcolHi : DcolLo, (long)c * _kk * ld).AsSpan(0, c * _kk * ld);
+            written.Clear();
+            foreach (var op in _ops)
+            {
+                if (op.Src != src) continue;
+                ReadOnlySpan<float> d = op.Dst == Dst.Z ? dz : dy;
+                ReadOnlySpan<float> w = OpWeights(op, weights);
+                Span<float> dw = Partial(op, chunk);
+                int cinG = op.Cin / op.Groups, coutG = op.Cout / op.Groups, kg = cinG * _kk;
+                bool first = op.Off < split ? !written[0] : !written[1];
+                for (int gi = 0; gi < op.Groups; gi++)
+                {
+                    ReadOnlySpan<float> dg = d.Slice(gi * coutG * p + c0);
+                    int row = (op.Off + gi * cinG) * _kk;
+                    // The chunk's partial starts at its first image's first tile (beta 0); every later tile adds.
+                    float beta = firstInChunk && c0 == 0 ? 0f : 1f;
+                    Gemm.Sgemm(false, true, coutG, kg, cols, 1f, dg, p, col.Slice(row * ld), ld, beta, dw.Slice(gi * coutG * kg), kg, threads);
+                    if (threads == 1) Gemm.SgemmConstantA(true, false, kg, cols, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, p, first ? 0f : 1f, dcol.Slice(row * ld), ld);
+                    else Gemm.Sgemm(true, false, kg, cols, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, p, first ? 0f : 1f, dcol.Slice(row * ld), ld, threads);
+                }
+                if (op.Off < split) written[0] = true;
+                if (op.Off + op.Cin > split) written[1] = true;
+            }
+            // Rows no op wrote hold zeros (whole rows of the tile's stride: Fold reads only the first cols).
+            if (!written[0] && split > 0) dcol.Slice(0, split * _kk * ld).Clear();
+            if (!written[1] && c > split) dcol.Slice(split * _kk * ld).Clear();
+            Im2Col.Fold(geometry, dcol, c, c0, cols, dIn, ld);
         }
     }
 }

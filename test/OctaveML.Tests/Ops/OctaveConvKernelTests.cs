@@ -12,9 +12,12 @@ public class OctaveConvKernelTests
         return a;
     }
 
-    /// <summary>Forward and backward of two kernels on the same random layer (channels 6+4 -> 5+3); asserts they agree.</summary>
+    /// <summary>
+    /// Forward and backward of two kernels on the same random layer (channels 6+4 -> 5+3); asserts they agree.
+    /// <paramref name="gradAtol"/>: absolute tolerance of the weight gradients (sums of thousands of products on big maps).
+    /// </summary>
     private static void TwoKernelsAgree(int seed, int n, int k, int stride, int h, int w, Func<OctaveConvGeometry, OctaveConvKernel> first,
-        Func<OctaveConvGeometry, OctaveConvKernel> second, int hin = 6, int lin = 4, int hout = 5, int lout = 3, int dilation = 1)
+        Func<OctaveConvGeometry, OctaveConvKernel> second, int hin = 6, int lin = 4, int hout = 5, int lout = 3, int dilation = 1, float gradAtol = 1e-5f)
     {
         var rng = new Random(seed);
         var g = new OctaveConvGeometry(n, h, w, hin, lin, hout, lout, k, stride, k / 2 * dilation, dilation, new OctavePaths(1, 1, 1, 1));
@@ -36,7 +39,7 @@ public class OctaveConvKernelTests
         var b = Run(second(g));
         Close.Assert(a.Yh, b.Yh, "y_h"); Close.Assert(a.Yl, b.Yl, "y_l");
         Close.Assert(a.Dxh, b.Dxh, "dx_h"); Close.Assert(a.Dxl, b.Dxl, "dx_l");
-        for (int i = 0; i < 4; i++) Close.Assert(a.Grads[i], b.Grads[i], $"grad {i}");
+        for (int i = 0; i < 4; i++) Close.Assert(a.Grads[i], b.Grads[i], $"grad {i}", atol: gradAtol);
         a.Grads.Where(gr => gr.Length > 0).Should().OnlyContain(gr => gr.Any(v => v != 0));
     }
 
@@ -57,6 +60,30 @@ public class OctaveConvKernelTests
     public void Indirect_and_im2col_paths_agree(int k, int stride, int h, int w, int group, int hin, int lin, int hout, int lout, int dilation, bool fusion) =>
         TwoKernelsAgree(31, 5, k, stride, h, w, g => new OctaveConvKernel(g, allowFusion: fusion, imagesPerGroup: group, indirect: true),
             g => new OctaveConvKernel(g, allowFusion: fusion, imagesPerGroup: group, indirect: false), hin, lin, hout, lout, dilation);
+
+    /// <summary>
+    /// A big single-image im2col matrix used a tile of columns at a time (a ragged last tile, stride 1 and 2,
+    /// dilation, first and last octave layers) gives what the whole matrix gives.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 1, 36, 36, 16, 16, 16, 16, 1)]
+    [InlineData(3, 2, 36, 36, 16, 16, 16, 16, 1)]
+    [InlineData(3, 1, 35, 37, 16, 16, 12, 20, 2)]
+    [InlineData(3, 1, 36, 36, 24, 0, 16, 16, 1)]
+    [InlineData(3, 1, 36, 36, 16, 16, 24, 0, 1)]
+    [InlineData(5, 1, 33, 33, 8, 8, 8, 8, 1)]
+    public void Column_tiles_and_the_whole_im2col_matrix_agree(int k, int stride, int h, int w, int hin, int lin, int hout, int lout, int dilation)
+    {
+        bool tiled = false;
+        TwoKernelsAgree(41, 3, k, stride, h, w, g =>
+            {
+                var kernel = new OctaveConvKernel(g, imagesPerGroup: 1, indirect: false, tileColumns: true);
+                tiled = kernel.TilesColumns.High || kernel.TilesColumns.Low;
+                return kernel;
+            },
+            g => new OctaveConvKernel(g, imagesPerGroup: 1, indirect: false, tileColumns: false), hin, lin, hout, lout, dilation, gradAtol: 1e-4f);
+        tiled.Should().BeTrue("the shapes are chosen so that at least one source is tiled");
+    }
 
     /// <summary>Packing h2h|l2h and h2l|l2l side by side into one GEMM gives the same results as separate GEMMs.</summary>
     [Theory]
