@@ -64,6 +64,13 @@ public static class OctaveConvAbBench
             ratio[r] = (wf[r] + wb[r]) / (tf[r] + tb[r]);
         }
         output.WriteLine($"# tiled fwd {Figure.Median(tf) * 1e3:0.00} bwd {Figure.Median(tb) * 1e3:0.00} ms; whole fwd {Figure.Median(wf) * 1e3:0.00} bwd {Figure.Median(wb) * 1e3:0.00} ms");
+        // Multiply-adds of the forward (the four paths at their output resolutions); backward is twice that.
+        long pHi = (long)g.OutHiH * g.OutHiW, pLo = (long)g.OutLoH * g.OutLoW;
+        double macs = (double)n * k * k * (hout * hin * pHi + hout * lin * (stride == 2 ? pHi : pLo) + lout * (long)(hin + lin) * pLo);
+        double peak = Figure.Median(Enumerable.Range(0, 5).Select(_ => FmaPeak.Gflops(Parallelism.Threads)).ToArray());
+        double best = Math.Min(Figure.Median(tf) + Figure.Median(tb), Figure.Median(wf) + Figure.Median(wb));
+        Figure.Print(output, "octconv_ab_fma_peak_gflops", peak);
+        Figure.Print(output, "octconv_ab_peak_fraction", 6 * macs / best / 1e9 / peak);
         Figure.Print(output, "octconv_ab_whole_over_tiled_fwd", Figure.Median(wf) / Figure.Median(tf));
         Figure.Print(output, "octconv_ab_whole_over_tiled_bwd", Figure.Median(wb) / Figure.Median(tb));
         Figure.Print(output, "octconv_ab_whole_over_tiled", Figure.Median(ratio));

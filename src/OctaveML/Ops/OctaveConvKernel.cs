@@ -422,23 +422,23 @@ internal sealed partial class OctaveConvKernel
     }
 
     /// <summary>
-    /// Largest im2col matrix built whole (floats, 256 KB): a bigger one of one image with few rows (OctResNet-50's
-    /// 32-channel 3x3 layers at 56 px unfold 288 x 3136 floats, 3.6 MB) is built and used a tile of columns at a time,
-    /// so each tile stays in L2 from im2col through the products and col2im instead of going out to L3. Measured
-    /// (bench octconv-ab, Zen 3): that layer 1.09-1.19x faster forward + backward; with 576 or more rows the tiles
-    /// get too narrow for the weight-gradient products (0.79-0.95x), so those matrices stay whole.
+    /// Floats of one column tile (512 KB). One image's im2col matrix of a wide map (OctResNet-50's 3x3 layers at
+    /// 56 px unfold 288 or 576 rows x 3136 columns, 3.6 or 7.2 MB) is built and used a tile of columns at a time,
+    /// so each tile stays near the core from im2col through the products and col2im instead of going out to L3.
+    /// Measured (bench octconv-ab, Zen 3, 2 threads), forward + backward: 32+32 channels at 56 px 1.09-1.26x, 64
+    /// channels at 56 px 1.10-1.12x; on 28 px maps and below no gain or a loss (0.82-0.97x), so they stay whole.
     /// </summary>
-    private const long ColumnTileFloats = 1 << 16;
+    private const long ColumnTileFloats = 1 << 17;
 
-    /// <summary>Most im2col rows (input channels x kernel taps) a tiled matrix may have.</summary>
-    private const int ColumnTileMaxRows = 320;
+    /// <summary>Least output pixels of one image for its im2col matrix to be tiled.</summary>
+    private const int ColumnTileMinWidth = 2048;
 
     /// <summary>Columns per tile of a source's im2col matrix for a group of nb images: all of them, unless one image's matrix is too big.</summary>
     private int TileColumns(Src src, int nb)
     {
         bool hi = src == Src.Hi;
         int rows = (hi ? _cHi : _cLo) * _kk, width = nb * (hi ? PHi : PLo);
-        if (_direct || nb > 1 || !_tileColumns || rows > ColumnTileMaxRows || (long)rows * width <= ColumnTileFloats) return width;
+        if (_direct || nb > 1 || !_tileColumns || width < ColumnTileMinWidth || (long)rows * width <= ColumnTileFloats) return width;
         // Whole 48-column blocks (full 6 x 16 and 4 x 24 micro-tiles), evened out over the tiles.
         int cols = (int)Math.Max(48, ColumnTileFloats / rows / 48 * 48);
         int tiles = (width + cols - 1) / cols;
