@@ -792,9 +792,54 @@ internal sealed partial class OctaveConvKernel
         bool inPlace = _direct && nb == 1;
         Span<float> dcol = inPlace ? SourceGrad(src, n0, slot0, dxhAll, dxlAll)
             : Scratch(hi ? DcolHi : DcolLo, (long)c * _kk * width).AsSpan(0, c * _kk * width);
-        // Rows of dcol are written per op (beta 0 by the first writer); rows no op reads get zeros.
+        SourceProducts(src, chunk, firstInChunk, dy, dz, width, col, dcol, width, width, weights, threads);
+        if (inPlace) return;
+        int h = hi ? g.HiH : g.LoH, wd = hi ? g.HiW : g.LoW;
+        int oh = hi ? g.OutHiH : g.OutLoH, ow = hi ? g.OutHiW : g.OutLoW;
+        for (int i = 0; i < nb; i++)
+        {
+            Span<float> dIn = SourceGrad(src, n0 + i, slot0 + i, dxhAll, dxlAll);
+            if (_direct) Gather(dcol, width, i, c, p, dIn);
+            else OctaveResample.Col2Im(dcol.Slice(i * p), c, h, wd, g.Kernel, g.Padding, g.Dilation, oh, ow, dIn, width);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="BackwardSource"/> for one image whose im2col matrix is used a tile of columns at a time: per tile,
+    /// im2col, the weight-gradient products (summed over the tiles in order), the column-gradient products and
+    /// col2im into the source gradient, all while the tile is in L2.
+    /// </summary>
+    private void BackwardSourceTiled(Src src, int chunk, bool firstInChunk, int n, int tile, ReadOnlySpan<float> dy, ReadOnlySpan<float> dz, float[][] weights,
+        ArraySegment<float> dxhAll, ArraySegment<float> dxlAll, int threads, int slot0)
+    {
+        bool hi = src == Src.Hi;
+        int c = hi ? _cHi : _cLo, p = hi ? PHi : PLo;
+        ConvGeometry geometry = SourceGeometry(src);
+        Span<float> dIn = SourceGrad(src, n, slot0, dxhAll, dxlAll);
+        dIn.Clear();
+        for (int c0 = 0; c0 < p; c0 += tile)
+        {
+            int cols = Math.Min(tile, p - c0);
+            ReadOnlySpan<float> col = ColumnTile(src, n, c0, cols, out int ld);
+            Span<float> dcol = Scratch(hi ? DcolHi : DcolLo, (long)c * _kk * ld).AsSpan(0, c * _kk * ld);
+            // The chunk's partial starts at its first image's first tile (beta 0); every later tile adds.
+            SourceProducts(src, chunk, firstInChunk && c0 == 0, From(dy, c0), From(dz, c0), p, col, dcol, ld, cols, weights, threads);
+            Im2Col.Fold(geometry, dcol, c, c0, cols, dIn, ld);
+        }
+    }
+
+    /// <summary>
+    /// For every op reading <paramref name="src"/>, over <paramref name="cols"/> columns: its weight gradient from the output
+    /// gradient (row stride <paramref name="ldd"/>) and the im2col columns (written to the chunk's partial when
+    /// <paramref name="firstPartial"/>, else added), and its share of the column gradient dcol (row stride <paramref name="ld"/>,
+    /// like col). Rows of dcol are written per op (beta 0 by the first writer); rows no op reads get zeros.
+    /// </summary>
+    private void SourceProducts(Src src, int chunk, bool firstPartial, ReadOnlySpan<float> dy, ReadOnlySpan<float> dz, int ldd,
+        ReadOnlySpan<float> col, Span<float> dcol, int ld, int cols, float[][] weights, int threads)
+    {
+        bool hi = src == Src.Hi;
+        int c = hi ? _cHi : _cLo, split = hi ? _hiXOff : _loXOff;
         Span<bool> written = stackalloc bool[2];
-        int split = hi ? _hiXOff : _loXOff;
         foreach (var op in _ops)
         {
             if (op.Src != src) continue;
@@ -807,73 +852,19 @@ internal sealed partial class OctaveConvKernel
             bool first = op.Off < split ? !written[0] : !written[1];
             for (int gi = 0; gi < op.Groups; gi++)
             {
-                ReadOnlySpan<float> dg = d.Slice(gi * coutG * width, coutG * width);
+                ReadOnlySpan<float> dg = d.Slice(gi * coutG * ldd);
                 int row = (op.Off + gi * cinG) * _kk;
-                Gemm.Sgemm(false, true, coutG, kg, width, 1f, dg, width, col.Slice(row * width), width, firstInChunk ? 0f : 1f, dw.Slice(gi * coutG * kg), kg, threads);
-                if (threads == 1) Gemm.SgemmConstantA(true, false, kg, width, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, width, first ? 0f : 1f, dcol.Slice(row * width), width);
-                else Gemm.Sgemm(true, false, kg, width, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, width, first ? 0f : 1f, dcol.Slice(row * width), width, threads);
+                Gemm.Sgemm(false, true, coutG, kg, cols, 1f, dg, ldd, col.Slice(row * ld), ld, firstPartial ? 0f : 1f, dw.Slice(gi * coutG * kg), kg, threads);
+                if (threads == 1) Gemm.SgemmConstantA(true, false, kg, cols, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, ldd, first ? 0f : 1f, dcol.Slice(row * ld), ld);
+                else Gemm.Sgemm(true, false, kg, cols, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, ldd, first ? 0f : 1f, dcol.Slice(row * ld), ld, threads);
             }
             if (op.Off < split) written[0] = true;
             if (op.Off + op.Cin > split) written[1] = true;
         }
-        if (!written[0] && split > 0) dcol.Slice(0, split * _kk * width).Clear();
-        if (!written[1] && c > split) dcol.Slice(split * _kk * width).Clear();
-        if (inPlace) return;
-        int h = hi ? g.HiH : g.LoH, wd = hi ? g.HiW : g.LoW;
-        int oh = hi ? g.OutHiH : g.OutLoH, ow = hi ? g.OutHiW : g.OutLoW;
-        for (int i = 0; i < nb; i++)
-        {
-            Span<float> dIn = SourceGrad(src, n0 + i, slot0 + i, dxhAll, dxlAll);
-            if (_direct) Gather(dcol, width, i, c, p, dIn);
-            else OctaveResample.Col2Im(dcol.Slice(i * p), c, h, wd, g.Kernel, g.Padding, g.Dilation, oh, ow, dIn, width);
-        }
+        if (!written[0] && split > 0) dcol.Slice(0, split * _kk * ld).Clear();
+        if (!written[1] && c > split) dcol.Slice(split * _kk * ld).Clear();
     }
-    /// <summary>
-    /// <see cref="BackwardSource"/> for one image whose im2col matrix is used a tile of columns at a time: per tile,
-    /// im2col, the weight-gradient products (summed over the tiles in order), the column-gradient products and
-    /// col2im into the source gradient, all while the tile is in L2.
-    /// </summary>
-    private void BackwardSourceTiled(Src src, int chunk, bool firstInChunk, int n, int tile, ReadOnlySpan<float> dy, ReadOnlySpan<float> dz, float[][] weights,
-        ArraySegment<float> dxhAll, ArraySegment<float> dxlAll, int threads, int slot0)
-    {
-        bool hi = src == Src.Hi;
-        int c = hi ? _cHi : _cLo, p = hi ? PHi : PLo;
-        int split = hi ? _hiXOff : _loXOff;
-        ConvGeometry geometry = SourceGeometry(src);
-        Span<float> dIn = SourceGrad(src, n, slot0, dxhAll, dxlAll);
-        dIn.Clear();
-        Span<bool> written = stackalloc bool[2];
-        for (int c0 = 0; c0 < p; c0 += tile)
-        {
-            int cols = Math.Min(tile, p - c0);
-            ReadOnlySpan<float> col = ColumnTile(src, n, c0, cols, out int ld);
-            Span<float> dcol = Scratch(hi ? DcolHi : DcolLo, (long)c * _kk * ld).AsSpan(0, c * _kk * ld);
-            written.Clear();
-            foreach (var op in _ops)
-            {
-                if (op.Src != src) continue;
-                ReadOnlySpan<float> d = op.Dst == Dst.Z ? dz : dy;
-                ReadOnlySpan<float> w = OpWeights(op, weights);
-                Span<float> dw = Partial(op, chunk);
-                int cinG = op.Cin / op.Groups, coutG = op.Cout / op.Groups, kg = cinG * _kk;
-                bool first = op.Off < split ? !written[0] : !written[1];
-                for (int gi = 0; gi < op.Groups; gi++)
-                {
-                    ReadOnlySpan<float> dg = d.Slice(gi * coutG * p + c0);
-                    int row = (op.Off + gi * cinG) * _kk;
-                    // The chunk's partial starts at its first image's first tile (beta 0); every later tile adds.
-                    float beta = firstInChunk && c0 == 0 ? 0f : 1f;
-                    Gemm.Sgemm(false, true, coutG, kg, cols, 1f, dg, p, col.Slice(row * ld), ld, beta, dw.Slice(gi * coutG * kg), kg, threads);
-                    if (threads == 1) Gemm.SgemmConstantA(true, false, kg, cols, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, p, first ? 0f : 1f, dcol.Slice(row * ld), ld);
-                    else Gemm.Sgemm(true, false, kg, cols, coutG, 1f, w.Slice(gi * coutG * kg), kg, dg, p, first ? 0f : 1f, dcol.Slice(row * ld), ld, threads);
-                }
-                if (op.Off < split) written[0] = true;
-                if (op.Off + op.Cin > split) written[1] = true;
-            }
-            // Rows no op wrote hold zeros (whole rows of the tile's stride: Fold reads only the first cols).
-            if (!written[0] && split > 0) dcol.Slice(0, split * _kk * ld).Clear();
-            if (!written[1] && c > split) dcol.Slice(split * _kk * ld).Clear();
-            Im2Col.Fold(geometry, dcol, c, c0, cols, dIn, ld);
-        }
-    }
+
+    /// <summary>A group-layout gradient from column c0 on (empty stays empty: a path with no output).</summary>
+    private static ReadOnlySpan<float> From(ReadOnlySpan<float> d, int c0) => d.IsEmpty ? d : d.Slice(c0);
 }
