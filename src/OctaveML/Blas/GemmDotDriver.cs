@@ -32,16 +32,22 @@ internal static unsafe class GemmDotDriver<TK> where TK : struct, IGemmDotKernel
     {
         int rb = TK.Rows, cb = TK.Cols;
         float* dots = stackalloc float[rb * cb];
+        // A ragged edge block (channel counts are rarely multiples of 3) is a full block shifted back to end at the
+        // matrix's edge, its overlap with the previous block thrown away: per-element dot products, one accumulator
+        // chain each, ran several times slower than a block. Only a matrix smaller than a block goes element by element.
+        bool blocks = g.M >= rb && g.N >= cb;
         for (int u = u0; u < u1; u++)
         {
             int j0 = u * cb;
             int cols = Math.Min(cb, g.N - j0);
-            float* b = g.B + j0 * g.Ldb;
+            int jb = blocks ? Math.Min(j0, g.N - cb) : j0;
+            float* b = g.B + jb * g.Ldb;
             for (int i0 = 0; i0 < g.M; i0 += rb)
             {
                 int rows = Math.Min(rb, g.M - i0);
-                float* a = g.A + i0 * g.Lda;
-                if (rows == rb && cols == cb)
+                int ib = blocks ? Math.Min(i0, g.M - rb) : i0;
+                float* a = g.A + ib * g.Lda;
+                if (blocks)
                 {
                     TK.Block(g.K, a, g.Lda, b, g.Ldb, dots);
                 }
@@ -54,7 +60,7 @@ internal static unsafe class GemmDotDriver<TK> where TK : struct, IGemmDotKernel
                 for (int r = 0; r < rows; r++)
                 {
                     float* crow = g.C + (i0 + r) * g.Ldc + j0;
-                    float* d = dots + r * cb;
+                    float* d = dots + (i0 - ib + r) * cb + (j0 - jb);
                     if (g.Beta == 0)
                         for (int j = 0; j < cols; j++) crow[j] = d[j] * g.Alpha;
                     else
