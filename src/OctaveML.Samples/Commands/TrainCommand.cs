@@ -61,12 +61,14 @@ public static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "continue from the checkpoint in --checkpoint-dir" };
         var maxTrain = new Option<int?>("--max-train-images") { Description = "train on a random sample of this many images (quick runs)" };
         var modelOut = new Option<string?>("--model-out") { Description = $"save the fitted ML.NET model (model.zip) here, with {EpochsCsvName} beside it" };
+        var initialWeights = new Option<string?>("--initial-weights") { Description = "start from these weights: a .safetensors file or a PyTorch state dict (.pth); a classifier head for another class count is re-initialised" };
+        var fineTune = new Option<string?>("--fine-tune") { Description = "with --initial-weights: all (every layer learns, the backbone at 0.1 x --lr; default) or head (the head alone, on features computed once: no augmentation)" };
         var plot = new Option<string?>("--plot") { Description = "draw the training curves (loss, accuracy, learning rate per epoch) to this PNG" };
 
         var command = new Command("train", "Train a model through the ML.NET trainers and report ML.NET's test metrics.")
         {
             model, depth, alpha, width, size, epochs, batch, optimizer, lr, schedule, smoothing, weightDecay, augment, erasing, testFlip,
-            threads, backend, device, seed, data, valFraction, checkpoint, resume, maxTrain, modelOut, plot,
+            threads, backend, device, seed, data, valFraction, checkpoint, resume, maxTrain, modelOut, plot, initialWeights, fineTune,
         };
         command.SetAction(r => Cli.Guard(error, () => Run(new TrainSettings
         {
@@ -76,7 +78,7 @@ public static class TrainCommand
             WeightDecay = r.GetValue(weightDecay), Augment = r.GetValue(augment)!, RandomErasing = r.GetValue(erasing), TestFlip = r.GetValue(testFlip),
             Threads = r.GetValue(threads), Backend = r.GetValue(backend)!, Device = r.GetValue(device)!, Seed = r.GetValue(seed), Data = r.GetValue(data), ValidationFraction = r.GetValue(valFraction),
             CheckpointDirectory = r.GetValue(checkpoint), Resume = r.GetValue(resume), MaxTrainImages = r.GetValue(maxTrain),
-            ModelOut = r.GetValue(modelOut), Plot = r.GetValue(plot),
+            ModelOut = r.GetValue(modelOut), Plot = r.GetValue(plot), InitialWeights = r.GetValue(initialWeights), FineTune = r.GetValue(fineTune),
         }, output, interactive)));
         return command;
     }
@@ -123,6 +125,13 @@ public static class TrainCommand
         var augmentation = padding > 0 || flip || s.RandomErasing > 0
             ? new ImageAugmentation { CropPadding = padding, HorizontalFlip = flip, ErasingProbability = (float)s.RandomErasing }
             : null;
+        FineTuning? fineTune = s.FineTune switch { "head" => FineTuning.HeadOnly(), "all" => FineTuning.AllLayers(), _ => null };
+        if (fineTune?.Mode == FineTuneMode.HeadOnly && augmentation is not null)
+        {
+            // The head trains on each image's features computed once, so the images cannot change from epoch to epoch.
+            output.WriteLine($"note     --fine-tune head trains the head on features computed once: no augmentation (instead of {Describe(augmentation)})");
+            augmentation = null;
+        }
         if (s.CheckpointDirectory is { } dir && !s.Resume && File.Exists(Checkpoint.PathIn(dir)))
             File.Delete(Checkpoint.PathIn(dir)); // without --resume a run starts over
 
@@ -142,6 +151,8 @@ public static class TrainCommand
             o.CheckpointDirectory = s.CheckpointDirectory;
             o.Augmentation = augmentation;
             o.ImageFolder = data.ImageFolder;
+            o.InitialWeights = s.InitialWeights;
+            o.FineTune = fineTune;
             // The managed engine is the default; libtorch trains the same spec from the same initial weights.
             o.Backend = s.Backend == "torchsharp" ? new TorchSharpBackend(s.Device, s.Threads) : null;
             o.MetricsCallback = m =>
@@ -177,6 +188,10 @@ public static class TrainCommand
         }
         var report = lastReport() ?? throw new InvalidOperationException("the trainer reported no training.");
         output.WriteLine($"backend  {report.Backend}");
+        if (report.InitialWeights is { } iw)
+            output.WriteLine($"weights  {Path.GetFullPath(iw.Path)} ({iw.Format}): {iw.Loaded.Count} tensors loaded"
+                + (iw.HeadReinitialized ? $", the head re-initialised for {data.Classes} classes (the file's has {iw.FileNumClasses})" : "")
+                + $"; fine-tuned {(report.FineTune?.Mode == FineTuneMode.HeadOnly ? "the head alone" : "all layers")}");
         if (report.Training.StopReason == StopReason.EarlyStopped) output.WriteLine($"stopped early after epoch {report.Training.Last.Epoch + 1}");
 
         var metrics = ml.MulticlassClassification.Evaluate(fitted.Transform(data.Test));

@@ -21,6 +21,8 @@ public sealed record TrainSettings
     public static readonly string[] Augmentations = ["crop", "flip", "none"];
     /// <summary>The device names <c>--device</c> accepts.</summary>
     public static readonly string[] Devices = ["cpu", "cuda"];
+    /// <summary>The modes <c>--fine-tune</c> accepts: every layer, or the classifier head alone.</summary>
+    public static readonly string[] FineTuneModes = ["all", "head"];
 
     /// <summary>--model: oct-resnet, oct-cifar-resnet or oct-mobilenet (default per dataset).</summary>
     public string? Model { get; init; }
@@ -74,6 +76,10 @@ public sealed record TrainSettings
     public string? ModelOut { get; init; }
     /// <summary>--plot: the PNG the training curves are drawn to.</summary>
     public string? Plot { get; init; }
+    /// <summary>--initial-weights: a .safetensors or PyTorch state-dict file the network starts from (a head for another class count is re-initialised).</summary>
+    public string? InitialWeights { get; init; }
+    /// <summary>--fine-tune: with --initial-weights, all (every layer learns, the backbone at 0.1 x the learning rate; the default) or head (the head alone).</summary>
+    public string? FineTune { get; init; }
 
     /// <summary>Checks every value; throws <see cref="UsageException"/> naming the first bad option.</summary>
     public void Validate()
@@ -103,6 +109,11 @@ public sealed record TrainSettings
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) throw Bad("--validation-fraction", ValidationFraction, "a value in [0, 1)");
         if (MaxTrainImages is { } m && m < 2) throw Bad("--max-train-images", m, "at least 2");
         if (Resume && CheckpointDirectory is null) throw new UsageException("--resume: needs --checkpoint-dir (the folder holding checkpoint.safetensors).");
+        if (InitialWeights is { } w && !File.Exists(w))
+            throw new UsageException($"--initial-weights: there is no file {w}" + (Path.IsPathRooted(w) ? "" : $" (resolved to {Path.GetFullPath(w)})") + ".");
+        if (FineTune is { } f && !FineTuneModes.Contains(f)) throw Bad("--fine-tune", f, string.Join(" or ", FineTuneModes));
+        if (FineTune is not null && InitialWeights is null)
+            throw new UsageException("--fine-tune: needs --initial-weights (the pretrained network to fine-tune).");
     }
 
     /// <summary>The names in <see cref="Augment"/>, trimmed and lower-case.</summary>

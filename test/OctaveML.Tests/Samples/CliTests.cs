@@ -23,6 +23,8 @@ public class CliTests
     [InlineData("--depth", "21", "train", "--depth", "21")]
     [InlineData("--epochs", "expected an integer", "train", "--epochs", "abc")]
     [InlineData("--size", "3", "summary", "--size", "3")]
+    [InlineData("--initial-weights", "there is no file", "train", "--initial-weights", "no-such-octaveml-weights.safetensors")]
+    [InlineData("--fine-tune", "needs --initial-weights", "train", "--fine-tune", "head")]
     public void A_bad_option_is_one_line_naming_the_option_with_exit_code_2(string option, string expected, params string[] args)
     {
         var (code, output, err) = Run(args);

@@ -124,6 +124,46 @@ public class TrainCommandTests
         saved.Spec.Should().Be(new OctCifarResNetSpec { Depth = 8, Alpha = 0.5, NumClasses = 10, InChannels = 1 });
     }
 
+    /// <summary>
+    /// --initial-weights starts from a trained network's weights: with --fine-tune head the backbone leaves the run bit for
+    /// bit as it came (only the head learns, on unaugmented images), with all every layer moves; a bad mode is named.
+    /// </summary>
+    [Fact]
+    public void Initial_weights_start_the_network_and_fine_tune_says_which_layers_learn()
+    {
+        using var t = new TempFolder();
+        TrainCommand.Execute(new TrainSettings { Depth = 8, Epochs = 1, MaxTrainImages = 100, BatchSize = 25, Threads = 2, ModelOut = t.File("first/model.zip") },
+            new StringWriter(), interactive: false);
+        string weights = t.File("pretrained.safetensors");
+        var pretrained = OctaveModelFile.Read(t.File("first/model.zip"));
+        OctaveModelFile.SaveSafeTensors(pretrained, weights);
+        const string Backbone = "conv1.weight";
+        pretrained.Weights.Should().ContainKey(Backbone);
+
+        foreach (var mode in new[] { "head", "all" })
+        {
+            var o = new StringWriter();
+            TrainCommand.Execute(new TrainSettings
+            {
+                Depth = 8, Epochs = 1, MaxTrainImages = 100, BatchSize = 25, Threads = 2, Seed = 3,
+                InitialWeights = weights, FineTune = mode, ModelOut = t.File($"{mode}/model.zip"),
+            }, o, interactive: false);
+            string text = o.ToString();
+            text.Should().Contain($"weights  {Path.GetFullPath(weights)} (SafeTensors): {pretrained.Weights.Count(kv => !kv.Key.EndsWith("num_batches_tracked"))} tensors loaded")
+                .And.Contain(mode == "head" ? "fine-tuned the head alone" : "fine-tuned all layers");
+            if (mode == "head") text.Should().Contain("note     --fine-tune head trains the head on features computed once: no augmentation");
+            var tuned = OctaveModelFile.Read(t.File($"{mode}/model.zip"));
+            var before = pretrained.Weights[Backbone].Data;
+            var after = tuned.Weights[Backbone].Data;
+            if (mode == "head") after.Should().Equal(before, "the backbone is frozen");
+            else after.Should().NotEqual(before, "every layer learns");
+            tuned.Weights["fc.weight"].Data.Should().NotEqual(pretrained.Weights["fc.weight"].Data, "the head learns in both modes");
+        }
+
+        var bad = () => TrainCommand.Execute(new TrainSettings { InitialWeights = weights, FineTune = "backbone" }, new StringWriter(), false);
+        bad.Should().Throw<UsageException>().WithMessage("--fine-tune: got backbone; expected all or head.");
+    }
+
     [Fact]
     public void One_cycle_falls_back_to_cosine_when_the_run_is_too_short()
     {
