@@ -298,6 +298,35 @@ def fmt_mean(values: list[float], digits: int = 0) -> str:
     return f"{statistics.fmean(values):.{digits}f}" if values else "-"
 
 
+EPOCH_END = re.compile(r"^epoch \d+/\d+ \|")
+
+
+def cpu_time(run_dir: Path, result: dict) -> tuple[float, bool]:
+    """A run's CPU seconds and whether they are estimated. An attempt stopped with the driver left no CPU record:
+    its finished epochs count at the CPU per epoch of the run's attempts that have one (those also load the data
+    and evaluate, so the estimate errs high by that much); an unfinished epoch was trained again and is not counted."""
+    attempts_file = run_dir / "attempts.json"
+    attempts = json.loads(attempts_file.read_text()) if attempts_file.exists() else []
+    if all(a.get("cpu_seconds") is not None for a in attempts):
+        return result["cpu_seconds"], False
+    log = run_dir / "train.log"
+    segments = log.read_text().split("=== attempt ")[1:] if log.exists() else []
+    epochs = [sum(1 for line in seg.splitlines() if EPOCH_END.match(line)) for seg in segments]
+    known = [(a["cpu_seconds"], e) for a, e in zip(attempts, epochs) if a.get("cpu_seconds") is not None]
+    known_cpu, known_epochs = sum(c for c, _ in known), sum(e for _, e in known)
+    if len(epochs) != len(attempts) or known_epochs == 0:
+        return result["cpu_seconds"], True  # the log does not say which epochs each attempt ran: the known part alone
+    unknown_epochs = sum(e for a, e in zip(attempts, epochs) if a.get("cpu_seconds") is None)
+    if unknown_epochs == 0:
+        return known_cpu, False  # the stopped attempt finished no epoch: its work was redone and is counted
+    return known_cpu + unknown_epochs * known_cpu / known_epochs, True
+
+
+def fmt_cpu(values: list[tuple[float, bool]]) -> str:
+    """Mean CPU seconds, with ~ when any of them is estimated."""
+    return ("~" if any(e for _, e in values) else "") + fmt_mean([v for v, _ in values])
+
+
 def load_text(value) -> str:
     """A load average for the tables, or '-' when it was not recorded."""
     return "-" if value is None else f"{float(value):.1f}"
@@ -307,6 +336,7 @@ def report(doc: Path, out: Path, runs: list[Run], quick: bool, build_id: str, ch
     results = [r.result() for r in runs]
     done = [r for r in results if r]
     pending = [run for run, r in zip(runs, results) if not r]
+    cpu = {run.id: cpu_time(run.dir, r) for run, r in zip(runs, results) if r}
     rel = lambda p: os.path.relpath(p, doc.parent)
     lines = []
     add = lines.append
@@ -354,7 +384,9 @@ def report(doc: Path, out: Path, runs: list[Run], quick: bool, build_id: str, ch
     add("")
     add("Test accuracy: mean over seeds (lowest-highest, number of runs). Times are means per run: `train` is the "
         "command's own wall time (data loading, training, evaluation; for a run resumed after an interruption, the sum of its "
-        "processes' wall times), CPU is user + system time of the process(es). "
+        "processes' wall times), CPU is user + system time of the process(es) (~: estimated, for a run with an attempt "
+        "stopped with the driver, which left no CPU record: its finished epochs count at the CPU per epoch of the run's "
+        "other attempts). "
         "MACs and parameters are per 28 x 28 image from the samples' `summary` (multiply-accumulates of one forward pass). "
         "\"With test-time flip\" is the mean accuracy when each test image's and its mirror's class probabilities are "
         "averaged (`train --test-flip`; the model itself scores one image).")
@@ -372,7 +404,7 @@ def report(doc: Path, out: Path, runs: list[Run], quick: bool, build_id: str, ch
                     acc += f"; {planned - len(rs)} pending"
                 flip = [r["test_accuracy_flip"] for r in rs if r.get("test_accuracy_flip") is not None]
                 add(f"| {model} | {alpha} | {recipe} | {acc} | {fmt_mean(flip, 4)} | {fmt_mean([r['train_seconds'] for r in rs])} | "
-                    f"{fmt_mean([r['cpu_seconds'] for r in rs])} | {params:,} | {macs / 1e6:.2f} M |")
+                    f"{fmt_cpu([cpu[r['run']] for r in rs])} | {params:,} | {macs / 1e6:.2f} M |")
     add("")
     add("Oct minus plain (difference of the means; CPU-time ratio plain / Oct, above 1 means Oct trains faster: CPU time, "
         "not wall time, because a neighbour's load or a paused run stretches wall time far more than the CPU a run used):")
@@ -386,8 +418,9 @@ def report(doc: Path, out: Path, runs: list[Run], quick: bool, build_id: str, ch
             macs = sizes[(model, "0.5")][1] / sizes[(model, "0")][1]
             if oct_ and plain:
                 d = statistics.fmean(r["test_accuracy"] for r in oct_) - statistics.fmean(r["test_accuracy"] for r in plain)
-                t = statistics.fmean(r["cpu_seconds"] for r in plain) / statistics.fmean(r["cpu_seconds"] for r in oct_)
-                add(f"| {model} | {recipe} | {d * 100:+.2f} points | {t:.2f} | {macs:.2f} |")
+                t = statistics.fmean(cpu[r["run"]][0] for r in plain) / statistics.fmean(cpu[r["run"]][0] for r in oct_)
+                estimated = "~" if any(cpu[r["run"]][1] for r in oct_ + plain) else ""
+                add(f"| {model} | {recipe} | {d * 100:+.2f} points | {estimated}{t:.2f} | {macs:.2f} |")
             else:
                 add(f"| {model} | {recipe} | pending | pending | {macs:.2f} |")
     add("")
@@ -410,7 +443,7 @@ def report(doc: Path, out: Path, runs: list[Run], quick: bool, build_id: str, ch
     for r in done:
         flip = f"{r['test_accuracy_flip']:.4f}" if r.get("test_accuracy_flip") is not None else "-"
         add(f"| {r['run']} | {r['test_accuracy']:.4f} | {flip} | {r['final_train_loss']:.4f} / {r['final_train_accuracy']:.4f} | "
-            f"{r['train_seconds']:.0f} | {r['cpu_seconds']:.0f} | {r['peak_working_set_mb']} | {r['load_start']:.1f} / {load_text(r.get('load_end'))} | "
+            f"{r['train_seconds']:.0f} | {fmt_cpu([cpu[r['run']]])} | {r['peak_working_set_mb']} | {r['load_start']:.1f} / {load_text(r.get('load_end'))} | "
             f"{r['attempts']} | {r['finished']} |")
     add("")
     if pending:
