@@ -4,7 +4,10 @@ using OctaveTensor = OctaveML.Tensors.Tensor;
 
 namespace OctaveML.TorchSharp.Tests;
 
-/// <summary>A run checkpointed by one backend continues in the other, and ends where an uninterrupted run ends.</summary>
+/// <summary>
+/// A run checkpointed by one backend continues in the other: every handover carries the weights, buffers and
+/// momentum bit for bit, and the run ends near an uninterrupted one.
+/// </summary>
 public class CheckpointCrossingTests(ITestOutputHelper output)
 {
     [Fact]
@@ -26,15 +29,24 @@ public class CheckpointCrossingTests(ITestOutputHelper output)
             var initial = straight.StateDict();
             new Trainer(options with { CheckpointDirectory = null }).Fit(straight, data);
 
-            // The same run in three sessions of alternating backends, each stopped after one epoch.
-            foreach (var backend in new ITrainingBackend[] { managed, torch })
+            // The same run in three sessions of alternating backends, each stopped after one epoch; each checkpoint
+            // goes into the next backend's session exactly (what Fit does when it resumes).
+            var backends = new ITrainingBackend[] { managed, torch, managed };
+            for (int i = 0; i < 2; i++)
             {
-                using var session = backend.CreateSession(spec, options, seed: 9);
+                using var session = backends[i].CreateSession(spec, options, seed: 9);
                 using var stop = new CancellationTokenSource();
                 var progress = new Stopper(stop);
                 FluentActions.Invoking(() => trainer.Fit(session, data, progress: progress, cancellationToken: stop.Token))
                     .Should().Throw<OperationCanceledException>();
-                Checkpoint.Load(trainer.CheckpointPath!).State.Backend.Should().Be(backend.Name);
+                var checkpoint = Checkpoint.Load(trainer.CheckpointPath!);
+                checkpoint.State.Backend.Should().Be(backends[i].Name);
+                checkpoint.Optimizer.Keys.Should().Contain(k => k.EndsWith(".momentum_buffer", StringComparison.Ordinal));
+                using var next = backends[i + 1].CreateSession(spec, options, seed: 123);
+                next.LoadStateDict(checkpoint.Model);
+                next.LoadOptimizerStateDict(checkpoint.Optimizer);
+                ShouldEqualExactly(next.StateDict(), checkpoint.Model, $"{backends[i].Name} -> {backends[i + 1].Name} weights and buffers");
+                ShouldEqualExactly(next.OptimizerStateDict(), checkpoint.Optimizer, $"{backends[i].Name} -> {backends[i + 1].Name} momentum");
             }
             using var last = managed.CreateSession(spec, options, seed: 123); // the checkpoint's weights replace the seed's
             var result = trainer.Fit(last, data);
@@ -59,12 +71,22 @@ public class CheckpointCrossingTests(ITestOutputHelper output)
             }
             double relative = Math.Sqrt(diff / norm);
             output.WriteLine($"9 SGD steps over managed, libtorch, managed sessions vs one managed session: relative L2 of the total update {relative:E2}");
-            relative.Should().BeLessThan(1e-4, "weights and momentum buffers crossed both ways");
+            // The libtorch epoch rounds differently, and a ReLU input that lands on the other side of zero changes that
+            // unit's gradient outright, so the runs drift apart chaotically: 7e-8 to 4e-3 over batch seeds 40-70 (a run
+            // that lost its momentum or weights would differ by tens of percent). The handovers above are exact.
+            relative.Should().BeLessThan(2e-2, "the run continued from each checkpoint rather than starting over");
         }
         finally
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static void ShouldEqualExactly(Dictionary<string, OctaveTensor> actual, IReadOnlyDictionary<string, OctaveTensor> expected, string what)
+    {
+        actual.Keys.Should().BeEquivalentTo(expected.Keys, what);
+        foreach (var (name, t) in expected)
+            actual[name].Data.Should().Equal(t.Data, $"{what}: {name}");
     }
 
     /// <summary>Cancels once the first epoch of a Fit call has ended.</summary>
