@@ -59,23 +59,30 @@ public static class GemmBench
     private static (Action Once, int Reps) GemmSample(int m, int n, int k, int threads)
     {
         var rng = new Random(42);
-        float[] a = Fill(rng, m * k), b = Fill(rng, k * n), c = new float[m * n];
+        float[] a = RandomData.Uniform(rng, m * k), b = RandomData.Uniform(rng, k * n), c = new float[m * n];
         void Once() => Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n, threads);
         return (Once, Repetitions(Once));
     }
 
-    /// <summary>
-    /// FMA peak, GEMM GFLOP/s and their ratio from 7 alternating sample pairs: the medians of the
-    /// peak and GEMM samples, and the median of the per-pair ratios.
-    /// </summary>
+    /// <summary>FMA peak, GEMM GFLOP/s and their ratio for a square product of <paramref name="size"/> (7 pairs).</summary>
     private static (double Peak, double Gemm, double Fraction) PeakAndFraction(int size, int threads)
     {
         var (once, reps) = GemmSample(size, size, size, threads);
-        double gemmFlops = 2.0 * size * size * size * reps;
+        return PeakAndFraction(once, reps, 2.0 * size * size * size, threads, pairs: 7);
+    }
+
+    /// <summary>
+    /// FMA peak, GEMM GFLOP/s and their ratio from <paramref name="pairs"/> alternating sample pairs (a peak sample,
+    /// then <paramref name="reps"/> calls of <paramref name="once"/>, a product of <paramref name="flopsPerCall"/>): the
+    /// medians of the peak and GEMM samples, and the median of the per-pair ratios.
+    /// </summary>
+    internal static (double Peak, double Gemm, double Fraction) PeakAndFraction(Action once, int reps, double flopsPerCall, int threads, int pairs)
+    {
+        double gemmFlops = flopsPerCall * reps;
         FmaPeak.Gflops(threads);
-        var peaks = new double[7];
-        var gemms = new double[7];
-        var ratios = new double[7];
+        var peaks = new double[pairs];
+        var gemms = new double[pairs];
+        var ratios = new double[pairs];
         for (int i = 0; i < peaks.Length; i++)
         {
             peaks[i] = FmaPeak.Gflops(threads);
@@ -87,19 +94,12 @@ public static class GemmBench
 
 
     /// <summary>Calls needed for one timed sample of about 60 ms (after a warm-up call).</summary>
-    private static int Repetitions(Action once)
+    internal static int Repetitions(Action once)
     {
         once();
         long t0 = Stopwatch.GetTimestamp();
         once();
         double s = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         return (int)Math.Clamp(0.06 / Math.Max(s, 1e-7), 1, 100000);
-    }
-
-    private static float[] Fill(Random rng, int count)
-    {
-        var x = new float[count];
-        for (int i = 0; i < count; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
-        return x;
     }
 }

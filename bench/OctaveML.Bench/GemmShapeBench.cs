@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OctaveML.Blas;
 
 namespace OctaveML.Bench;
@@ -41,33 +40,13 @@ public static class GemmShapeBench
         }
         bool ta = ops[0] == 't', tb = ops[1] == 't';
         var rng = new Random(42);
-        float[] a = Fill(rng, m * k), b = Fill(rng, k * n), c = new float[m * n];
+        float[] a = RandomData.Uniform(rng, m * k), b = RandomData.Uniform(rng, k * n), c = new float[m * n];
         int lda = ta ? m : k, ldb = tb ? k : n;
         void Once() => Gemm.SgemmOn(kernel, ta, tb, m, n, k, 1f, a, lda, b, ldb, 0f, c, n, threads);
-        Once();
-        long t0 = Stopwatch.GetTimestamp();
-        Once();
-        int reps = (int)Math.Clamp(0.06 / Math.Max(Stopwatch.GetElapsedTime(t0).TotalSeconds, 1e-7), 1, 100000);
-        double flops = 2.0 * m * n * k * reps;
-        FmaPeak.Gflops(threads);
-        var ratios = new double[9];
-        var gemms = new double[9];
-        for (int i = 0; i < ratios.Length; i++)
-        {
-            double peak = FmaPeak.Gflops(threads);
-            gemms[i] = flops / Figure.Seconds(() => { for (int r = 0; r < reps; r++) Once(); }) / 1e9;
-            ratios[i] = gemms[i] / peak;
-        }
+        var (_, gemm, fraction) = GemmBench.PeakAndFraction(Once, GemmBench.Repetitions(Once), 2.0 * m * n * k, threads, pairs: 9);
         string name = $"{m}x{n}x{k}_{ops}_{threads}t" + (kernel == GemmKernel.Auto ? "" : $"_{kernel}");
-        Figure.Print(output, $"gemm_gflops_{name}", Figure.Median(gemms));
-        Figure.Print(output, $"gemm_peak_fraction_{name}", Figure.Median(ratios));
+        Figure.Print(output, $"gemm_gflops_{name}", gemm);
+        Figure.Print(output, $"gemm_peak_fraction_{name}", fraction);
         return 0;
-    }
-
-    private static float[] Fill(Random rng, int count)
-    {
-        var x = new float[count];
-        for (int i = 0; i < count; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
-        return x;
     }
 }

@@ -36,7 +36,7 @@ public static class OctaveConvAbBench
         var paths = new OctavePaths(1, lin > 0 ? 1 : 0, lout > 0 ? 1 : 0, lin > 0 && lout > 0 ? 1 : 0);
         var g = new OctaveConvGeometry(n, size, size, hin, lin, hout, lout, k, stride, k / 2, 1, paths);
         var rng = new Random(5);
-        float[] R(long len) { var a = new float[len]; for (long i = 0; i < len; i++) a[i] = (float)(rng.NextDouble() * 2 - 1); return a; }
+        float[] R(long len) => RandomData.Uniform(rng, len);
         float[] xh = R((long)n * hin * size * size), xl = R((long)n * lin * g.XlH * g.XlW);
         float[][] w = [R(hout * hin * k * k), R(hout * lin * k * k), R(lout * hin * k * k), R(lout * lin * k * k)];
         long yhLen = (long)n * hout * g.OutHiH * g.OutHiW, ylLen = (long)n * lout * g.OutLoH * g.OutLoW;

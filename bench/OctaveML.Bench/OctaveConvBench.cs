@@ -21,8 +21,8 @@ public static class OctaveConvBench
             var rng = new Random(7);
             // Plain convolution: the Nn layer, so both sides pay the same per-layer costs (output allocation).
             var plainConv = new Conv2d(c, c, k, 1, pad, bias: false, random: rng);
-            var x = new Tensor(Rand(rng, n * c * hw * hw), n, c, hw, hw);
-            var dy = new Tensor(Rand(rng, n * c * hw * hw), n, c, hw, hw);
+            var x = new Tensor(RandomData.Uniform(rng, n * c * hw * hw), n, c, hw, hw);
+            var dy = new Tensor(RandomData.Uniform(rng, n * c * hw * hw), n, c, hw, hw);
             void Plain()
             {
                 plainConv.Forward(x);
@@ -31,10 +31,10 @@ public static class OctaveConvBench
 
             // Octave convolution, same channels and spatial size.
             var conv = new OctaveConv(c, c, k, 0.5, 0.5, 1, pad, random: rng);
-            var input = new OctaveTensor(new Tensor(Rand(rng, n * 128 * hw * hw), n, 128, hw, hw),
-                new Tensor(Rand(rng, n * 128 * (hw / 2) * (hw / 2)), n, 128, hw / 2, hw / 2));
-            var grad = new OctaveTensor(new Tensor(Rand(rng, n * 128 * hw * hw), n, 128, hw, hw),
-                new Tensor(Rand(rng, n * 128 * (hw / 2) * (hw / 2)), n, 128, hw / 2, hw / 2));
+            var input = new OctaveTensor(new Tensor(RandomData.Uniform(rng, n * 128 * hw * hw), n, 128, hw, hw),
+                new Tensor(RandomData.Uniform(rng, n * 128 * (hw / 2) * (hw / 2)), n, 128, hw / 2, hw / 2));
+            var grad = new OctaveTensor(new Tensor(RandomData.Uniform(rng, n * 128 * hw * hw), n, 128, hw, hw),
+                new Tensor(RandomData.Uniform(rng, n * 128 * (hw / 2) * (hw / 2)), n, 128, hw / 2, hw / 2));
             void Octave()
             {
                 conv.Forward(input);
@@ -55,11 +55,11 @@ public static class OctaveConvBench
         int n = 16, c = 128, hw = 56, lo = hw / 2;
         var rng = new Random(8);
         var plainConv = new Conv2d(c, c, 3, 1, 1, groups: c, bias: false, random: rng);
-        var x = new Tensor(Rand(rng, n * c * hw * hw), n, c, hw, hw);
-        var dy = new Tensor(Rand(rng, n * c * hw * hw), n, c, hw, hw);
+        var x = new Tensor(RandomData.Uniform(rng, n * c * hw * hw), n, c, hw, hw);
+        var dy = new Tensor(RandomData.Uniform(rng, n * c * hw * hw), n, c, hw, hw);
         var conv = new OctaveConv(c, c, 3, 0.5, 0.5, 1, 1, groups: c, random: rng);
-        var input = new OctaveTensor(new Tensor(Rand(rng, n * c / 2 * hw * hw), n, c / 2, hw, hw), new Tensor(Rand(rng, n * c / 2 * lo * lo), n, c / 2, lo, lo));
-        var grad = new OctaveTensor(new Tensor(Rand(rng, n * c / 2 * hw * hw), n, c / 2, hw, hw), new Tensor(Rand(rng, n * c / 2 * lo * lo), n, c / 2, lo, lo));
+        var input = new OctaveTensor(new Tensor(RandomData.Uniform(rng, n * c / 2 * hw * hw), n, c / 2, hw, hw), new Tensor(RandomData.Uniform(rng, n * c / 2 * lo * lo), n, c / 2, lo, lo));
+        var grad = new OctaveTensor(new Tensor(RandomData.Uniform(rng, n * c / 2 * hw * hw), n, c / 2, hw, hw), new Tensor(RandomData.Uniform(rng, n * c / 2 * lo * lo), n, c / 2, lo, lo));
         var (plain, octave) = Interleaved(() => { plainConv.Forward(x); plainConv.Backward(dy); },
             () => { conv.Forward(input); conv.Backward(grad); }, reps: 7);
         Console.WriteLine($"octconv depthwise: plain {plain * 1e3:0.0} ms, octave {octave * 1e3:0.0} ms (fwd+bwd, 16x128x56x56)");
@@ -82,12 +82,5 @@ public static class OctaveConvBench
         }
         Array.Sort(ta); Array.Sort(tb);
         return (ta[reps / 2], tb[reps / 2]);
-    }
-
-    private static float[] Rand(Random rng, int length, float scale = 1f)
-    {
-        var a = new float[length];
-        for (int i = 0; i < a.Length; i++) a[i] = (float)(rng.NextDouble() * 2 - 1) * scale;
-        return a;
     }
 }

@@ -19,7 +19,7 @@ public static class OpsBench
         int threads = Parallelism.Threads, reps = 9;
         Console.WriteLine($"ops: [{n}, {c}, {h}, {w}], {threads} threads");
         var rng = new Random(1);
-        float[] R(long len) { var a = new float[len]; for (long i = 0; i < len; i++) a[i] = (float)(rng.NextDouble() * 2 - 1); return a; }
+        float[] R(long len) => RandomData.Uniform(rng, len);
         int planes = n * c, hw = h * w;
         long len = (long)planes * hw;
         var x = R(len); var b = R(len); var dy = R(len); var y = new float[len]; var dx = new float[len];

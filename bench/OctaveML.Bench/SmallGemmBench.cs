@@ -118,7 +118,7 @@ public static class SmallGemmBench
     private static double Compare(string kind, bool transA, bool transB, int m, int n, int k, Dictionary<string, List<double>> unpacked)
     {
         var rng = new Random(7);
-        float[] a = Fill(rng, m * k), b = Fill(rng, k * n), c = new float[m * n];
+        float[] a = RandomData.Uniform(rng, m * k), b = RandomData.Uniform(rng, k * n), c = new float[m * n];
         int lda = transA ? m : k, ldb = transB ? k : n;
         // The unpacked path these transposes allow, timed whether or not Auto takes it at this shape.
         bool avx512 = Gemm.BestKernel == GemmKernel.Avx512;
@@ -164,12 +164,5 @@ public static class SmallGemmBench
         once();
         double s = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         return (int)Math.Clamp(0.02 / Math.Max(s, 1e-7), 1, 100000);
-    }
-
-    private static float[] Fill(Random rng, int count)
-    {
-        var x = new float[count];
-        for (int i = 0; i < count; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
-        return x;
     }
 }

@@ -451,6 +451,21 @@ internal sealed partial class OctaveConvKernel
         NeedLo && !_indirect && _group == 1 && TileColumns(Src.Lo, 1) < PLo);
 
     /// <summary>
+    /// The im2col columns [c0, c0 + cols) of images [n0, n0 + nb)'s source buffer and their row stride: the whole
+    /// matrix (<see cref="Columns"/>) when they are all of its columns, else one image's tile (<see cref="ColumnTile"/>).
+    /// </summary>
+    private ReadOnlySpan<float> ColumnsOf(Src src, int n0, int nb, int c0, int cols, out int ld)
+    {
+        int width = nb * (src == Src.Hi ? PHi : PLo);
+        if (cols == width)
+        {
+            ld = width;
+            return Columns(src, n0, nb);
+        }
+        return ColumnTile(src, n0, c0, cols, out ld);
+    }
+
+    /// <summary>
     /// The im2col columns [c0, c0 + cols) of image n's source buffer, in this thread's scratch with row stride
     /// <paramref name="ld"/>: a whole number of cache lines, odd, so the rows of a tile fall in different L1 sets.
     /// </summary>
@@ -528,8 +543,7 @@ internal sealed partial class OctaveConvKernel
             for (int c0 = 0; c0 < wHi; c0 += tile)
             {
                 int cols = Math.Min(tile, wHi - c0);
-                int ldb = wHi;
-                ReadOnlySpan<float> col = tile == wHi ? Columns(Src.Hi, n0, nb) : ColumnTile(Src.Hi, n0, c0, cols, out ldb);
+                ReadOnlySpan<float> col = ColumnsOf(Src.Hi, n0, nb, c0, cols, out int ldb);
                 bool wrote = false;
                 foreach (var op in _ops)
                     if (op.Src == Src.Hi) { Gemm_Forward(op, OpWeights(op, weights), col, ldb, cols, yh.Slice(c0), wHi, wrote, threads); wrote = true; }
@@ -543,22 +557,18 @@ internal sealed partial class OctaveConvKernel
         {
             Span<float> yl = !_ylWritten ? Span<float>.Empty
                 : wide ? Scratch(YGroup, (long)g.LowOut * wLo).AsSpan(0, g.LowOut * wLo) : ImageOf(ylAll, n0, g.LowOut, pLo);
+            if (HasZ) z = Scratch(Z, (long)g.HighOut * wLo).AsSpan(0, g.HighOut * wLo);
             int tile = TileColumns(Src.Lo, nb);
             for (int c0 = 0; c0 < wLo; c0 += tile)
             {
                 int cols = Math.Min(tile, wLo - c0);
-                int ldb = wLo;
-                ReadOnlySpan<float> col = tile == wLo ? Columns(Src.Lo, n0, nb) : ColumnTile(Src.Lo, n0, c0, cols, out ldb);
+                ReadOnlySpan<float> col = ColumnsOf(Src.Lo, n0, nb, c0, cols, out int ldb);
                 bool wrote = false;
                 foreach (var op in _ops)
                 {
                     if (op.Src != Src.Lo) continue;
                     if (op.Dst == Dst.Yl) { Gemm_Forward(op, OpWeights(op, weights), col, ldb, cols, yl.Slice(c0), wLo, wrote, threads); wrote = true; }
-                    else
-                    {
-                        z = Scratch(Z, (long)op.Cout * wLo).AsSpan(0, op.Cout * wLo);
-                        Gemm_Forward(op, OpWeights(op, weights), col, ldb, cols, z.Slice(c0), wLo, false, threads);
-                    }
+                    else Gemm_Forward(op, OpWeights(op, weights), col, ldb, cols, z.Slice(c0), wLo, false, threads);
                 }
                 wroteYl = wrote;
             }
