@@ -30,7 +30,8 @@ public static class Figure
     {
         long t0 = Stopwatch.GetTimestamp();
         action();
-        return Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        // Raw ticks: TimeSpan rounds to 100 ns, which turns a short call into 0 s.
+        return (Stopwatch.GetTimestamp() - t0) / (double)Stopwatch.Frequency;
     }
 
     /// <summary>The median of <paramref name="values"/> (the upper one of an even count); the array is left as it was.</summary>
