@@ -83,8 +83,9 @@ public static class OnnxSuite
         foreach (var group in Groups(configs))
         {
             CompareGroup(group, threads, runs, output);
-            if (profileDir is not null)
-                foreach (var m in group) OrtProfile.Write(m, threads, profileDir, output);
+            if (profileDir is null) continue;
+            var profiles = group.Select(m => OrtProfile.Write(m, threads, profileDir, output)).ToArray();
+            if (group.Count == 2) OrtProfile.PrintBound(group[0].Key, profiles[0], group[1].Key, profiles[1], output);
         }
     }
 

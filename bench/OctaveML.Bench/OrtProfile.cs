@@ -14,8 +14,11 @@ public static class OrtProfile
     /// <summary>Profiled runs after the untimed ones.</summary>
     public const int Runs = 5;
 
-    /// <summary>Profiles <paramref name="m"/> on <paramref name="threads"/> threads into <paramref name="dir"/> and prints the table.</summary>
-    public static void Write(BenchModel m, int threads, string dir, TextWriter output)
+    /// <summary>
+    /// Profiles <paramref name="m"/> on <paramref name="threads"/> threads into <paramref name="dir"/>, prints the table and
+    /// returns the node milliseconds a run per operator type.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> Write(BenchModel m, int threads, string dir, TextWriter output)
     {
         Directory.CreateDirectory(dir);
         var model = m.Create();
@@ -35,11 +38,14 @@ public static class OrtProfile
             }
             profile = session.EndProfiling();
         }
-        Print(m.Key, profile, output);
+        return Print(m.Key, profile, output);
     }
 
-    /// <summary>Sums the profile's node events (the last <see cref="Runs"/> runs) by operator type and prints them, largest first.</summary>
-    public static void Print(string key, string profilePath, TextWriter output)
+    /// <summary>
+    /// Sums the profile's node events (the last <see cref="Runs"/> runs) by operator type, prints them largest first and
+    /// returns the milliseconds a run per operator type.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> Print(string key, string profilePath, TextWriter output)
     {
         var inv = CultureInfo.InvariantCulture;
         using var doc = JsonDocument.Parse(File.ReadAllText(profilePath));
@@ -60,5 +66,20 @@ public static class OrtProfile
         output.WriteLine(string.Create(inv, $"{key}: ONNX Runtime profile ({profilePath}), {timed.Length} runs, {run / 1000:0.0} ms a run, nodes {total / timed.Length / run:P0} of it:"));
         foreach (var (op, (us, count)) in byOp.OrderByDescending(kv => kv.Value.Us))
             output.WriteLine(string.Create(inv, $"  {op,-28} {us / total,7:P1}  {us / timed.Length / 1000,8:0.00} ms  {count / timed.Length,4} nodes"));
+        return byOp.ToDictionary(kv => kv.Key, kv => kv.Value.Us / timed.Length / 1000);
+    }
+
+    /// <summary>
+    /// Prints what bounds ONNX Runtime's octave speedup: the alpha 0 model's convolution time over the octave model's
+    /// (the speedup if every other node were free) and each model's time in other nodes (pooling, upsampling, adds).
+    /// </summary>
+    public static void PrintBound(string octKey, IReadOnlyDictionary<string, double> oct, string plainKey, IReadOnlyDictionary<string, double> plain, TextWriter output)
+    {
+        const string Conv = "Conv";
+        double octConv = oct.GetValueOrDefault(Conv), plainConv = plain.GetValueOrDefault(Conv);
+        if (!(octConv > 0 && plainConv > 0)) return;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{plainKey} / {octKey}: ONNX Runtime convolutions {plainConv:0.0} / {octConv:0.0} ms = {plainConv / octConv:0.###} (the speedup if the other nodes were free); other nodes {plain.Values.Sum() - plainConv:0.0} / {oct.Values.Sum() - octConv:0.0} ms"));
+        Figure.Print(output, $"ort_conv_oct_speedup_{plainKey}", plainConv / octConv);
     }
 }
