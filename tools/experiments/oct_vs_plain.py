@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import ctypes
 import datetime as dt
 import json
 import os
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -206,6 +208,24 @@ def parse_log(text: str, epochs_csv: Path) -> dict:
     }
 
 
+def lower_priority(nice: int) -> None:
+    """In a training child before exec (start_new_session): niceness, also for its scheduling group, and end with the driver."""
+    os.nice(nice)
+    # Linux's autogroup scheduling shares the CPU between sessions first, so niceness alone only orders the
+    # processes of one session: a niced run still took half the machine from a benchmark in another session.
+    # The run has a session of its own (start_new_session); its group gets the same niceness.
+    try:
+        with open("/proc/self/autogroup", "w") as f:
+            f.write(str(nice))
+    except OSError:
+        pass  # no autogroup (kernel without it, or not Linux): niceness alone is what applies
+    # Outside the terminal's session a Ctrl-C or a killed driver would no longer reach it: die with the driver.
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def execute(run: Run, app: Path, nice: int, build_id: str, params: int, macs: int) -> dict:
     run.dir.mkdir(parents=True, exist_ok=True)
     attempts_file = run.dir / "attempts.json"
@@ -227,7 +247,7 @@ def execute(run: Run, app: Path, nice: int, build_id: str, params: int, macs: in
                    f"load {load_start:.2f}\n$ {' '.join(run.args)}\n")
         logf.flush()
         status = subprocess.run(samples(app, *run.args), stdout=logf, stderr=subprocess.STDOUT, cwd=REPO,
-                                preexec_fn=(lambda: os.nice(nice)) if nice else None).returncode
+                                start_new_session=nice > 0, preexec_fn=(lambda: lower_priority(nice)) if nice > 0 else None).returncode
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     attempts[-1].update({"wall_seconds": round(time.monotonic() - started, 1), "cpu_seconds": round(cpu, 1),
