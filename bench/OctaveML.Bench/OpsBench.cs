@@ -44,6 +44,11 @@ public static class OpsBench
         };
 
         string peer = PythonPeer.RunScript("ops_peer.py", n.ToString(), c.ToString(), h.ToString(), w.ToString(), threads.ToString(), reps.ToString());
+        // The cores idled while the peer ran: the first timings after that read up to 2x slow (BN+ReLU's forward
+        // alone measured slower than its forward + backward), so every kernel runs for a while first.
+        var warm = System.Diagnostics.Stopwatch.StartNew();
+        while (warm.Elapsed.TotalSeconds < 0.5)
+            foreach (var (fwd, bwd) in ours.Values) { fwd(); bwd(); }
         foreach (var (name, (fwd, bwd)) in ours)
         {
             double f = Figure.MedianSeconds(fwd, reps);
