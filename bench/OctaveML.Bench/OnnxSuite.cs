@@ -76,15 +76,19 @@ public static class OnnxSuite
         return groups;
     }
 
-    /// <summary>Measures every group of <paramref name="configs"/> on <paramref name="threads"/> threads, <paramref name="runs"/> alternating runs each.</summary>
-    public static void Compare(IReadOnlyList<BenchModel> configs, int threads, int runs, TextWriter output, string? profileDir = null)
+    /// <summary>
+    /// Measures every group of <paramref name="configs"/> on <paramref name="threads"/> threads, <paramref name="runs"/> alternating
+    /// runs each; with <paramref name="profileDir"/>, also profiles each model into it (its optimised graph too, unless
+    /// <paramref name="optimizedGraphs"/> is false) and prints each pair's convolution-only speedup.
+    /// </summary>
+    public static void Compare(IReadOnlyList<BenchModel> configs, int threads, int runs, TextWriter output, string? profileDir = null, bool optimizedGraphs = true)
     {
         Parallelism.Threads = threads;
         foreach (var group in Groups(configs))
         {
             CompareGroup(group, threads, runs, output);
             if (profileDir is null) continue;
-            var profiles = group.Select(m => OrtProfile.Write(m, threads, profileDir, output)).ToArray();
+            var profiles = group.Select(m => OrtProfile.Write(m, threads, profileDir, output, optimizedGraphs)).ToArray();
             if (group.Count == 2) OrtProfile.PrintBound(group[0].Key, profiles[0], group[1].Key, profiles[1], output);
         }
     }

@@ -104,8 +104,10 @@ public static class SpeedSuite
         foreach (var oct in configs.Where(c => c.Alpha != 0 && (configs.Count == 1 || configs.Contains(c with { Alpha = 0 }))))
             ModelBenchmark.MeasureOctSpeedup(oct, new ModelBenchmarkOptions(threads, settings.Steps, settings.Warmup, settings.Python), record);
 
-        // With each pair's ONNX Runtime profile: the convolution-only ratio says what bounds ort_oct_speedup.
-        if (speed.OnnxRuns > 0) OnnxSuite.Compare(configs, threads, speed.OnnxRuns, record, Directory.CreateTempSubdirectory("octaveml-ort-profile.").FullName);
+        // With each pair's ONNX Runtime profile (the JSON files stay, the optimised graphs are not written): the
+        // convolution-only ratio says what bounds ort_oct_speedup.
+        if (speed.OnnxRuns > 0)
+            OnnxSuite.Compare(configs, threads, speed.OnnxRuns, record, Directory.CreateTempSubdirectory("octaveml-ort-profile.").FullName, optimizedGraphs: false);
 
         if (speed.ConsumerRounds > 0)
         {

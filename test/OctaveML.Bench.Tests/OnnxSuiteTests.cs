@@ -30,6 +30,24 @@ public class OnnxSuiteTests
     }
 
     [Fact]
+    public void The_speed_suites_profiles_leave_no_optimised_graphs()
+    {
+        var dir = Directory.CreateTempSubdirectory("octaveml-onnx-suite-test.").FullName;
+        try
+        {
+            var o = new StringWriter();
+            OnnxSuite.Compare([new BenchModel("oct-cifar-resnet", 20, 0.5, 28, 4)], 1, 1, o, dir, optimizedGraphs: false);
+            Figure.Value(o.ToString().Replace("figure ", ""), "ort_conv_oct_speedup_resnet20_28").Should().BePositive();
+            Directory.GetFiles(dir, "*.onnx").Should().BeEmpty();
+            Directory.GetFiles(dir, "*.json").Should().HaveCount(2);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_bound_is_the_plain_models_convolution_time_over_the_octave_models()
     {
         var o = new StringWriter();
