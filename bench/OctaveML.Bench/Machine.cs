@@ -65,15 +65,47 @@ public sealed record Machine(string CpuModel, int? Family, int? ModelNumber, boo
     public string Describe(int processors) => string.Create(CultureInfo.InvariantCulture,
         $"{CpuModel} (cpu family {Family?.ToString(CultureInfo.InvariantCulture) ?? "?"}, model {ModelNumber?.ToString(CultureInfo.InvariantCulture) ?? "?"}; {(HasAvx512F ? "avx512f" : HasAvx2Fma ? "avx2 fma, no avx512f" : "no avx2")}), {processors} processors");
 
+    /// <summary>Busy and total jiffies of all processors from a /proc/stat text's first line (busy: user, nice, system, irq, softirq), or null.</summary>
+    public static (long Busy, long Total)? CpuJiffies(string stat)
+    {
+        var f = stat.Split('\n', 2)[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (f.Length < 8 || f[0] != "cpu") return null;
+        var v = new long[f.Length - 1];
+        for (int i = 0; i < v.Length; i++)
+            if (!long.TryParse(f[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out v[i])) return null;
+        long busy = v[0] + v[1] + v[2] + v[5] + v[6]; // idle (3) and iowait (4) are not work; steal, guest are left out
+        return (busy, busy + v[3] + v[4]);
+    }
+
     /// <summary>
-    /// The header of the model suites: <c>cpu_model ...</c>, the GEMM kernel and vector width, and the FMA
-    /// peak on <paramref name="threads"/> threads measured in this process (median of 5 samples).
-    /// Returns the peak in GFLOP/s.
+    /// Processors' worth of work that other processes did over <paramref name="window"/> while this one slept (from
+    /// /proc/stat; null elsewhere). Linux's autogroup scheduling gives another session its share whatever its niceness,
+    /// so a background job slows every figure.
+    /// </summary>
+    public static double? OthersBusyProcessors(TimeSpan window)
+    {
+        const string Stat = "/proc/stat";
+        if (!File.Exists(Stat) || CpuJiffies(File.ReadAllText(Stat)) is not { } a) return null;
+        Thread.Sleep(window);
+        if (CpuJiffies(File.ReadAllText(Stat)) is not { } b || b.Total <= a.Total) return null;
+        return (double)(b.Busy - a.Busy) / (b.Total - a.Total) * Environment.ProcessorCount;
+    }
+
+    /// <summary>
+    /// The header of the model suites: <c>cpu_model ...</c>, what other processes keep busy (<c>machine_others_busy_processors</c>,
+    /// on Linux), the GEMM kernel and vector width, and the FMA peak on <paramref name="threads"/> threads measured in this
+    /// process (median of 5 samples). Returns the peak in GFLOP/s.
     /// </summary>
     public static double PrintHeader(TextWriter output, int threads)
     {
         var m = Current;
         output.WriteLine($"cpu_model {m.Describe(Environment.ProcessorCount)}");
+        if (OthersBusyProcessors(TimeSpan.FromMilliseconds(500)) is { } others)
+        {
+            Figure.Print(output, "machine_others_busy_processors", Math.Round(others, 2));
+            if (others >= 0.25) output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"warning: other processes kept {others:0.##} of the {Environment.ProcessorCount} processors busy just before this run: the figures read low unless they yield to it"));
+        }
         int bits = GemmVectorBits;
         output.WriteLine($"gemm_kernel {Gemm.BestKernel}: Vector{bits}; fma peak loop on {FmaPeak.Isa}");
         if (m.WidthWarning(bits) is { } warning) output.WriteLine(warning);

@@ -66,4 +66,20 @@ public class MachineTests
         // The bench's promise on a Zen 5: the Vector512 kernels are the ones chosen.
         Machine.GemmVectorBits.Should().Be(Machine.Current.CpuVectorBits);
     }
+
+    [Fact]
+    public void Cpu_jiffies_count_user_nice_system_irq_and_softirq_as_busy()
+    {
+        Machine.CpuJiffies("cpu  100 5 20 700 30 1 2 9 0 0\ncpu0 50 2 10 350 15 0 1 4 0 0\n").Should().Be((128L, 858L));
+        Machine.CpuJiffies("intr 1 2 3").Should().BeNull();
+        Machine.CpuJiffies("cpu 1 2 x 4 5 6 7").Should().BeNull();
+    }
+
+    [Fact]
+    public void Others_busy_is_a_share_of_the_processors_on_linux()
+    {
+        var busy = Machine.OthersBusyProcessors(TimeSpan.FromMilliseconds(100));
+        if (!OperatingSystem.IsLinux()) { busy.Should().BeNull(); return; }
+        busy.Should().NotBeNull().And.BeInRange(0, Environment.ProcessorCount);
+    }
 }
