@@ -78,17 +78,22 @@ public sealed record Machine(string CpuModel, int? Family, int? ModelNumber, boo
     }
 
     /// <summary>
-    /// Processors' worth of work that other processes did over <paramref name="window"/> while this one slept (from
-    /// /proc/stat; null elsewhere). Linux's autogroup scheduling gives another session its share whatever its niceness,
-    /// so a background job slows every figure.
+    /// Processors' worth of work that other processes did over <paramref name="window"/> (from /proc/stat, less this
+    /// process's own processor time; null elsewhere). Linux's autogroup scheduling gives another session its share
+    /// whatever its niceness, so a background job slows every figure.
     /// </summary>
     public static double? OthersBusyProcessors(TimeSpan window)
     {
         const string Stat = "/proc/stat";
         if (!File.Exists(Stat) || CpuJiffies(File.ReadAllText(Stat)) is not { } a) return null;
+        var self = System.Diagnostics.Process.GetCurrentProcess();
+        TimeSpan own0 = self.TotalProcessorTime;
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         Thread.Sleep(window);
         if (CpuJiffies(File.ReadAllText(Stat)) is not { } b || b.Total <= a.Total) return null;
-        return (double)(b.Busy - a.Busy) / (b.Total - a.Total) * Environment.ProcessorCount;
+        self.Refresh();
+        double own = (self.TotalProcessorTime - own0).TotalSeconds / System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        return Math.Max(0, (double)(b.Busy - a.Busy) / (b.Total - a.Total) * Environment.ProcessorCount - own);
     }
 
     /// <summary>

@@ -14,11 +14,11 @@ public class OnnxSuiteTests
             var o = new StringWriter();
             OnnxSuite.Run(["--model", "oct-cifar-resnet", "--depth", "20", "--size", "28", "--batch-size", "4", "--threads", "1", "--runs", "1", "--ort-profile", dir],
                 o, TextWriter.Null).Should().Be(0);
-            string figures = o.ToString().Replace("figure ", "");
-            Figure.Value(figures, "infer_imgs_per_s_onnxruntime_oct_resnet20_28").Should().BePositive();
-            Figure.Value(figures, "infer_imgs_per_s_onnxruntime_resnet20_28").Should().BePositive();
-            Figure.Value(figures, "ort_oct_speedup_resnet20_28").Should().BePositive();
-            Figure.Value(figures, "ort_conv_oct_speedup_resnet20_28").Should().BePositive();
+            var figures = SpeedTarget.Figures(o.ToString());
+            figures["infer_imgs_per_s_onnxruntime_oct_resnet20_28"].Should().BePositive();
+            figures["infer_imgs_per_s_onnxruntime_resnet20_28"].Should().BePositive();
+            figures["ort_oct_speedup_resnet20_28"].Should().BePositive();
+            figures["ort_conv_oct_speedup_resnet20_28"].Should().BePositive();
             o.ToString().Should().Contain("oct_resnet20_28: ONNX Runtime profile").And.Contain("  Conv ");
             Directory.GetFiles(dir, "*.optimized.onnx").Select(Path.GetFileName).Should().BeEquivalentTo(["oct_resnet20_28.optimized.onnx", "resnet20_28.optimized.onnx"]);
             Directory.GetFiles(dir, "*.json").Should().HaveCount(2);
@@ -37,7 +37,7 @@ public class OnnxSuiteTests
         {
             var o = new StringWriter();
             OnnxSuite.Compare([new BenchModel("oct-cifar-resnet", 20, 0.5, 28, 4)], 1, 1, o, dir, optimizedGraphs: false);
-            Figure.Value(o.ToString().Replace("figure ", ""), "ort_conv_oct_speedup_resnet20_28").Should().BePositive();
+            SpeedTarget.Figures(o.ToString())["ort_conv_oct_speedup_resnet20_28"].Should().BePositive();
             Directory.GetFiles(dir, "*.onnx").Should().BeEmpty();
             Directory.GetFiles(dir, "*.json").Should().HaveCount(2);
         }
@@ -53,7 +53,7 @@ public class OnnxSuiteTests
         var o = new StringWriter();
         OrtProfile.PrintBound("oct_x_1", new Dictionary<string, double> { ["Conv"] = 50, ["Upsample"] = 4, ["Add"] = 1 },
             "x_1", new Dictionary<string, double> { ["Conv"] = 80, ["AveragePool"] = 2 }, o);
-        Figure.Value(o.ToString().Replace("figure ", ""), "ort_conv_oct_speedup_x_1").Should().BeApproximately(1.6, 1e-12);
+        SpeedTarget.Figures(o.ToString())["ort_conv_oct_speedup_x_1"].Should().BeApproximately(1.6, 1e-12);
         o.ToString().Should().Contain("other nodes 2.0 / 5.0 ms");
     }
 
