@@ -28,6 +28,13 @@ internal static unsafe class GemmPacking
             {
                 // op(A)[i, p] = A[p, i]: each depth step is a contiguous run of rows.
                 float* src = a + (nint)p0 * lda + i0 + ir;
+                if (rows == mr && (mr == 4 || mr == 6 || mr == 8))
+                {
+                    // Full panels (the weights of an input-gradient product): one vector copy a depth step;
+                    // element by element this pass cost a third of the product on 512 x 4608 weights.
+                    PackRowsOfTransposed(src, lda, mr, kc, dst);
+                    continue;
+                }
                 for (int p = 0; p < kc; p++, src += lda)
                 {
                     float* d = dst + (nint)p * mr;
@@ -152,6 +159,28 @@ internal static unsafe class GemmPacking
                     for (int p = 0; p < kc; p++, d += nr) *d = 0;
                 }
             }
+        }
+    }
+
+    /// <summary>dst[p * mr + i] = src[p * stride + i] for p &lt; kc, i &lt; mr (4, 6 or 8): never reads past a panel's rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PackRowsOfTransposed(float* src, nint stride, int mr, int kc, float* dst)
+    {
+        if (mr == 8)
+        {
+            for (int p = 0; p < kc; p++, src += stride, dst += 8) Vector256.Store(Vector256.Load(src), dst);
+        }
+        else if (mr == 6)
+        {
+            for (int p = 0; p < kc; p++, src += stride, dst += 6)
+            {
+                Vector128.Store(Vector128.Load(src), dst);
+                Unsafe.WriteUnaligned(dst + 4, Unsafe.ReadUnaligned<long>(src + 4));
+            }
+        }
+        else
+        {
+            for (int p = 0; p < kc; p++, src += stride, dst += 4) Vector128.Store(Vector128.Load(src), dst);
         }
     }
 
