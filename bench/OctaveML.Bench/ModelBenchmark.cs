@@ -150,18 +150,30 @@ public static class ModelBenchmark
     /// <summary>
     /// Prints <c>oct_speedup_PLAINKEY</c>: the alpha 0 twin's training step time over <paramref name="oct"/>'s,
     /// from one child process that alternates the two models' steps, so that both see the same machine load.
+    /// With <paramref name="underLoad"/>, the same while a <see cref="BusyProcess"/> keeps one processor busy:
+    /// <c>oct_speedup_under_load_PLAINKEY</c>.
     /// </summary>
-    public static double MeasureOctSpeedup(BenchModel oct, ModelBenchmarkOptions options, TextWriter output)
+    public static double MeasureOctSpeedup(BenchModel oct, ModelBenchmarkOptions options, TextWriter output, bool underLoad = false)
     {
         var inv = CultureInfo.InvariantCulture;
         var (steps, warmup) = (options.Steps ?? oct.DefaultReps.Steps, options.Warmup ?? oct.DefaultReps.Warmup);
         int pairs = Math.Max(steps, SpeedupPairs);
-        string o = RunSelf(oct, options.Threads, pairs, warmup, SpeedupOption);
+        string o;
+        if (underLoad)
+        {
+            using var busy = BusyProcess.Start();
+            o = RunSelf(oct, options.Threads, pairs, warmup, SpeedupOption);
+        }
+        else
+        {
+            o = RunSelf(oct, options.Threads, pairs, warmup, SpeedupOption);
+        }
         double plainS = Figure.Value(o, "plain_step_s"), octS = Figure.Value(o, "oct_step_s"), speedup = Figure.Value(o, "speedup");
         string plainKey = (oct with { Alpha = 0 }).Key;
         output.WriteLine(string.Create(inv,
-            $"{plainKey} / {oct.Key}: steps alternating in one process, {pairs} pairs after {warmup} warm-up: alpha 0 {plainS * 1e3:0} ms, alpha 0.5 {octS * 1e3:0} ms (medians)"));
-        Figure.Print(output, $"oct_speedup_{plainKey}", speedup);
+            $"{plainKey} / {oct.Key}: steps alternating in one process{(underLoad ? " beside another process keeping one processor busy" : "")}, " +
+            $"{pairs} pairs after {warmup} warm-up: alpha 0 {plainS * 1e3:0} ms, alpha 0.5 {octS * 1e3:0} ms (medians)"));
+        Figure.Print(output, underLoad ? $"oct_speedup_under_load_{plainKey}" : $"oct_speedup_{plainKey}", speedup);
         return speedup;
     }
 

@@ -15,11 +15,12 @@ var suites = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalI
     [SpeedSuite.Name] = a => SpeedSuite.Run(a, Console.Out, Console.Error),
     [StepTiming.Suite] = a => StepTiming.Run(a, Console.Out, Console.Error),
     ["mlnet-memory"] = Done(MLNetMemorySuite.Run),
+    [BusyProcess.Suite] = _ => BusyProcess.Run(Console.In, Console.Out), // hidden: the other process of measurements under load
 };
 
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var run))
 {
-    Console.Error.WriteLine($"usage: OctaveML.Bench SUITE [options]; suites: {string.Join(", ", suites.Keys)}");
+    Console.Error.WriteLine($"usage: OctaveML.Bench SUITE [options]; suites: {string.Join(", ", suites.Keys.Where(k => k != BusyProcess.Suite))}");
     return 2;
 }
 return run(args[1..]);

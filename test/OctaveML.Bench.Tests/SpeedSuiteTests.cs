@@ -42,6 +42,10 @@ public class SpeedSuiteTests
         f["peak_rss_mb_libtorch_glibc_tuned_oct_resnet20_16"].Should().BePositive();
         output.Should().Contain("oct_resnet20_16: fastest peer libtorch 2.10");
         output.Should().Contain("target train_ratio_vs_best_peer_oct_resnet20_28 >= 2: not measured");
+        // The octave saving, quiet and beside a busy process.
+        f["oct_speedup_resnet20_16"].Should().BePositive();
+        f["oct_speedup_under_load_resnet20_16"].Should().BePositive();
+        output.Should().Contain("steps alternating in one process beside another process keeping one processor busy");
     }
 
     [Fact]
@@ -75,8 +79,8 @@ public class SpeedSuiteTests
     [Fact]
     public void The_issues_targets_are_all_there()
     {
-        SpeedTarget.Issue16.Select(t => t.Figure).Should().OnlyHaveUniqueItems().And.HaveCount(11)
-            .And.Contain(["oct_speedup_resnet50_224", "ort_oct_speedup_resnet50_224", "train_ratio_vs_best_peer_oct_mobilenet_224"]);
+        SpeedTarget.Issue16.Select(t => t.Figure).Should().OnlyHaveUniqueItems().And.HaveCount(12)
+            .And.Contain(["oct_speedup_resnet50_224", "oct_speedup_under_load_resnet50_224", "ort_oct_speedup_resnet50_224", "train_ratio_vs_best_peer_oct_mobilenet_224"]);
         SpeedTarget.Issue16.Where(t => !t.AtLeast).Select(t => t.Figure).Should().Equal("train_peak_rss_mb_oct_resnet50_224");
     }
 
