@@ -159,15 +159,8 @@ public static class ModelBenchmark
         var (steps, warmup) = (options.Steps ?? oct.DefaultReps.Steps, options.Warmup ?? oct.DefaultReps.Warmup);
         int pairs = Math.Max(steps, SpeedupPairs);
         string o;
-        if (underLoad)
-        {
-            using var busy = BusyProcess.Start();
+        using (underLoad ? BusyProcess.Start() : null)
             o = RunSelf(oct, options.Threads, pairs, warmup, SpeedupOption);
-        }
-        else
-        {
-            o = RunSelf(oct, options.Threads, pairs, warmup, SpeedupOption);
-        }
         double plainS = Figure.Value(o, "plain_step_s"), octS = Figure.Value(o, "oct_step_s"), speedup = Figure.Value(o, "speedup");
         string plainKey = (oct with { Alpha = 0 }).Key;
         output.WriteLine(string.Create(inv,
